@@ -1,0 +1,121 @@
+/* Codegen internals shared by the driver (codegen/*.c) and the kernel emitters
+ * (codegen/kernels/*.c). Not installed; LLVM types may appear here and nowhere outside
+ * codegen/.
+ *
+ * How a kernel is emitted. For each node the driver:
+ *   1. creates `void @om_k<id>_<Op>(ptr %args, i64 %first, i64 %last)` (nounwind, internal
+ *      symbols are not used: kernels are external so the runtime can find them by name),
+ *   2. positions cx->b at the end of the entry block,
+ *   3. calls om_cg_emit_<family>(cx, node) (the family comes from ir/ops.def),
+ *   4. adds `ret void` at the builder's final position.
+ * The emitter reads tensors through om_cg_in/om_cg_out, builds loops with om_cg_for, and sets
+ * cx->work_items to the extent of its outermost loop when it splits that loop by
+ * [first, last) (om_cg_for_work); otherwise leaves work_items = 1 and ignores the range
+ * (then the runtime always calls it with [0, 1)).
+ *
+ * Shapes and attributes are compile-time constants: emit them as constants so LLVM can
+ * unroll and vectorize (loops LLVM vectorizes are enough here; fast kernels come later).
+ */
+#ifndef OM_CODEGEN_CG_INTERNAL_H
+#define OM_CODEGEN_CG_INTERNAL_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "codegen/codegen.h"
+
+typedef struct om_cg_ctx {
+    LLVMContextRef llctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMTargetMachineRef tm;
+    const om_graph *g;
+    /* the kernel being emitted */
+    const om_node *node;
+    LLVMValueRef fn, args, first, last;
+    LLVMBasicBlockRef entry;
+    int64_t work_items;
+    /* common types */
+    LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr, vd;
+} om_cg_ctx;
+
+/* ---- tensors of the current node ---------------------------------------------------- */
+
+/* Address of input i / output i of the current node (an i8-addressed ptr). NULL when input
+ * i is omitted. */
+LLVMValueRef om_cg_in(om_cg_ctx *cx, int i);
+LLVMValueRef om_cg_out(om_cg_ctx *cx, int i);
+
+/* ---- constants and types ------------------------------------------------------------- */
+
+LLVMValueRef om_cg_i64(om_cg_ctx *cx, int64_t v);
+LLVMValueRef om_cg_i32(om_cg_ctx *cx, int32_t v);
+LLVMValueRef om_cg_f32(om_cg_ctx *cx, float v);
+/* A constant of the element type of dt holding v (converted; for floats, ints and bool). */
+LLVMValueRef om_cg_const(om_cg_ctx *cx, om_dtype dt, double v);
+/* LLVM type of one element of dt (bool is i8 in memory). NULL if unsupported. */
+LLVMTypeRef om_cg_type(om_cg_ctx *cx, om_dtype dt);
+
+/* ---- memory ---------------------------------------------------------------------------- */
+
+/* Element `index` (i64 value, in elements) of the tensor at base, typed by dt. */
+LLVMValueRef om_cg_load(om_cg_ctx *cx, om_dtype dt, LLVMValueRef base, LLVMValueRef index);
+void om_cg_store(om_cg_ctx *cx, om_dtype dt, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v);
+/* A stack slot in the entry block (promoted to a register by LLVM's mem2reg/SROA). */
+LLVMValueRef om_cg_alloca(om_cg_ctx *cx, LLVMTypeRef t, const char *name);
+/* memcpy of a compile-time byte count (llvm.memcpy intrinsic; LLVM lowers small ones inline). */
+void om_cg_memcpy(om_cg_ctx *cx, LLVMValueRef dst, LLVMValueRef src, LLVMValueRef nbytes);
+
+/* ---- loops ----------------------------------------------------------------------------- */
+
+/* for (iv = start; iv < end; iv++) { body } with i64 bounds.
+ *
+ *     om_cg_loop l;
+ *     LLVMValueRef i = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, n), "i");
+ *     ... body at the builder's position ...
+ *     om_cg_for_end(cx, &l);   // builder continues after the loop
+ *
+ * Loops nest freely. The loop carries llvm.loop metadata only when asked. */
+typedef struct om_cg_loop {
+    LLVMBasicBlockRef preheader, header, body, latch, exit;
+    LLVMValueRef iv, start;
+} om_cg_loop;
+LLVMValueRef om_cg_for(om_cg_ctx *cx, om_cg_loop *l, LLVMValueRef start, LLVMValueRef end, const char *name);
+void om_cg_for_end(om_cg_ctx *cx, om_cg_loop *l);
+/* The parallel outer loop over [first, last) of `extent` work items: sets cx->work_items =
+ * extent and returns the iv. Close with om_cg_for_end. Use at most once per kernel. */
+LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const char *name);
+
+/* ---- arithmetic helpers ------------------------------------------------------------------ */
+
+/* i64 index arithmetic (nsw). */
+LLVMValueRef om_cg_add(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef om_cg_mul(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b);
+/* a * c + d for compile-time constants c, d, folding the trivial cases. */
+LLVMValueRef om_cg_mad(om_cg_ctx *cx, LLVMValueRef a, int64_t c, LLVMValueRef d);
+/* Converts an element value from dt `from` to `to` (floats widen/narrow; ints sign/zero-extend
+ * or truncate; bool is != 0). Used for accumulating f16 in f32. */
+LLVMValueRef om_cg_convert(om_cg_ctx *cx, LLVMValueRef v, om_dtype from, om_dtype to);
+/* max/min for floats (NaN-propagating like ONNX Max) and ints. */
+LLVMValueRef om_cg_max(om_cg_ctx *cx, om_dtype dt, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef om_cg_min(om_cg_ctx *cx, om_dtype dt, LLVMValueRef a, LLVMValueRef b);
+/* Vectorizable f32 math without libm calls (the runtime links no libm): max error is
+ * stated in math.c. Inputs and outputs are f32 (or <N x float>). */
+LLVMValueRef om_cg_exp_f32(om_cg_ctx *cx, LLVMValueRef x);
+LLVMValueRef om_cg_tanh_f32(om_cg_ctx *cx, LLVMValueRef x);
+LLVMValueRef om_cg_sigmoid_f32(om_cg_ctx *cx, LLVMValueRef x);
+/* Calls an LLVM intrinsic by name on same-typed operands ("llvm.sqrt", "llvm.fabs",
+ * "llvm.fma", "llvm.maxnum", ...), overloaded on the first operand's type. */
+LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops, unsigned n);
+
+/* Reports an unsupported case of the current node (names node, op and the reason). */
+om_status om_cg_unsupported(om_cg_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- emitters, one per family in ir/ops.def ------------------------------------------------ */
+
+#define OM_OP(e, name, min_in, max_in, min_out, max_out, family) \
+    om_status om_cg_emit_##family(om_cg_ctx *cx, const om_node *n);
+#include "ir/ops.def"
+#undef OM_OP
+
+#endif
