@@ -183,7 +183,7 @@ def make_cnn(outdir):
     two = np.array([2.0], np.float32)
     shape_a = np.array([1, 32, 16], np.int64)
     shape_b = np.array([1, 32, 4, 4], np.int64)
-    wf, bf = f32(rng, 32, 10, scale=0.4), f32(rng, 10, scale=0.1)
+    wf, bf = f32(rng, 32, 10, scale=0.08), f32(rng, 10, scale=0.1)
     x = f32(rng, 1, 3, 32, 32)
 
     N = helper.make_node
