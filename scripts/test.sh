@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the dependencies, configures and builds omc into build/ and runs every test
+# (unit, end-to-end on ONNX's backend test data and the repo's models, tool behaviour).
+# Usage: scripts/test.sh        (from anywhere; BUILD_DIR overrides build/)
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+JOBS=${JOBS:-2}
+
+"$ROOT/scripts/install-deps.sh"
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$BUILD_DIR" -j"$JOBS"
+cd "$BUILD_DIR"
+ctest --output-on-failure -j"$JOBS"
