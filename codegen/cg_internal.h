@@ -1,5 +1,5 @@
-/* Codegen internals shared by the driver (codegen/*.c) and the kernel emitters
- * (codegen/kernels/*.c). Not installed; LLVM types may appear here and nowhere outside
+/* Codegen internals shared by the driver (the .c files in codegen/) and the kernel emitters
+ * (the .c files in codegen/kernels/). Not installed; LLVM types may appear here and nowhere outside
  * codegen/.
  *
  * How a kernel is emitted. For each node the driver:
