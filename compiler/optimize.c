@@ -1,0 +1,90 @@
+/* Running the pass pipeline for omc: maps om_compile_opts onto the pass manager's options
+ * (pins, require_static, stats, dumps, printing, disabled passes) and runs the list.
+ * Debug builds (NDEBUG undefined) verify the graph after every pass.
+ *
+ * om_compile_check_ready states what the artifact needs from the pipeline: dtypes and static
+ * shapes everywhere (infer-shapes) and a memory plan (plan-memory). With a custom --passes
+ * list that lacks them, the message says which pass to add.
+ */
+#include <string.h>
+
+#include "compiler/compile.h"
+
+om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
+{
+    if (!g || !opts)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_compile_optimize: NULL argument");
+    om_pass_manager_opts m;
+    memset(&m, 0, sizeof m);
+    m.pass.stats = opts->stats;
+    m.pass.pins = opts->pins;
+    m.pass.n_pins = opts->n_pins;
+    m.pass.require_static = true;
+    m.dump_dir = opts->dump_dir;
+    m.print_after = opts->print_after;
+    m.print_after_all = opts->print_after_all;
+    m.disabled = opts->disabled;
+    m.n_disabled = opts->n_disabled;
+    m.verify_each = opts->verify_each;
+#ifndef NDEBUG
+    m.verify_each = true;
+#endif
+    const char *list = opts->passes ? opts->passes : "default";
+    return om_pass_run_list(g, list, &m);
+}
+
+static om_status check_value(const om_value *v)
+{
+    if (v && (v->dtype == OM_DT_UNDEFINED || !om_shape_is_static(&v->shape)))
+        return om_error(OM_ERR_INVALID_ARGUMENT,
+                        "value '%s' has no %s: the artifact needs the 'infer-shapes' pass "
+                        "(add it to --passes, or do not disable it)",
+                        v->name, v->dtype == OM_DT_UNDEFINED ? "dtype" : "static shape");
+    return OM_OK;
+}
+
+om_status om_compile_check_shapes(const om_graph *g)
+{
+    if (!g)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_compile_check_shapes: NULL graph");
+    om_status st = OM_OK;
+    for (size_t i = 0; i < g->n_inputs && st == OM_OK; i++)
+        st = check_value(g->inputs[i]);
+    for (size_t i = 0; i < g->n_outputs && st == OM_OK; i++)
+        st = check_value(g->outputs[i]);
+    for (size_t i = 0; i < g->n_nodes && st == OM_OK; i++) {
+        const om_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        for (int j = 0; j < n->n_inputs && st == OM_OK; j++)
+            st = check_value(n->inputs[j]);
+        for (int j = 0; j < n->n_outputs && st == OM_OK; j++)
+            st = check_value(n->outputs[j]);
+    }
+    return st;
+}
+
+om_status om_compile_check_ready(const om_graph *g)
+{
+    om_status st = om_compile_check_shapes(g);
+    if (st != OM_OK)
+        return st;
+    if (g->arena_size < 0)
+        return om_error(OM_ERR_INVALID_ARGUMENT,
+                        "the graph has no memory plan: the artifact needs the 'plan-memory' pass "
+                        "(add it to --passes, or do not disable it)");
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        const om_node *n = g->nodes[i];
+        if (n->dead)
+            continue;
+        for (int j = 0; j < n->n_outputs; j++) {
+            const om_value *v = n->outputs[j];
+            if (v && !v->is_output && v->mem_offset < 0)
+                return om_error(OM_ERR_INVALID_ARGUMENT,
+                                "value '%s' (output of node '%s', %s) has no arena offset: the "
+                                "artifact needs the 'plan-memory' pass to run last",
+                                v->name, n->name, om_op_name(n->op));
+        }
+    }
+    return OM_OK;
+}
