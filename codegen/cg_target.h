@@ -1,0 +1,29 @@
+/* Target selection for codegen (private to codegen/): resolves om_cg_target_opts into a
+ * triple, cpu and feature string, creates the LLVM target machine, and derives the
+ * runtime's cpuid feature list. Owned strings are malloc'd; om_cg_target_fini frees
+ * everything (also after a failed om_cg_target_init).
+ */
+#ifndef OM_CODEGEN_CG_TARGET_H
+#define OM_CODEGEN_CG_TARGET_H
+
+#include <llvm-c/TargetMachine.h>
+
+#include "codegen/codegen.h"
+
+typedef struct om_cg_target {
+    char *triple, *cpu, *features;
+    char *required_cpu;      /* space-separated cpuid names ("" for non-x86) */
+    int opt_level;           /* 0..3 */
+    LLVMTargetMachineRef tm;
+} om_cg_target;
+
+/* Initializes the X86 and AArch64 backends once (thread-safe). */
+void om_cg_init_llvm(void);
+/* t may be NULL (host, O3). */
+om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t);
+void om_cg_target_fini(om_cg_target *tg);
+/* The cpuid names of the AVX-family features enabled in an LLVM feature string ("+avx2,...")
+ * or, when the string names none, implied by a known x86 cpu name. Malloc'd ("" for non-x86). */
+char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features);
+
+#endif

@@ -1,0 +1,203 @@
+/* Target selection: host defaults (LLVMGetDefaultTargetTriple / LLVMGetHostCPUName /
+ * LLVMGetHostCPUFeatures) or the triple/cpu/features named by the caller; the target
+ * machine (PIC, default code model); and the list of CPU features the code needs.
+ *
+ * Defaults: with no triple, the host's; with no cpu, the host CPU on the host triple, else
+ * "generic"; with no features, the host's features only when both triple and cpu are the
+ * host's (an explicit --cpu implies its own features), else "".
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+
+#include "codegen/cg_target.h"
+
+static void init_once(void)
+{
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+}
+
+void om_cg_init_llvm(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_once);
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* malloc'd copy of an LLVM message, which is then disposed */
+static char *take_llvm(char *s)
+{
+    char *d = dup_str(s ? s : "");
+    LLVMDisposeMessage(s);
+    return d;
+}
+
+static bool is_x86(const char *triple)
+{
+    return !strncmp(triple, "x86_64", 6) || (triple[0] == 'i' && triple[2] == '8' && triple[3] == '6');
+}
+
+/* The features the runtime checks, in this order. */
+static const char *const k_x86_feats[] = {
+    "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
+    "avx512bf16", "avx512vnni", "avx512fp16",
+};
+#define N_X86_FEATS (sizeof k_x86_feats / sizeof k_x86_feats[0])
+
+/* Feature bits implied by well-known cpu names, for --cpu without --features. */
+enum { F_AVX = 1, F_AVX2 = 2, F_FMA = 4, F_F16C = 8, F_512 = 16 | 32 | 64 | 128 };
+static const struct { const char *cpu; unsigned bits; } k_cpus[] = {
+    {"sandybridge", F_AVX}, {"ivybridge", F_AVX | F_F16C},
+    {"haswell", F_AVX | F_AVX2 | F_FMA | F_F16C}, {"broadwell", F_AVX | F_AVX2 | F_FMA | F_F16C},
+    {"skylake", F_AVX | F_AVX2 | F_FMA | F_F16C}, {"x86-64-v3", F_AVX | F_AVX2 | F_FMA | F_F16C},
+    {"znver1", F_AVX | F_AVX2 | F_FMA | F_F16C}, {"znver2", F_AVX | F_AVX2 | F_FMA | F_F16C},
+    {"znver3", F_AVX | F_AVX2 | F_FMA | F_F16C},
+    {"x86-64-v4", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512},
+    {"skylake-avx512", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512},
+    {"cascadelake", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 512},
+    {"icelake-server", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 512},
+    {"znver4", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512},
+    {"sapphirerapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024},
+};
+
+static bool has_feature(const char *features, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = features; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n + 1 && p[0] == '+' && !strncmp(p + 1, name, n))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features)
+{
+    char buf[256] = "";
+    if (triple && is_x86(triple)) {
+        unsigned bits = 0;
+        for (size_t k = 0; k < N_X86_FEATS; k++)
+            if (has_feature(features, k_x86_feats[k]))
+                bits |= 1u << k;
+        if (!bits && cpu)
+            for (size_t k = 0; k < sizeof k_cpus / sizeof k_cpus[0]; k++)
+                if (!strcmp(cpu, k_cpus[k].cpu))
+                    bits = k_cpus[k].bits;
+        for (size_t k = 0; k < N_X86_FEATS; k++) {
+            if (!(bits & (1u << k)))
+                continue;
+            if (buf[0])
+                strcat(buf, " ");
+            strcat(buf, k_x86_feats[k]);
+        }
+    }
+    return dup_str(buf);
+}
+
+om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t)
+{
+    om_status st = OM_OK;
+    memset(tg, 0, sizeof *tg);
+    om_cg_init_llvm();
+    tg->opt_level = t ? t->opt_level : 3;
+    if (tg->opt_level < 0 || tg->opt_level > 3) {
+        st = om_error(OM_ERR_INVALID_ARGUMENT, "codegen: opt level %d out of range 0..3", tg->opt_level);
+        goto fail;
+    }
+    char *host = LLVMGetDefaultTargetTriple();
+    char *host_norm = LLVMNormalizeTargetTriple(host);
+    LLVMDisposeMessage(host);
+    bool on_host = !t || !t->triple;
+    if (on_host) {
+        tg->triple = take_llvm(host_norm);
+    } else {
+        tg->triple = take_llvm(LLVMNormalizeTargetTriple(t->triple));
+        on_host = tg->triple && !strcmp(tg->triple, host_norm);
+        LLVMDisposeMessage(host_norm);
+    }
+    if (!tg->triple)
+        goto nomem;
+    bool host_cpu = on_host && !(t && t->cpu);
+    if (t && t->cpu)
+        tg->cpu = dup_str(t->cpu);
+    else
+        tg->cpu = on_host ? take_llvm(LLVMGetHostCPUName()) : dup_str("generic");
+    if (t && t->features)
+        tg->features = dup_str(t->features);
+    else
+        tg->features = host_cpu ? take_llvm(LLVMGetHostCPUFeatures()) : dup_str("");
+    if (!tg->cpu || !tg->features)
+        goto nomem;
+
+    LLVMTargetRef target;
+    char *err = NULL;
+    if (LLVMGetTargetFromTriple(tg->triple, &target, &err)) {
+        st = om_error(OM_ERR_UNSUPPORTED, "codegen: target '%s' is not available: %s", tg->triple,
+                      err ? err : "unknown target");
+        LLVMDisposeMessage(err);
+        goto fail;
+    }
+    static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess,
+                                                 LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    tg->tm = LLVMCreateTargetMachine(target, tg->triple, tg->cpu, tg->features, levels[tg->opt_level],
+                                     LLVMRelocPIC, LLVMCodeModelDefault);
+    if (!tg->tm) {
+        st = om_error(OM_ERR_UNSUPPORTED, "codegen: cannot create a target machine for '%s' cpu '%s'",
+                      tg->triple, tg->cpu);
+        goto fail;
+    }
+    tg->required_cpu = om_cg_required_cpu(tg->triple, tg->cpu, tg->features);
+    if (!tg->required_cpu)
+        goto nomem;
+    return OM_OK;
+nomem:
+    st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
+fail:
+    om_cg_target_fini(tg);
+    return st;
+}
+
+void om_cg_target_fini(om_cg_target *tg)
+{
+    if (tg->tm)
+        LLVMDisposeTargetMachine(tg->tm);
+    free(tg->triple);
+    free(tg->cpu);
+    free(tg->features);
+    free(tg->required_cpu);
+    memset(tg, 0, sizeof *tg);
+}
+
+void om_cg_print_host(FILE *out)
+{
+    om_cg_init_llvm();
+    char *triple = LLVMGetDefaultTargetTriple();
+    char *cpu = LLVMGetHostCPUName();
+    char *feat = LLVMGetHostCPUFeatures();
+    char *req = om_cg_required_cpu(triple, cpu, feat);
+    fprintf(out, "host: %s, cpu %s, features %s\n", triple, cpu, req && req[0] ? req : "(baseline)");
+    free(req);
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+}
