@@ -1,0 +1,159 @@
+#!/bin/sh
+# Tool behaviour tests, one ctest per CASE:  tools_test.sh CASE
+#
+# Environment (set by tests/e2e/CMakeLists.txt): OMC OMRUN OMDUMP (the tools), OM_PATCH
+# (tests/e2e/om_patch.c), NPY_COMPARE, LIBOMRT (path of libomrt.so), MODELS (the repo's
+# models/ folder), WORK (a scratch folder of this test; emptied first), PYTHON
+# (/usr/bin/python3), READELF.
+#
+# Conventions checked for every failure case: a non-zero exit status below 128 (no crash,
+# no abort), exactly one line on stderr, naming the problem (a keyword per case), and no
+# output file left behind.
+set -u
+
+CASE=$1
+: "${WORK:?}" "${MODELS:?}"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK" || exit 1
+CNN=$MODELS/cnn_small/model.onnx
+MLP=$MODELS/mlp/model.onnx
+
+fail() {
+    echo "FAIL [$CASE]: $*" >&2
+    exit 1
+}
+
+# run_expect_error KEYWORD_REGEX CMD... : the command must fail cleanly with one stderr line
+# matching KEYWORD_REGEX (case-insensitive extended regex).
+run_expect_error() {
+    re=$1
+    shift
+    "$@" >out.txt 2>err.txt
+    rc=$?
+    echo "\$ $*"
+    echo "exit $rc; stderr:"
+    cat err.txt
+    [ "$rc" -ne 0 ] || fail "expected a non-zero exit status"
+    [ "$rc" -lt 128 ] || fail "exit status $rc: killed by a signal (crash)"
+    lines=$(grep -c '' err.txt)
+    [ "$lines" -eq 1 ] || fail "expected exactly one line on stderr, got $lines"
+    grep -Eiq -- "$re" err.txt || fail "stderr does not match /$re/"
+}
+
+compile_cnn() {
+    "$OMC" "$CNN" -o cnn.om || fail "omc failed on $CNN"
+    [ -s cnn.om ] || fail "omc wrote no cnn.om"
+}
+
+case "$CASE" in
+help)
+    for t in "$OMC" "$OMRUN" "$OMDUMP"; do
+        "$t" --help >help.txt 2>&1 || fail "$t --help exited $?"
+        [ -s help.txt ] || fail "$t --help printed nothing"
+        grep -qi usage help.txt || fail "$t --help has no usage line"
+        echo "$(basename "$t") --help: $(head -n1 help.txt)"
+    done
+    ;;
+truncated_onnx)
+    size=$(wc -c <"$CNN")
+    head -c $((size / 2)) "$CNN" >trunc.onnx
+    run_expect_error 'trunc|pars|decod|invalid|protobuf|onnx' "$OMC" trunc.onnx -o trunc.om
+    [ ! -e trunc.om ] || fail "omc left trunc.om behind"
+    leftovers=$(ls -A | grep -v -e '^trunc.onnx$' -e '^out.txt$' -e '^err.txt$' || true)
+    [ -z "$leftovers" ] || fail "omc left files behind: $leftovers"
+    ;;
+om_bad_magic)
+    compile_cnn
+    "$OM_PATCH" magic cnn.om bad.om || fail "om_patch"
+    run_expect_error 'magic' "$OMRUN" bad.om --output outdir
+    run_expect_error 'magic' "$OMDUMP" bad.om
+    ;;
+om_truncated)
+    compile_cnn
+    size=$(wc -c <cnn.om)
+    "$OM_PATCH" truncate cnn.om short.om $((size - 100)) || fail "om_patch"
+    run_expect_error 'truncat' "$OMRUN" short.om --output outdir
+    "$OM_PATCH" truncate cnn.om header.om 40 || fail "om_patch"
+    run_expect_error 'truncat|short|header' "$OMRUN" header.om --output outdir
+    ;;
+om_bad_checksum)
+    compile_cnn
+    "$OM_PATCH" flip cnn.om flipped.om || fail "om_patch"
+    cmp -s cnn.om flipped.om && fail "om_patch changed nothing"
+    run_expect_error 'checksum|crc' "$OMRUN" flipped.om --output outdir
+    ;;
+om_major_version)
+    compile_cnn
+    "$OM_PATCH" major cnn.om v2.om || fail "om_patch"
+    run_expect_error 'version' "$OMRUN" v2.om --output outdir
+    grep -Eiq 'checksum|crc' err.txt && fail "the CRC check fired, not the version check"
+    ;;
+om_cpu_features)
+    compile_cnn
+    # A feature this machine lacks, spelled as the loader's cpuid check names it.
+    flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+    missing=""
+    for cand in amx_tile:amx-tile avx512_fp16:avx512fp16 avx512_4fmaps:avx512-4fmaps amx_int8:amx-int8; do
+        cpuinfo_name=${cand%%:*}
+        loader_name=${cand#*:}
+        case " $flags " in
+            *" $cpuinfo_name "*) ;;
+            *) missing=$loader_name; break ;;
+        esac
+    done
+    [ -n "$missing" ] || { echo "this CPU has every candidate feature; nothing to test"; exit 0; }
+    "$OM_PATCH" features cnn.om nofeat.om "$missing" || fail "om_patch"
+    run_expect_error "$missing|feature|cpu" "$OMRUN" nofeat.om --output outdir
+    ;;
+dynamic_dim_unpinned)
+    # The MLP's input x has a symbolic batch dim.
+    run_expect_error 'x' "$OMC" "$MLP" -o mlp.om
+    grep -Eiq 'batch|dim' err.txt || fail "the message does not name the dim"
+    [ ! -e mlp.om ] || fail "omc left mlp.om behind"
+    ;;
+runtime_deps)
+    [ -f "$LIBOMRT" ] || fail "no $LIBOMRT"
+    "$READELF" -d "$LIBOMRT" >dyn.txt || fail "readelf failed"
+    grep NEEDED dyn.txt
+    if grep NEEDED dyn.txt | grep -Eiq 'llvm|protobuf|onnx|stdc\+\+'; then
+        fail "libomrt.so depends on LLVM/protobuf/C++"
+    fi
+    ;;
+omdump_text)
+    compile_cnn
+    "$OMDUMP" cnn.om >dump.txt 2>err.txt || { cat err.txt; fail "omdump exited non-zero"; }
+    cat dump.txt | head -n 60
+    for want in x prob 'float|f32' Conv Softmax; do
+        grep -Eq "$want" dump.txt || fail "omdump output lacks '$want'"
+    done
+    grep -Eiq 'target|triple' dump.txt || fail "omdump output shows no target"
+    grep -Eiq 'arena|memory' dump.txt || fail "omdump output shows no memory plan"
+    "$OMDUMP" "$CNN" >dump_onnx.txt 2>err.txt || { cat err.txt; fail "omdump model.onnx exited non-zero"; }
+    grep -q Conv dump_onnx.txt || fail "omdump model.onnx shows no Conv"
+    ;;
+omdump_json)
+    compile_cnn
+    "$OMDUMP" --format json cnn.om >dump.json 2>err.txt || { cat err.txt; fail "omdump --format json exited non-zero"; }
+    "$PYTHON" -m json.tool dump.json >pretty.json || fail "omdump --format json is not valid JSON"
+    head -c 1500 pretty.json
+    echo
+    grep -q '"prob"' dump.json || fail "JSON lacks the output name"
+    "$OMDUMP" --format json "$CNN" >dump_onnx.json 2>err.txt || { cat err.txt; fail "omdump --format json model.onnx failed"; }
+    "$PYTHON" -m json.tool dump_onnx.json >/dev/null || fail "omdump --format json model.onnx is not valid JSON"
+    ;;
+deterministic)
+    "$OMC" "$CNN" -o a.om || fail "omc (1) failed"
+    "$OMC" "$CNN" -o b.om || fail "omc (2) failed"
+    cmp a.om b.om || fail "two compilations differ"
+    "$OMC" "$MLP" --input-shape "x:2,64" -o c.om || fail "omc mlp (1) failed"
+    "$OMC" "$MLP" --input-shape "x:2,64" -o d.om || fail "omc mlp (2) failed"
+    cmp c.om d.om || fail "two compilations of the MLP differ"
+    echo "byte-identical: $(wc -c <a.om) and $(wc -c <c.om) bytes"
+    ;;
+*)
+    fail "unknown case"
+    ;;
+esac
+echo "PASS [$CASE]"
+exit 0
