@@ -1,0 +1,103 @@
+/* Which ONNX op types the frontend imports, and the message for those it does not.
+ *
+ * The table is derived from ir/ops.def (every IR op is an ONNX op of the default domain)
+ * plus the op types the frontend consumes itself: Constant (becomes a constant value) and
+ * Dropout (rewritten to Identity). All are handled from the oldest supported opset, 7;
+ * older op versions are canonicalized by opset_rewrites.c. om_fe_supported_ops returns
+ * the constant table (IR ops in ops.def order, then the frontend's own); the message
+ * lists them sorted by name.
+ */
+#include "frontend/fe_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* IR ops in ops.def order, then the frontend-only op types. */
+static const om_fe_op_support g_supported[] = {
+#define OM_OP(e, name, min_in, max_in, min_out, max_out, family) {name, OM_FE_OPSET_MIN},
+#include "ir/ops.def"
+#undef OM_OP
+    {"Constant", OM_FE_OPSET_MIN},
+    {"Dropout", OM_FE_OPSET_MIN},
+};
+
+#define N_SUPPORTED (sizeof g_supported / sizeof g_supported[0])
+
+size_t om_fe_supported_ops(const om_fe_op_support **out)
+{
+    if (out)
+        *out = g_supported;
+    return N_SUPPORTED;
+}
+
+static int cmp_support(const void *a, const void *b)
+{
+    return strcmp(((const om_fe_op_support *)a)->op_type, ((const om_fe_op_support *)b)->op_type);
+}
+
+bool om_fe_op_type_supported(const char *op_type)
+{
+    if (!op_type)
+        return false;
+    for (size_t i = 0; i < N_SUPPORTED; i++)
+        if (strcmp(g_supported[i].op_type, op_type) == 0)
+            return true;
+    return false;
+}
+
+/* Case-insensitive Levenshtein distance, capped at 99 for long strings. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+            int sub = diag + (ca != cb);
+            int del = row[j] + 1, ins = row[j - 1] + 1;
+            diag = row[j];
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    }
+    return row[lb];
+}
+
+om_status om_fe_unsupported_op(const om_fe_node *n, const char *domain, int64_t opset)
+{
+    om_fe_op_support ops[N_SUPPORTED];
+    size_t count = N_SUPPORTED;
+    memcpy(ops, g_supported, sizeof ops);
+    qsort(ops, count, sizeof ops[0], cmp_support);
+    char list[1024];
+    size_t len = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < count && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", ops[i].op_type);
+    /* the nearest name, when it is plausibly a misspelling */
+    const char *best = NULL;
+    int best_d = 3;
+    bool default_domain = !domain[0] || strcmp(domain, "ai.onnx") == 0;
+    for (size_t i = 0; i < count && default_domain; i++) {
+        int d = edit_distance(n->op_type, ops[i].op_type);
+        if (d < best_d) {
+            best_d = d;
+            best = ops[i].op_type;
+        }
+    }
+    char opset_s[32];
+    if (opset >= 0)
+        snprintf(opset_s, sizeof opset_s, "%lld", (long long)opset);
+    else
+        snprintf(opset_s, sizeof opset_s, "not imported");
+    return om_error(OM_ERR_UNSUPPORTED,
+                    "%s (op %s, domain %s, opset %s): unsupported %s%s%s%s; supported (domain ai.onnx): %s",
+                    n->label, n->op_type, domain[0] ? domain : "ai.onnx", opset_s,
+                    default_domain ? "operator" : "operator domain", best ? " (did you mean " : "",
+                    best ? best : "", best ? "?)" : "", list);
+}
