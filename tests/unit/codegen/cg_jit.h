@@ -1,0 +1,54 @@
+/* Test utility for codegen unit tests: compiles a graph with om_cg_compile, loads the object
+ * code with LLVM ORC (LLJIT), gives every value a buffer (constants are copied in) and runs
+ * the steps in order.
+ *
+ *     cg_jit *j;
+ *     assert_int_equal(cg_jit_create(g, NULL, &j), OM_OK);
+ *     memcpy(cg_jit_buf(j, x), data, bytes);
+ *     cg_jit_run_checked(j);        // whole range, then 3 chunks: results must agree
+ *     ... read cg_jit_buf(j, y) ...
+ *     cg_jit_destroy(j);
+ *
+ * The graph must outlive the jit. Shapes and dtypes are set by hand by the test (no passes).
+ */
+#ifndef OM_TESTS_CG_JIT_H
+#define OM_TESTS_CG_JIT_H
+
+#include <stdint.h>
+
+#include "codegen/codegen.h"
+
+typedef struct cg_jit cg_jit;
+
+/* t may be NULL (host). On failure *out is NULL and om_last_error() says why. */
+om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **out);
+void cg_jit_destroy(cg_jit *j);
+const om_cg_result *cg_jit_result(const cg_jit *j);
+/* The buffer of value v (numel * dtype size bytes, 64-byte aligned, at least 64 bytes). */
+void *cg_jit_buf(cg_jit *j, const om_value *v);
+/* Runs every step; chunks = 1 calls each kernel with [0, work_items), chunks = 3 with three
+ * consecutive sub-ranges (some may be empty). */
+om_status cg_jit_run(cg_jit *j, int chunks);
+/* Runs with 1 chunk, saves the outputs, fills every non-input, non-constant buffer with a
+ * garbage pattern, runs with 3 chunks and fails the test (cmocka) if any output differs. */
+void cg_jit_run_checked(cg_jit *j);
+
+/* Graph building: a value with a static shape; cg_input also marks it a graph input. */
+om_value *cg_value(om_graph *g, const char *name, om_dtype dt, int rank, const int64_t *dims);
+om_value *cg_input(om_graph *g, const char *name, om_dtype dt, int rank, const int64_t *dims);
+
+/* Numeric helpers for references. */
+float cg_f16_to_f32(uint16_t h);
+uint16_t cg_f32_to_f16(float f);
+float cg_bf16_to_f32(uint16_t h);
+uint16_t cg_f32_to_bf16(float f);
+/* Element i of a buffer of dtype dt as double / stores v converted (ints: wrap via int64). */
+double cg_get(om_dtype dt, const void *buf, int64_t i);
+void cg_set(om_dtype dt, void *buf, int64_t i, double v);
+/* Deterministic pseudo-random numbers (xorshift). */
+uint64_t cg_rand(void);
+double cg_uniform(double lo, double hi);
+/* Fills a buffer of dt with random values in [lo, hi] (ints: rounded). */
+void cg_fill_random(om_dtype dt, void *buf, int64_t n, double lo, double hi);
+
+#endif
