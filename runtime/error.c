@@ -1,0 +1,36 @@
+/* Error reporting: a per-thread last message (thread-local, so concurrent callers do not see
+ * each other's errors) and the status names. Messages are truncated to 511 bytes. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "runtime/rt_internal.h"
+
+static _Thread_local char last_error[512];
+
+omrt_status om_rt_error(omrt_status s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+OMRT_EXPORT const char *omrt_last_error(void)
+{
+    return last_error;
+}
+
+OMRT_EXPORT const char *omrt_status_name(omrt_status s)
+{
+    switch (s) {
+    case OMRT_OK: return "OK";
+    case OMRT_ERR_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case OMRT_ERR_INVALID_ARTIFACT: return "INVALID_ARTIFACT";
+    case OMRT_ERR_UNSUPPORTED: return "UNSUPPORTED";
+    case OMRT_ERR_NO_MEMORY: return "NO_MEMORY";
+    case OMRT_ERR_IO: return "IO";
+    case OMRT_ERR_INTERNAL: return "INTERNAL";
+    }
+    return "UNKNOWN_STATUS";
+}
