@@ -90,6 +90,8 @@ typedef struct om_fe_node {
     om_attr *attrs;         /* staged attributes (arrays may point into the proto) */
 } om_fe_node;
 
+/* OM_ERR_UNSUPPORTED naming the first node of a domain other than ai.onnx, else OM_OK. */
+om_status om_fe_check_node_domains(om_fe_ctx *ctx);
 /* Imports graph.node[i] (Constant or op) into ctx->g. */
 om_status om_fe_import_node(om_fe_ctx *ctx, size_t index);
 

@@ -158,6 +158,13 @@ static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, c
     ctx.graph = m->graph;
     ctx.base_dir = base_dir;
     om_status st = select_opset(m, &ctx.opset);
+    if (st == OM_ERR_INVALID_MODEL) { /* no default opset: a foreign domain says more */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", om_last_error());
+        if (om_fe_check_node_domains(&ctx) != OM_OK)
+            return OM_ERR_UNSUPPORTED;
+        return om_error(st, "%s", msg);
+    }
     if (st != OM_OK)
         return st;
     const char *gname = m->graph->name && m->graph->name[0] ? m->graph->name : "main";

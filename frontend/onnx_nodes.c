@@ -396,6 +396,29 @@ static int64_t domain_opset(const om_fe_ctx *ctx, const char *domain)
     return best;
 }
 
+om_status om_fe_check_node_domains(om_fe_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->graph->n_node; i++) {
+        const Onnx__NodeProto *p = ctx->graph->node[i];
+        const char *domain = p ? om_fe_str(p->domain) : "";
+        if (!domain[0] || strcmp(domain, "ai.onnx") == 0)
+            continue;
+        om_fe_node n;
+        memset(&n, 0, sizeof n);
+        n.proto = p;
+        n.index = i;
+        n.op_type = om_fe_str(p->op_type);
+        char label[300];
+        if (p->name && p->name[0])
+            snprintf(label, sizeof label, "node '%.280s'", p->name);
+        else
+            snprintf(label, sizeof label, "node #%zu", i);
+        n.label = label;
+        return om_fe_unsupported_op(&n, domain, domain_opset(ctx, domain));
+    }
+    return OM_OK;
+}
+
 om_status om_fe_import_node(om_fe_ctx *ctx, size_t index)
 {
     const Onnx__NodeProto *p = ctx->graph->node[index];

@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""Makes the small ONNX fixture models for tests/unit/frontend (run with Debian's
+/usr/bin/python3, which has python3-onnx). The generated files are committed; rerun this
+script only when a fixture changes:
+
+    /usr/bin/python3 tests/unit/frontend/make_fixtures.py
+
+Every model is written without onnx.checker on purpose: some fixtures are invalid by design.
+"""
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "fixtures")
+
+# The values every dtype fixture holds (chosen to fit every dtype, including bool after != 0).
+VALUES = [0, 1, 2, 3, 5, 7]
+DTYPES = [  # (name, TensorProto type, numpy dtype)
+    ("f32", TensorProto.FLOAT, np.float32),
+    ("i64", TensorProto.INT64, np.int64),
+    ("i32", TensorProto.INT32, np.int32),
+    ("i16", TensorProto.INT16, np.int16),
+    ("i8", TensorProto.INT8, np.int8),
+    ("u8", TensorProto.UINT8, np.uint8),
+    ("u16", TensorProto.UINT16, np.uint16),
+    ("u32", TensorProto.UINT32, np.uint32),
+    ("u64", TensorProto.UINT64, np.uint64),
+    ("bool", TensorProto.BOOL, np.bool_),
+    ("f16", TensorProto.FLOAT16, np.float16),
+    ("f64", TensorProto.DOUBLE, np.float64),
+]
+
+
+def save(model, name):
+    path = os.path.join(OUT, name)
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+def model_of(nodes, inputs, outputs, inits=(), opset=13, name="g", value_info=()):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=list(inits),
+                              value_info=list(value_info))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                             producer_name="omc-fixtures")
+
+
+def out_info(name, dtype=TensorProto.FLOAT, shape=None):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def typed_tensor(name, tp, arr):
+    """A TensorProto that stores arr in the typed field (never raw_data)."""
+    t = TensorProto()
+    t.name = name
+    t.data_type = tp
+    t.dims.extend(arr.shape)
+    flat = arr.flatten()
+    if tp in (TensorProto.FLOAT,):
+        t.float_data.extend(flat.tolist())
+    elif tp == TensorProto.DOUBLE:
+        t.double_data.extend(flat.tolist())
+    elif tp == TensorProto.INT64:
+        t.int64_data.extend(flat.tolist())
+    elif tp in (TensorProto.UINT32, TensorProto.UINT64):
+        t.uint64_data.extend(int(x) for x in flat)
+    elif tp == TensorProto.FLOAT16:
+        t.int32_data.extend(int(x) for x in flat.view(np.uint16))
+    else:  # int32, int16, int8, uint8, uint16, bool
+        t.int32_data.extend(int(x) for x in flat)
+    return t
+
+
+def raw_tensor(name, tp, arr):
+    t = TensorProto()
+    t.name = name
+    t.data_type = tp
+    t.dims.extend(arr.shape)
+    t.raw_data = arr.tobytes()
+    return t
+
+
+def dtype_models():
+    for form, make in (("raw", raw_tensor), ("typed", typed_tensor)):
+        inits, outs = [], []
+        for name, tp, npt in DTYPES:
+            arr = np.array(VALUES, dtype=npt).reshape(2, 3)
+            inits.append(make("w_" + name, tp, arr))
+            outs.append(out_info("w_" + name, tp, [2, 3]))
+        # the graph's outputs are the initializers themselves
+        save(model_of([], [], outs, inits), "init_%s.onnx" % form)
+    # a wrong-size initializer, a string initializer
+    bad = raw_tensor("w_bad", TensorProto.FLOAT, np.zeros(5, np.float32))
+    bad.dims[:] = [2, 3]
+    save(model_of([], [], [out_info("w_bad")], [bad]), "init_bad_size.onnx")
+    s = helper.make_tensor("w_str", TensorProto.STRING, [1], [b"hello"])
+    save(model_of([], [], [out_info("w_str", TensorProto.STRING)], [s]), "init_string.onnx")
+
+
+def external_models():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    b = np.arange(4, dtype=np.int64) * 10
+    blob = a.tobytes() + b"\0" * 8 + b.tobytes()
+    with open(os.path.join(OUT, "external.bin"), "wb") as f:
+        f.write(blob)
+
+    def ext(name, tp, dims, location, offset=None, length=None):
+        t = TensorProto()
+        t.name = name
+        t.data_type = tp
+        t.dims.extend(dims)
+        t.data_location = TensorProto.EXTERNAL
+        for k, v in (("location", location), ("offset", offset), ("length", length)):
+            if v is not None:
+                e = t.external_data.add()
+                e.key, e.value = k, str(v)
+        return t
+
+    good = [ext("ext_a", TensorProto.FLOAT, [2, 3], "external.bin", 0, 24),
+            ext("ext_b", TensorProto.INT64, [4], "external.bin", 32, 32)]
+    outs = [out_info("ext_a", TensorProto.FLOAT, [2, 3]), out_info("ext_b", TensorProto.INT64, [4])]
+    save(model_of([], [], outs, good), "external.onnx")
+    for suffix, loc in (("escape", "../fixtures/external.bin"), ("absolute", "/etc/hostname")):
+        t = ext("ext_a", TensorProto.FLOAT, [2, 3], loc, 0, 24)
+        save(model_of([], [], outs[:1], [t]), "external_%s.onnx" % suffix)
+    t = ext("ext_a", TensorProto.FLOAT, [2, 3], "external.bin", 48, 24)  # past the end
+    save(model_of([], [], outs[:1], [t]), "external_short.onnx")
+    t = ext("ext_a", TensorProto.FLOAT, [2, 3], "missing.bin", 0, 24)
+    save(model_of([], [], outs[:1], [t]), "external_missing.onnx")
+
+
+def constant_models():
+    tensor = numpy_helper.from_array(np.array([[1.5, -2.0]], np.float32), "t")
+    nodes = [
+        helper.make_node("Constant", [], ["c_tensor"], name="k_tensor", value=tensor),
+        helper.make_node("Constant", [], ["c_float"], name="k_float", value_float=2.5),
+        helper.make_node("Constant", [], ["c_floats"], name="k_floats", value_floats=[1.0, 2.0, 3.0]),
+        helper.make_node("Constant", [], ["c_int"], name="k_int", value_int=-7),
+        helper.make_node("Constant", [], ["c_ints"], name="k_ints", value_ints=[4, 5]),
+        helper.make_node("Add", ["c_tensor", "c_float"], ["sum"], name="add"),
+    ]
+    outs = [out_info("sum", TensorProto.FLOAT, [1, 2]), out_info("c_floats"),
+            out_info("c_int", TensorProto.INT64, []), out_info("c_ints", TensorProto.INT64, [2])]
+    save(model_of(nodes, [], outs), "constants.onnx")
+    node = helper.make_node("Constant", [], ["s"], name="k_string", value_string="hi")
+    save(model_of([node], [], [out_info("s", TensorProto.STRING)]), "constant_string.onnx")
+
+
+def rewrite_models():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])
+    # Clip-6 form (opset 10): both bounds, only max, none
+    nodes = [
+        helper.make_node("Clip", ["x"], ["y0"], name="clip_both", min=-1.0, max=1.0),
+        helper.make_node("Clip", ["x"], ["y1"], name="clip_max", max=6.0),
+        helper.make_node("Clip", ["x"], ["y2"], name="clip_none"),
+    ]
+    save(model_of(nodes, [x], [out_info("y0"), out_info("y1"), out_info("y2")], opset=10), "clip6.onnx")
+    # Softmax-11: with and without axis; Softmax-13 for comparison
+    nodes = [helper.make_node("Softmax", ["x"], ["s0"], name="sm_axis2", axis=2),
+             helper.make_node("Softmax", ["x"], ["s1"], name="sm_default")]
+    save(model_of(nodes, [x], [out_info("s0"), out_info("s1")], opset=11), "softmax11.onnx")
+    save(model_of(nodes[1:], [x], [out_info("s1")], opset=13), "softmax13.onnx")
+    # Dropout: opset 10 with an unused mask; opset 13 with ratio and training_mode=false
+    # inputs; opset 13 whose mask is a graph output (unsupported)
+    nodes = [helper.make_node("Dropout", ["x"], ["d", "mask"], name="drop", ratio=0.3),
+             helper.make_node("Relu", ["d"], ["y"], name="relu")]
+    save(model_of(nodes, [x], [out_info("y")], opset=10), "dropout10.onnx")
+    ratio = numpy_helper.from_array(np.array(0.5, np.float32), "ratio")
+    tm = numpy_helper.from_array(np.array(False), "training_mode")
+    nodes = [helper.make_node("Dropout", ["x", "ratio", "training_mode"], ["d"], name="drop"),
+             helper.make_node("Relu", ["d"], ["y"], name="relu")]
+    save(model_of(nodes, [x], [out_info("y")], inits=[ratio, tm], opset=13), "dropout13.onnx")
+    nodes = [helper.make_node("Dropout", ["x"], ["d", "mask"], name="drop")]
+    save(model_of(nodes, [x], [out_info("d"), out_info("mask", TensorProto.BOOL)], opset=13),
+         "dropout_mask_used.onnx")
+    # BatchNormalization-7 with spatial=0 (unsupported), -7 default spatial (fine, momentum dropped)
+    c = 3
+    bn_inits = [numpy_helper.from_array(np.ones(c, np.float32), n) for n in ("scale", "bias", "mean", "var")]
+    xb = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 2, 2])
+    for name, kw in (("bn7_spatial0.onnx", {"spatial": 0}), ("bn7.onnx", {"momentum": 0.8})):
+        node = helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"],
+                                name="bn", epsilon=1e-3, **kw)
+        save(model_of([node], [xb], [out_info("y")], inits=bn_inits, opset=7), name)
+    # unsupported op and foreign domain
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="resnet/Relu_1"),
+             helper.make_node("Foo", ["r"], ["y"], name="resnet/Foo_3")]
+    save(model_of(nodes, [x], [out_info("y")], opset=13), "unsupported_op.onnx")
+    nodes = [helper.make_node("Rleu", ["x"], ["y"], name="typo")]
+    save(model_of(nodes, [x], [out_info("y")], opset=13), "misspelled_op.onnx")
+    node = helper.make_node("FusedConv", ["x"], ["y"], name="fc", domain="com.microsoft")
+    m = model_of([node], [x], [out_info("y")], opset=13)
+    m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    save(m, "foreign_domain.onnx")
+    # opset out of range
+    node = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    save(model_of([node], [x], [out_info("y")], opset=18), "opset18.onnx")
+    # a node reading an undefined value
+    node = helper.make_node("Relu", ["nowhere"], ["y"], name="lost")
+    save(model_of([node], [x], [out_info("y")], opset=13), "undefined_input.onnx")
+
+
+def misc_models():
+    # symbolic and unknown dims; an initializer that is also an input (the initializer wins);
+    # value_info types for an intermediate; optional inputs omitted with ""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3, None, 4])
+    w_in = helper.make_tensor_value_info("w", TensorProto.FLOAT, [4, 5])
+    w = numpy_helper.from_array(np.ones((4, 5), np.float32), "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["mm"], name="mm"),
+             helper.make_node("Clip", ["mm", "", "hi"], ["y"], name="clip_hi")]
+    hi = numpy_helper.from_array(np.array(6.0, np.float32), "hi")
+    vi = [helper.make_tensor_value_info("mm", TensorProto.FLOAT, ["batch", 3, None, 5])]
+    save(model_of(nodes, [x, w_in], [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 3, None, 5])],
+                  inits=[w, hi], opset=13, value_info=vi, name="symbolic"), "symbolic.onnx")
+    # MaxPool with a trailing empty optional output, and one whose Indices output is used
+    xp = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])
+    nodes = [helper.make_node("MaxPool", ["x"], ["p", ""], name="pool", kernel_shape=[2, 2],
+                              strides=[2, 2], pads=[0, 0, 0, 0])]
+    save(model_of(nodes, [xp], [out_info("p")], opset=12), "maxpool_trailing.onnx")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    dtype_models()
+    external_models()
+    constant_models()
+    rewrite_models()
+    misc_models()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+/* Tests for frontend/op_support.c: the import table lists every IR op plus Constant and
+ * Dropout, each handled from opset 7, with no duplicates. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "fe_test_util.h"
+
+static int count_of(const om_fe_op_support *ops, size_t n, const char *name)
+{
+    int c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += strcmp(ops[i].op_type, name) == 0;
+    return c;
+}
+
+static void test_table_covers_ir_ops(void **state)
+{
+    const om_fe_op_support *ops = NULL;
+    size_t n = om_fe_supported_ops(&ops);
+    assert_non_null(ops);
+    assert_int_equal(n, (size_t)OM_OP_COUNT + 2);
+    assert_int_equal(om_fe_supported_ops(NULL), n);
+    for (int op = 0; op < OM_OP_COUNT; op++)
+        assert_int_equal(count_of(ops, n, om_op_name((om_op)op)), 1);
+    assert_int_equal(count_of(ops, n, "Constant"), 1);
+    assert_int_equal(count_of(ops, n, "Dropout"), 1);
+    assert_int_equal(count_of(ops, n, "Foo"), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ops[i].since_opset_min, 7);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_covers_ir_ops),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
