@@ -1,0 +1,53 @@
+/* Shape rules for BatchNormalization (inference form) and Softmax.
+ *
+ * BatchNormalization: X [N,C,...] (rank >= 2); scale, B, mean and var are [C] with X's
+ * dtype; training_mode must be 0 (the IR has a single output). Output is X's type.
+ * Softmax: axis may be negative. With coerce_2d = 1 (the frontend's marker for the
+ * opset < 13 form) dims [axis, rank) form one block and axis defaults to 1; otherwise it
+ * defaults to -1. Either way the output has the input's type.
+ */
+#include "passes/infer/infer.h"
+
+#include <inttypes.h>
+
+om_status om_infer_batch_norm(om_graph *g, om_node *n) {
+    om_value *x;
+    om_status st = om_infer_need_input(n, 0, &x);
+    if (st != OM_OK) return st;
+    if (x->shape.rank < 2) {
+        char b[128];
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' %s: expected [N,C,...] with rank >= 2", x->name,
+                              om_infer_shape_str(&x->shape, b, sizeof(b)));
+    }
+    if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
+    if (om_node_int(n, "training_mode", 0) != 0)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "training_mode = 1 is not supported");
+    static const char *const names[] = {"", "scale", "B", "mean", "var"};
+    int64_t C = x->shape.dims[1];
+    for (int i = 1; i < 5; i++) {
+        if ((st = om_infer_check_rank(n, i, 1)) != OM_OK) return st;
+        if ((st = om_infer_check_same_dtype(n, i, 0)) != OM_OK) return st;
+        om_value *p = om_node_input(n, i);
+        if (C >= 0 && p->shape.dims[0] >= 0 && p->shape.dims[0] != C)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL,
+                                  "input %d '%s' (%s) has %" PRId64 " elements, expected C=%" PRId64 " (dim 1 of input 0 '%s')",
+                                  i, p->name, names[i], p->shape.dims[0], C, x->name);
+    }
+    return om_infer_set_output(g, n, 0, x->dtype, &x->shape);
+}
+
+om_status om_infer_softmax(om_graph *g, om_node *n) {
+    om_value *x;
+    om_status st = om_infer_need_input(n, 0, &x);
+    if (st != OM_OK) return st;
+    if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
+    if (x->shape.rank < 1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' is a scalar; Softmax needs rank >= 1", x->name);
+    int64_t coerce = om_node_int(n, "coerce_2d", 0);
+    if (coerce != 0 && coerce != 1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute coerce_2d = %" PRId64 ", expected 0 or 1", coerce);
+    int axis;
+    if ((st = om_infer_axis(n, "axis", om_node_int(n, "axis", coerce ? 1 : -1), x->shape.rank, 0, &axis)) != OM_OK)
+        return st;
+    return om_infer_set_output(g, n, 0, x->dtype, &x->shape);
+}
