@@ -8,9 +8,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen/cg_internal.h"
+#include "codegen/cg_target.h"
 
 /* ---- tensors --------------------------------------------------------------------------- */
 
@@ -229,10 +231,148 @@ static LLVMValueRef splat_like(LLVMValueRef v, LLVMValueRef c)
     return LLVMConstVector(elems, n);
 }
 
+/* ---- 16-bit float conversions without libcalls ------------------------------------------
+ * x86 without F16C lowers fpext/fptrunc of half to __extendhfsf2/__truncsfhf2 calls, and
+ * without AVX512-BF16 fptrunc to bfloat to __truncsfbf2; the runtime resolves neither. On
+ * such targets these conversions are done with integer operations instead (round to
+ * nearest even, NaN stays NaN, overflow to inf, gradual underflow). */
+
+/* Whether the current kernel's target converts half (bf = false) / to bfloat (bf = true)
+ * in hardware; non-x86 targets are assumed to. */
+static bool native_16(om_cg_ctx *cx, bool bf)
+{
+    if (!cx->fn || !cx->mod)
+        return true;
+    const char *triple = LLVMGetTarget(cx->mod);
+    if (!triple || (strncmp(triple, "x86_64", 6) && strncmp(triple, "i686", 4) && strncmp(triple, "i386", 4)))
+        return true;
+    unsigned len;
+    const char *cpu = "", *feat = "";
+    LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(cx->fn, LLVMAttributeFunctionIndex, "target-cpu", 10);
+    char cbuf[128] = "", *fbuf = NULL;
+    if (a) {
+        cpu = LLVMGetStringAttributeValue(a, &len);
+        snprintf(cbuf, sizeof cbuf, "%.*s", (int)len, cpu);
+    }
+    a = LLVMGetStringAttributeAtIndex(cx->fn, LLVMAttributeFunctionIndex, "target-features", 15);
+    if (a) {
+        feat = LLVMGetStringAttributeValue(a, &len);
+        fbuf = malloc(len + 1);
+        if (!fbuf)
+            return false;
+        memcpy(fbuf, feat, len);
+        fbuf[len] = 0;
+    }
+    char *req = om_cg_required_cpu(triple, cbuf, fbuf ? fbuf : "");
+    free(fbuf);
+    if (!req)
+        return false;
+    const char *want = bf ? "avx512bf16" : "f16c";
+    bool found = false;
+    char *save = NULL;
+    for (char *p = strtok_r(req, " ", &save); p; p = strtok_r(NULL, " ", &save))
+        found |= !strcmp(p, want);
+    free(req);
+    return found;
+}
+
+static LLVMValueRef icst_like(om_cg_ctx *cx, LLVMValueRef v, LLVMTypeRef t, uint64_t c);
+
+static LLVMValueRef soft_f16_to_f32(om_cg_ctx *cx, LLVMValueRef v)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMTypeRef i32t = like(v, cx->i32), f32t = like(v, cx->f32);
+    LLVMValueRef h = LLVMBuildZExt(b, LLVMBuildBitCast(b, v, like(v, cx->i16), ""), i32t, "");
+    LLVMValueRef o = LLVMBuildShl(b, LLVMBuildAnd(b, h, icst_like(cx, v, cx->i32, 0x7fff), ""),
+                                  icst_like(cx, v, cx->i32, 13), "");
+    /* exponent/mantissa as f32 bits scaled by 2^112 gives the value (subnormals too) */
+    LLVMValueRef f = LLVMBuildFMul(b, LLVMBuildBitCast(b, o, f32t, ""),
+                                   splat_like(v, LLVMConstReal(cx->f32, 0x1p112)), "");
+    LLVMValueRef fu = LLVMBuildBitCast(b, f, i32t, "");
+    LLVMValueRef infnan = LLVMBuildICmp(b, LLVMIntUGE, o, icst_like(cx, v, cx->i32, 0x7c00u << 13), "");
+    fu = LLVMBuildSelect(b, infnan, LLVMBuildOr(b, fu, icst_like(cx, v, cx->i32, 0x7f800000u), ""), fu, "");
+    LLVMValueRef sign = LLVMBuildShl(b, LLVMBuildAnd(b, h, icst_like(cx, v, cx->i32, 0x8000), ""),
+                                     icst_like(cx, v, cx->i32, 16), "");
+    return LLVMBuildBitCast(b, LLVMBuildOr(b, fu, sign, ""), f32t, "");
+}
+
+static LLVMValueRef soft_f32_to_f16(om_cg_ctx *cx, LLVMValueRef v)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMTypeRef i32t = like(v, cx->i32), f32t = like(v, cx->f32);
+#define K(c) icst_like(cx, v, cx->i32, (c))
+    LLVMValueRef u = LLVMBuildBitCast(b, v, i32t, "");
+    LLVMValueRef sign = LLVMBuildAnd(b, u, K(0x80000000u), "");
+    LLVMValueRef a = LLVMBuildXor(b, u, sign, "");
+    /* inf / nan / overflow */
+    LLVMValueRef big = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGT, a, K(0x7f800000u), ""), K(0x7e00), K(0x7c00), "");
+    /* subnormal or zero: add 0.5 (2^-1) so the FPU rounds the mantissa, subtract the bits */
+    uint32_t dm = ((127 - 15) + (23 - 10) + 1) << 23;
+    LLVMValueRef dmf = LLVMBuildBitCast(b, K(dm), f32t, "");
+    LLVMValueRef sub = LLVMBuildSub(b, LLVMBuildBitCast(b, LLVMBuildFAdd(b, LLVMBuildBitCast(b, a, f32t, ""), dmf, ""),
+                                                        i32t, ""), K(dm), "");
+    /* normal: rebias, round to nearest even */
+    LLVMValueRef odd = LLVMBuildAnd(b, LLVMBuildLShr(b, a, K(13), ""), K(1), "");
+    LLVMValueRef nrm = LLVMBuildAdd(b, a, K(0xC8000000u + 0xfff) /* (15 - 127) << 23 */, "");
+    nrm = LLVMBuildLShr(b, LLVMBuildAdd(b, nrm, odd, ""), K(13), "");
+    LLVMValueRef r = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntULT, a, K(113u << 23), ""), sub, nrm, "");
+    r = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntUGE, a, K(143u << 23), ""), big, r, "");
+    r = LLVMBuildOr(b, r, LLVMBuildLShr(b, sign, K(16), ""), "");
+#undef K
+    return LLVMBuildBitCast(b, LLVMBuildTrunc(b, r, like(v, cx->i16), ""), like(v, cx->f16), "");
+}
+
+static LLVMValueRef soft_f32_to_bf16(om_cg_ctx *cx, LLVMValueRef v)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMTypeRef i32t = like(v, cx->i32);
+    LLVMValueRef u = LLVMBuildBitCast(b, v, i32t, "");
+    LLVMValueRef lsb = LLVMBuildAnd(b, LLVMBuildLShr(b, u, icst_like(cx, v, cx->i32, 16), ""),
+                                    icst_like(cx, v, cx->i32, 1), "");
+    LLVMValueRef r = LLVMBuildAdd(b, LLVMBuildAdd(b, u, icst_like(cx, v, cx->i32, 0x7fff), ""), lsb, "");
+    LLVMValueRef qnan = LLVMBuildOr(b, u, icst_like(cx, v, cx->i32, 0x400000), "");
+    LLVMValueRef isnan = LLVMBuildFCmp(b, LLVMRealUNO, v, v, "");
+    r = LLVMBuildLShr(b, LLVMBuildSelect(b, isnan, qnan, r, ""), icst_like(cx, v, cx->i32, 16), "");
+    return LLVMBuildBitCast(b, LLVMBuildTrunc(b, r, like(v, cx->i16), ""), like(v, cx->bf16), "");
+}
+
+static LLVMValueRef icst_like(om_cg_ctx *cx, LLVMValueRef v, LLVMTypeRef t, uint64_t c)
+{
+    return splat_like(v, LLVMConstInt(t, c, 0));
+}
+
+/* f32 <-> f16/bf16 when the target needs the integer sequence; NULL otherwise. */
+static LLVMValueRef soft_convert(om_cg_ctx *cx, LLVMValueRef v, om_dtype from, om_dtype to)
+{
+    if (from == OM_DT_FLOAT16 && to == OM_DT_FLOAT && !native_16(cx, false))
+        return soft_f16_to_f32(cx, v);
+    if (from == OM_DT_FLOAT && to == OM_DT_FLOAT16 && !native_16(cx, false))
+        return soft_f32_to_f16(cx, v);
+    if (from == OM_DT_FLOAT && to == OM_DT_BFLOAT16 && !native_16(cx, true))
+        return soft_f32_to_bf16(cx, v);
+    return NULL;
+}
+
 LLVMValueRef om_cg_convert(om_cg_ctx *cx, LLVMValueRef v, om_dtype from, om_dtype to)
 {
     if (from == to)
         return v;
+    bool half_from = from == OM_DT_FLOAT16 || from == OM_DT_BFLOAT16;
+    bool half_to = to == OM_DT_FLOAT16 || to == OM_DT_BFLOAT16;
+    if ((half_from || half_to) && !LLVMIsConstant(v)) {
+        /* route every 16-bit float conversion through f32 so soft_convert sees it */
+        if (half_from && to != OM_DT_FLOAT) {
+            LLVMValueRef f = om_cg_convert(cx, v, from, OM_DT_FLOAT);
+            return om_cg_convert(cx, f, OM_DT_FLOAT, to);
+        }
+        if (half_to && from != OM_DT_FLOAT) {
+            LLVMValueRef f = om_cg_convert(cx, v, from, OM_DT_FLOAT);
+            return om_cg_convert(cx, f, OM_DT_FLOAT, to);
+        }
+        LLVMValueRef s = soft_convert(cx, v, from, to);
+        if (s)
+            return s;
+    }
     LLVMTypeRef te = om_cg_type(cx, to);
     LLVMTypeRef tt = like(v, te);
     if (to == OM_DT_BOOL) {

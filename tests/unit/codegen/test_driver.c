@@ -1,0 +1,265 @@
+/* The codegen driver: object code has no undefined symbols besides memcpy/memmove/memset
+ * (host, generic x86-64 and aarch64), cross-target compilation, required_cpu derivation,
+ * step symbols/args/work items, LLVM IR emission, and errors for bad graphs/options. */
+#include <elf.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codegen/cg_target.h"
+#include "tests/unit/codegen/cg_jit.h"
+
+/* Checks the ELF64 relocatable object's symbol table; returns the number of undefined
+ * symbols other than memcpy/memmove/memset (printing them) or -1 if malformed. */
+static int count_bad_undefined(const void *obj, size_t size, int *machine)
+{
+    const unsigned char *p = obj;
+    if (size < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) || p[EI_CLASS] != ELFCLASS64)
+        return -1;
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    *machine = eh.e_machine;
+    if (eh.e_type != ET_REL || eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size)
+        return -1;
+    int bad = 0, symtabs = 0;
+    for (int s = 0; s < eh.e_shnum; s++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, p + eh.e_shoff + s * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_SYMTAB)
+            continue;
+        symtabs++;
+        Elf64_Shdr strh;
+        if (sh.sh_link >= eh.e_shnum)
+            return -1;
+        memcpy(&strh, p + eh.e_shoff + sh.sh_link * sizeof strh, sizeof strh);
+        if (sh.sh_offset + sh.sh_size > size || strh.sh_offset + strh.sh_size > size)
+            return -1;
+        for (size_t k = 1; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+            Elf64_Sym sym;
+            memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
+            if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0 || sym.st_name >= strh.sh_size)
+                continue;
+            const char *name = (const char *)p + strh.sh_offset + sym.st_name;
+            if (strcmp(name, "memcpy") && strcmp(name, "memmove") && strcmp(name, "memset")) {
+                print_error("undefined symbol in kernels: %s\n", name);
+                bad++;
+            }
+        }
+    }
+    return symtabs == 1 ? bad : -1;
+}
+
+/* A graph using every kernel family of this test's owner, in several dtypes. */
+static om_graph *all_ops_graph(void)
+{
+    om_graph *g = om_graph_create("all");
+    int64_t d4[4] = {2, 3, 4, 5}, d1[1] = {3}, d2[2] = {2, 60}, dt4[4] = {5, 4, 3, 2}, dc[4] = {2, 6, 4, 5};
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT, 4, d4);
+    om_value *h = cg_input(g, "h", OM_DT_FLOAT16, 4, d4);
+    om_value *u = cg_input(g, "u", OM_DT_UINT32, 4, d4);
+    om_value *bf = cg_input(g, "bf", OM_DT_BFLOAT16, 4, d4);
+    float ones[3] = {1, 2, 3};
+    om_shape s1 = om_shape_make(1, d1);
+    om_value *sc = om_graph_add_constant(g, "sc", OM_DT_FLOAT, &s1, ones, sizeof ones);
+    float six = 6;
+    om_shape s0 = om_shape_scalar();
+    om_value *mx = om_graph_add_constant(g, "mx", OM_DT_FLOAT, &s0, &six, sizeof six);
+    om_value *v[20];
+    int k = 0;
+#define NODE(op, nm, outdt, rank, dims, ...)                                                  \
+    do {                                                                                      \
+        om_value *ins_[] = {__VA_ARGS__};                                                     \
+        v[k] = cg_value(g, nm, outdt, rank, dims);                                            \
+        assert_non_null(om_graph_add_node(g, op, nm, ins_, sizeof ins_ / sizeof ins_[0], &v[k], 1)); \
+        assert_int_equal(om_graph_add_output(g, v[k]), OM_OK);                                \
+        k++;                                                                                  \
+    } while (0)
+    NODE(OM_OP_DIV, "div_u32", OM_DT_UINT32, 4, d4, u, u);
+    NODE(OM_OP_ADD, "add_f16", OM_DT_FLOAT16, 4, d4, h, h);
+    NODE(OM_OP_MUL, "mul_bf16", OM_DT_BFLOAT16, 4, d4, bf, bf);
+    NODE(OM_OP_SIGMOID, "sig", OM_DT_FLOAT, 4, d4, x);
+    NODE(OM_OP_TANH, "tanh_f16", OM_DT_FLOAT16, 4, d4, h);
+    NODE(OM_OP_RELU, "relu", OM_DT_FLOAT, 4, d4, x);
+    NODE(OM_OP_CLIP, "clip", OM_DT_FLOAT, 4, d4, x, NULL, mx);
+    NODE(OM_OP_SOFTMAX, "softmax", OM_DT_FLOAT, 4, d4, x);
+    NODE(OM_OP_SOFTMAX, "softmax_f16", OM_DT_FLOAT16, 4, d4, h);
+    NODE(OM_OP_BATCH_NORMALIZATION, "bn", OM_DT_FLOAT, 4, d4, x, sc, sc, sc, sc);
+    NODE(OM_OP_FLATTEN, "flat", OM_DT_FLOAT, 2, d2, x);
+    NODE(OM_OP_TRANSPOSE, "tr", OM_DT_FLOAT, 4, dt4, x);
+    NODE(OM_OP_CONCAT, "cat", OM_DT_FLOAT, 4, dc, x, x);
+    NODE(OM_OP_IDENTITY, "id", OM_DT_FLOAT16, 4, d4, h);
+#undef NODE
+    om_node_set_int(g, g->nodes[12], "axis", 1);
+    return g;
+}
+
+static void check_no_libcalls(const om_cg_target_opts *t, int want_machine)
+{
+    om_graph *g = all_ops_graph();
+    om_cg_result *r = NULL;
+    om_status st = om_cg_compile(g, t, &r);
+    if (st != OM_OK)
+        fail_msg("compile: %s", om_last_error());
+    int machine = 0;
+    assert_int_equal(count_bad_undefined(r->object, r->object_size, &machine), 0);
+    assert_int_equal(machine, want_machine);
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
+static void test_no_libcalls_host(void **state) { check_no_libcalls(NULL, EM_X86_64); }
+
+static void test_no_libcalls_generic_x86(void **state)
+{
+    om_cg_target_opts t = {"x86_64-unknown-linux-gnu", "x86-64", "", 3};
+    check_no_libcalls(&t, EM_X86_64);
+}
+
+static void test_no_libcalls_aarch64(void **state)
+{
+    om_cg_target_opts t = {"aarch64-linux-gnu", NULL, NULL, 3};
+    check_no_libcalls(&t, EM_AARCH64);
+}
+
+static void test_cross_target_fields(void **state)
+{
+    om_graph *g = all_ops_graph();
+    om_cg_target_opts t = {"aarch64-linux-gnu", NULL, NULL, 2};
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, &t, &r), OM_OK);
+    assert_non_null(strstr(r->triple, "aarch64"));
+    assert_string_equal(r->cpu, "generic");
+    assert_string_equal(r->features, "");
+    assert_string_equal(r->required_cpu, "");
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
+static void test_required_cpu(void **state)
+{
+    char *s = om_cg_required_cpu("x86_64-pc-linux-gnu", "x", "+avx2,-avx512f,+fma,+sse4.2,+avx");
+    assert_string_equal(s, "avx avx2 fma");
+    free(s);
+    s = om_cg_required_cpu("x86_64-pc-linux-gnu", "skylake-avx512", "");
+    assert_string_equal(s, "avx avx2 fma f16c avx512f avx512bw avx512dq avx512vl");
+    free(s);
+    s = om_cg_required_cpu("aarch64-linux-gnu", "generic", "+neon");
+    assert_string_equal(s, "");
+    free(s);
+    /* the host result is derived from the host features */
+    om_graph *g = all_ops_graph();
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_OK);
+    s = om_cg_required_cpu(r->triple, r->cpu, r->features);
+    assert_string_equal(r->required_cpu, s);
+    free(s);
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
+static void test_steps(void **state)
+{
+    om_graph *g = all_ops_graph();
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_OK);
+    assert_int_equal(r->n_steps, g->n_nodes);
+    for (size_t s = 0; s < r->n_steps; s++) {
+        const om_cg_step *st = &r->steps[s];
+        char want[64];
+        snprintf(want, sizeof want, "om_k%u_%s", g->nodes[s]->id, om_op_name(g->nodes[s]->op));
+        assert_string_equal(st->symbol, want);
+        assert_ptr_equal(st->node, g->nodes[s]);
+        assert_true(st->work_items >= 1);
+    }
+    assert_int_equal(r->steps[0].work_items, 120);        /* Div: one merged flat loop */
+    assert_int_equal(r->steps[6].n_args, 3);              /* Clip(x, <omitted>, max) -> x, max, y */
+    assert_ptr_equal(r->steps[6].args[1], g->nodes[6]->inputs[2]);
+    assert_ptr_equal(r->steps[6].args[2], g->nodes[6]->outputs[0]);
+    assert_int_equal(r->steps[7].work_items, 24);         /* Softmax rows */
+    assert_int_equal(r->steps[9].work_items, 6);          /* BatchNorm planes */
+    assert_int_equal(r->steps[13].work_items, 1);         /* Identity: one memmove */
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
+static void test_emit_llvm_ir(void **state)
+{
+    om_graph *g = all_ops_graph();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(om_cg_emit_llvm_ir(g, NULL, f), OM_OK);
+    fclose(f);
+    char want[64];
+    snprintf(want, sizeof want, "define void @om_k%u_Sigmoid(", g->nodes[3]->id);
+    assert_non_null(strstr(buf, want));
+    assert_non_null(strstr(buf, "\"target-cpu\"="));
+    assert_null(strstr(buf, "declare float @exp"));
+    free(buf);
+    om_graph_destroy(g);
+}
+
+static void test_opt_levels(void **state)
+{
+    om_graph *g = all_ops_graph();
+    for (int o = 0; o <= 3; o++) {
+        om_cg_target_opts t = {NULL, NULL, NULL, o};
+        cg_jit *j;
+        assert_int_equal(cg_jit_create(g, &t, &j), OM_OK);
+        cg_jit_run_checked(j);
+        cg_jit_destroy(j);
+    }
+    om_cg_target_opts bad = {NULL, NULL, NULL, 5};
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, &bad, &r), OM_ERR_INVALID_ARGUMENT);
+    om_cg_target_opts unknown = {"sparc-sun-solaris", NULL, NULL, 3};
+    assert_int_equal(om_cg_compile(g, &unknown, &r), OM_ERR_UNSUPPORTED);
+    assert_null(r);
+    om_graph_destroy(g);
+}
+
+static void test_missing_shape(void **state)
+{
+    om_graph *g = om_graph_create("t");
+    int64_t d[1] = {3};
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT, 1, d);
+    om_value *y = om_graph_add_value(g, "y", OM_DT_FLOAT, NULL);
+    assert_non_null(om_graph_add_node(g, OM_OP_RELU, "r", &x, 1, &y, 1));
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_ERR_INVALID_MODEL);
+    assert_non_null(strstr(om_last_error(), "node 'r' (Relu): output 0 'y'"));
+    assert_int_equal(om_cg_compile(NULL, NULL, &r), OM_ERR_INVALID_ARGUMENT);
+    om_graph_destroy(g);
+}
+
+static void test_print_host(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    om_cg_print_host(f);
+    fclose(f);
+    assert_non_null(strstr(buf, "host: x86_64"));
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_libcalls_host),
+        cmocka_unit_test(test_no_libcalls_generic_x86),
+        cmocka_unit_test(test_no_libcalls_aarch64),
+        cmocka_unit_test(test_cross_target_fields),
+        cmocka_unit_test(test_required_cpu),
+        cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_emit_llvm_ir),
+        cmocka_unit_test(test_opt_levels),
+        cmocka_unit_test(test_missing_shape),
+        cmocka_unit_test(test_print_host),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
