@@ -81,12 +81,12 @@ om_status om_pass_plan_memory(om_graph *g, const om_pass_opts *opts, bool *chang
         int64_t numel = om_shape_numel(&v->shape);
         size_t esize = om_dtype_size(v->dtype);
         if (numel < 0) {
-            st = om_error(OM_ERR_INVALID_MODEL, "plan-memory: value '%s' (output of node '%s') has no static shape",
+            st = om_error(OM_ERR_INVALID_MODEL, "value '%s' (output of node '%s') has no static shape; memory planning needs static shapes",
                           v->name, v->producer && v->producer->name ? v->producer->name : "");
             goto fail;
         }
         if (esize == 0) {
-            st = om_error(OM_ERR_UNSUPPORTED, "plan-memory: value '%s' has dtype %s with no fixed element size", v->name,
+            st = om_error(OM_ERR_UNSUPPORTED, "value '%s' has dtype %s with no fixed element size", v->name,
                           om_dtype_name(v->dtype));
             goto fail;
         }
@@ -96,7 +96,7 @@ om_status om_pass_plan_memory(om_graph *g, const om_pass_opts *opts, bool *chang
             continue;
         }
         if ((uint64_t)numel > (uint64_t)INT64_MAX / 2 / esize) {
-            st = om_error(OM_ERR_UNSUPPORTED, "plan-memory: value '%s' is too large (%" PRId64 " elements)", v->name, numel);
+            st = om_error(OM_ERR_UNSUPPORTED, "value '%s' is too large (%" PRId64 " elements)", v->name, numel);
             goto fail;
         }
         int64_t size = (numel * (int64_t)esize + ALIGN - 1) / ALIGN * ALIGN;
