@@ -21,7 +21,7 @@
 
 /* Files larger than this are refused (protobuf's own limit is 2 GiB). */
 #define OM_FE_MAX_FILE_BYTES ((size_t)2 << 30)
-#define OM_FE_OPSET_MIN 7
+#define OM_FE_OPSET_MIN 1
 #define OM_FE_OPSET_MAX 17
 
 /* Reads a whole file (at most OM_FE_MAX_FILE_BYTES) into a malloc'd buffer. `what` names

@@ -1,7 +1,8 @@
 /* ONNX model -> IR graph: the public entry points and the model-level walk.
  *
  * Order: decode the ModelProto (bounded size; a protobuf error is "not a valid ONNX
- * model"), pick the default-domain opset (7..17), then initializers (constants), graph
+ * model"), pick the default-domain opset (1..17; see opset_rewrites.c for
+ * the legacy versions 1..6), then initializers (constants), graph
  * inputs (skipping names that are initializers: the initializer wins), nodes in file order
  * (ONNX requires topological order; an input not yet defined is an error naming it),
  * value_info types for intermediates, and finally the outputs with their declared types.

@@ -2,9 +2,10 @@
  * build time from the system's onnx.proto) -> IR graph. Nothing ONNX-specific leaves this
  * folder.
  *
- * - Opsets 7..17 of the default domain (ai.onnx / ""). Older op versions are rewritten into
- *   the IR's canonical (newest) form here (opset version dispatch), so later stages see one
- *   meaning per op.
+ * - Opsets 7..17 of the default domain (ai.onnx / ""), and the legacy opsets 1..6 for the
+ *   supported ops (the backend suite has cases that old). Older op versions are rewritten
+ *   into the IR's canonical (newest) form here (opset version dispatch), so later stages
+ *   see one meaning per op.
  * - Initializers in every storage form: raw_data, typed fields (float_data, int32_data for
  *   int8/16/32/uint8/16/bool/float16/bfloat16, int64_data, double_data, uint64_data), and
  *   external data (data_location EXTERNAL: location/offset/length relative to the model's

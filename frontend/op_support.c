@@ -2,10 +2,10 @@
  *
  * The table is derived from ir/ops.def (every IR op is an ONNX op of the default domain)
  * plus the op types the frontend consumes itself: Constant (becomes a constant value) and
- * Dropout (rewritten to Identity). All are handled from the oldest supported opset, 7;
- * older op versions are canonicalized by opset_rewrites.c. om_fe_supported_ops returns
- * the constant table (IR ops in ops.def order, then the frontend's own); the message
- * lists them sorted by name.
+ * Dropout (rewritten to Identity). All are handled from the oldest supported opset
+ * (OM_FE_OPSET_MIN); older op versions are canonicalized by opset_rewrites.c.
+ * om_fe_supported_ops returns the constant table (IR ops in ops.def order, then the
+ * frontend's own); the message lists them sorted by name.
  */
 #include "frontend/fe_internal.h"
 

@@ -14,8 +14,19 @@
  *   BatchNormalization (all)  one output only (more = training mode, unsupported);
  *                             training_mode attribute must be 0; momentum dropped
  *   Gemm < 11                 C is required
- * Ops whose older versions have the newest meaning for opsets >= 7 (Reshape's shape input,
- * Conv, pooling, Flatten, Concat, Transpose, ...) need no entry.
+ * Legacy versions (opsets 1..6; the issue asks for 7..17, but the backend suite holds
+ * GlobalAveragePool cases at opset 1 and many converted models at opset 6):
+ *   any op < 7                `consumed_inputs` (a memory hint) dropped
+ *   Add/Sub/Mul/Div < 7       `broadcast`/`axis` -> numpy broadcasting (B reshaped to trailing
+ *                             ones when it is a constant; a non-constant B not aligned to the
+ *                             end is unsupported)
+ *   BatchNormalization < 7    `is_test` dropped (inference, as ONNX Runtime does)
+ *   Gemm < 7                  `broadcast` dropped (numpy broadcasting covers both settings)
+ *   Reshape < 5               `shape` attribute -> constant int64 input
+ *   Concat < 4                axis defaults to 1 (made explicit)
+ *   Dropout < 7               `is_test` dropped (with the Dropout rewrite)
+ * Ops whose older versions have the newest meaning (Conv, pooling, Flatten, Transpose,
+ * MatMul, the unary ops, ...) need no entry.
  */
 #include "frontend/fe_internal.h"
 
@@ -183,11 +194,108 @@ static om_status gemm_c_required(om_fe_ctx *ctx, om_fe_node *n)
     return OM_OK;
 }
 
+static om_status drop_consumed_inputs(om_fe_ctx *ctx, om_fe_node *n)
+{
+    om_fe_node_drop_attr(n, "consumed_inputs");
+    return OM_OK;
+}
+
+/* Legacy broadcasting: with broadcast=1, B's shape matches a contiguous run of A's dims
+ * starting at `axis` (default: aligned to the end, which is numpy's rule). */
+static om_status binary_legacy_broadcast(om_fe_ctx *ctx, om_fe_node *n)
+{
+    const om_attr *bc = om_fe_node_attr(n, "broadcast");
+    const om_attr *ax = om_fe_node_attr(n, "axis");
+    bool on = bc && bc->kind == OM_ATTR_INT && bc->i != 0;
+    if (on && ax && n->n_inputs == 2 && n->inputs[0] && n->inputs[1]) {
+        om_value *a = n->inputs[0], *b = n->inputs[1];
+        int ra = a->shape.rank, rb = b->shape.rank;
+        int64_t axis = ax->kind == OM_ATTR_INT ? ax->i : 0;
+        if (ra >= 0 && axis < 0)
+            axis += ra;
+        if (ra < 0 || rb < 0 || axis < 0 || axis + rb > ra)
+            return om_error(OM_ERR_UNSUPPORTED,
+                            "%s (op %s, opset %lld): legacy broadcast with axis=%lld needs the ranks of both "
+                            "inputs ('%s' rank %d, '%s' rank %d)",
+                            n->label, n->op_type, (long long)ctx->opset, (long long)ax->i, a->name, ra,
+                            b->name, rb);
+        int trailing = ra - (int)axis - rb;
+        if (trailing > 0) {
+            if (b->kind != OM_VALUE_CONSTANT)
+                return om_error(OM_ERR_UNSUPPORTED,
+                                "%s (op %s, opset %lld): legacy broadcast of non-constant '%s' at axis %lld",
+                                n->label, n->op_type, (long long)ctx->opset, b->name, (long long)axis);
+            om_shape s = b->shape;
+            for (int i = 0; i < trailing; i++)
+                s.dims[s.rank++] = 1;
+            char name[256];
+            snprintf(name, sizeof name, "%s/broadcast", b->name);
+            om_value *nb = om_graph_add_constant(ctx->g, name, b->dtype, &s, b->data, b->nbytes);
+            if (!nb)
+                return om_error_prefix(OM_ERR_NO_MEMORY, "%s (op %s)", n->label, n->op_type);
+            n->inputs[1] = nb;
+        }
+    }
+    om_fe_node_drop_attr(n, "broadcast");
+    om_fe_node_drop_attr(n, "axis");
+    return OM_OK;
+}
+
+static om_status drop_is_test(om_fe_ctx *ctx, om_fe_node *n)
+{
+    om_fe_node_drop_attr(n, "is_test");
+    return OM_OK;
+}
+
+static om_status gemm_legacy_broadcast(om_fe_ctx *ctx, om_fe_node *n)
+{
+    om_fe_node_drop_attr(n, "broadcast");
+    return OM_OK;
+}
+
+static om_status reshape_shape_attr(om_fe_ctx *ctx, om_fe_node *n)
+{
+    const om_attr *a = om_fe_node_attr(n, "shape");
+    if (n->n_inputs >= 2 && n->inputs[1])
+        return OM_OK; /* already the input form */
+    if (!a || a->kind != OM_ATTR_INTS)
+        return om_error(OM_ERR_INVALID_MODEL, "%s (op Reshape, opset %lld): no 'shape' attribute", n->label,
+                        (long long)ctx->opset);
+    int64_t count = a->count;
+    om_shape s = om_shape_make(1, &count);
+    char name[256];
+    snprintf(name, sizeof name, "%s/shape", n->proto->name && n->proto->name[0] ? n->proto->name
+                                            : n->n_outputs ? n->outputs[0] : "reshape");
+    om_value *v = om_graph_add_constant(ctx->g, name, OM_DT_INT64, &s, a->ints, (size_t)count * sizeof(int64_t));
+    if (!v)
+        return om_error_prefix(OM_ERR_NO_MEMORY, "%s (op Reshape)", n->label);
+    om_fe_node_drop_attr(n, "shape");
+    n->inputs[1] = v;
+    n->n_inputs = 2;
+    return OM_OK;
+}
+
+static om_status concat_default_axis(om_fe_ctx *ctx, om_fe_node *n)
+{
+    if (om_fe_node_attr(n, "axis"))
+        return OM_OK;
+    return om_fe_node_set_int(ctx, n, "axis", 1);
+}
+
 static const struct {
     const char *op_type;
     int min_opset, max_opset; /* inclusive */
     om_fe_rewrite_fn fn;
 } g_rewrites[] = {
+    {"*", 1, 6, drop_consumed_inputs},
+    {"Add", 1, 6, binary_legacy_broadcast},
+    {"Sub", 1, 6, binary_legacy_broadcast},
+    {"Mul", 1, 6, binary_legacy_broadcast},
+    {"Div", 1, 6, binary_legacy_broadcast},
+    {"BatchNormalization", 1, 6, drop_is_test},
+    {"Gemm", 1, 6, gemm_legacy_broadcast},
+    {"Reshape", 1, 4, reshape_shape_attr},
+    {"Concat", 1, 3, concat_default_axis},
     {"Clip", 1, 10, clip_attrs_to_inputs},
     {"Softmax", 1, 12, softmax_coerce_2d},
     {"Dropout", 1, 1000, dropout_to_identity},
@@ -200,7 +308,7 @@ om_status om_fe_apply_rewrites(om_fe_ctx *ctx, om_fe_node *n)
 {
     for (size_t i = 0; i < sizeof g_rewrites / sizeof g_rewrites[0]; i++) {
         if (ctx->opset < g_rewrites[i].min_opset || ctx->opset > g_rewrites[i].max_opset ||
-            strcmp(g_rewrites[i].op_type, n->op_type) != 0)
+            (strcmp(g_rewrites[i].op_type, "*") != 0 && strcmp(g_rewrites[i].op_type, n->op_type) != 0))
             continue;
         om_status st = g_rewrites[i].fn(ctx, n);
         if (st != OM_OK)

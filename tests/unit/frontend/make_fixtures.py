@@ -220,6 +220,47 @@ def misc_models():
     save(model_of(nodes, [xp], [out_info("p")], opset=12), "maxpool_trailing.onnx")
 
 
+def legacy_models():
+    """Opsets 1..6: the legacy forms opset_rewrites.c canonicalizes."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])
+    b = numpy_helper.from_array(np.array([1, 2, 3], np.float32), "b")
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])
+    z = helper.make_tensor_value_info("z", TensorProto.FLOAT, [3, 4])
+    nodes = [
+        # constant B at axis 1 of a rank-3 A: B becomes [3,1]
+        helper.make_node("Add", ["x", "b"], ["s0"], name="add_axis1", broadcast=1, axis=1),
+        # no axis: aligned to the end, numpy's rule
+        helper.make_node("Sub", ["x", "y"], ["s1"], name="sub_tail", broadcast=1),
+        # axis 1 with a rank-2 B: aligned to the end as well
+        helper.make_node("Mul", ["x", "z"], ["s2"], name="mul_aligned", broadcast=1, axis=1),
+        helper.make_node("Relu", ["s0"], ["s3"], name="relu", consumed_inputs=[0]),
+    ]
+    outs = [out_info(n) for n in ("s1", "s2", "s3")]
+    save(model_of(nodes, [x, y, z], outs, inits=[b], opset=6), "legacy_add6.onnx")
+    w = helper.make_tensor_value_info("w", TensorProto.FLOAT, [2])
+    node = helper.make_node("Div", ["x", "w"], ["q"], name="div_axis0", broadcast=1, axis=0)
+    save(model_of([node], [x, w], [out_info("q")], opset=6), "legacy_div6_input.onnx")
+    # Reshape-1 (shape attribute) and Concat-1 (default axis 1) at opset 3
+    nodes = [helper.make_node("Reshape", ["x"], ["r"], name="reshape", shape=[4, 6]),
+             helper.make_node("Concat", ["r", "r"], ["c"], name="concat")]
+    save(model_of(nodes, [x], [out_info("c")], opset=3), "legacy_reshape3.onnx")
+    # BatchNormalization-6: is_test, spatial, consumed_inputs dropped
+    c = 3
+    bn_inits = [numpy_helper.from_array(np.ones(c, np.float32), n) for n in ("scale", "bias", "mean", "var")]
+    xb = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 2, 2])
+    node = helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"], name="bn",
+                            epsilon=1e-5, is_test=1, momentum=0.9, spatial=1)
+    save(model_of([node], [xb], [out_info("y")], inits=bn_inits, opset=6), "legacy_bn6.onnx")
+    # Gemm-6 with broadcast
+    a = helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 3])
+    bm = numpy_helper.from_array(np.ones((3, 4), np.float32), "bm")
+    cm = numpy_helper.from_array(np.ones(4, np.float32), "cm")
+    node = helper.make_node("Gemm", ["a", "bm", "cm"], ["g"], name="gemm", broadcast=1)
+    save(model_of([node], [a], [out_info("g")], inits=[bm, cm], opset=6), "legacy_gemm6.onnx")
+    node = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    save(model_of([node], [x], [out_info("y")], opset=0), "opset0.onnx")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     dtype_models()
@@ -227,6 +268,7 @@ def main():
     constant_models()
     rewrite_models()
     misc_models()
+    legacy_models()
 
 
 if __name__ == "__main__":

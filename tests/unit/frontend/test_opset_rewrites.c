@@ -1,7 +1,7 @@
 /* Tests for frontend/opset_rewrites.c: each rewrite of an older op version into the IR's
  * canonical form (Clip-6 bounds -> inputs, Softmax < 13 coerce_2d, Dropout -> Identity,
  * BatchNormalization spatial/momentum) and the refusals (mask used, spatial=0, training).
- * Also that the newest versions pass through untouched. */
+ * Also that the newest versions pass through untouched, and the legacy (opset 1..6) forms. */
 #include <float.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,6 +143,71 @@ static void test_suite_cases(void **state)
     om_graph_destroy(g);
 }
 
+static void test_legacy_binary_broadcast(void **state)
+{
+    om_graph *g = fx_load("legacy_add6.onnx");
+    assert_int_equal(g->opset, 6);
+    om_node *add = node_named(g, "add_axis1");
+    assert_non_null(add);
+    assert_int_equal(add->n_attrs, 0); /* broadcast, axis dropped */
+    om_value *b = add->inputs[1];
+    assert_int_equal(b->kind, OM_VALUE_CONSTANT);
+    assert_int_equal(b->shape.rank, 2); /* [3] at axis 1 of rank 3 -> [3,1] */
+    assert_int_equal(b->shape.dims[0], 3);
+    assert_int_equal(b->shape.dims[1], 1);
+    assert_true(((const float *)b->data)[2] == 3.0f);
+    om_node *sub = node_named(g, "sub_tail");
+    assert_int_equal(sub->n_attrs, 0);
+    assert_string_equal(sub->inputs[1]->name, "y");
+    om_node *mul = node_named(g, "mul_aligned");
+    assert_int_equal(mul->n_attrs, 0);
+    assert_string_equal(mul->inputs[1]->name, "z");
+    om_node *relu = node_named(g, "relu");
+    assert_null(om_node_attr(relu, "consumed_inputs"));
+    om_graph_destroy(g);
+
+    const char *msg = fx_fail("legacy_div6_input.onnx", OM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(msg, "node 'div_axis0'"));
+    assert_non_null(strstr(msg, "'w'"));
+}
+
+static void test_legacy_reshape_concat_bn_gemm(void **state)
+{
+    om_graph *g = fx_load("legacy_reshape3.onnx");
+    om_node *r = node_named(g, "reshape");
+    assert_int_equal(r->op, OM_OP_RESHAPE);
+    assert_int_equal(r->n_inputs, 2);
+    assert_null(om_node_attr(r, "shape"));
+    om_value *s = r->inputs[1];
+    assert_int_equal(s->kind, OM_VALUE_CONSTANT);
+    assert_int_equal(s->dtype, OM_DT_INT64);
+    assert_int_equal(s->shape.dims[0], 2);
+    assert_int_equal(((const int64_t *)s->data)[0], 4);
+    assert_int_equal(((const int64_t *)s->data)[1], 6);
+    om_node *c = node_named(g, "concat");
+    assert_int_equal(om_node_int(c, "axis", -9), 1);
+    om_graph_destroy(g);
+
+    g = fx_load("legacy_bn6.onnx");
+    om_node *bn = node_named(g, "bn");
+    assert_int_equal(bn->n_attrs, 1); /* only epsilon is left */
+    assert_non_null(om_node_attr(bn, "epsilon"));
+    om_graph_destroy(g);
+
+    g = fx_load("legacy_gemm6.onnx");
+    om_node *gemm = node_named(g, "gemm");
+    assert_null(om_node_attr(gemm, "broadcast"));
+    assert_int_equal(gemm->n_inputs, 3);
+    om_graph_destroy(g);
+
+    if (access(td_path("node/test_globalaveragepool/model.onnx"), R_OK) != 0)
+        skip();
+    assert_int_equal(om_fe_import_onnx_file(td_path("node/test_globalaveragepool/model.onnx"), &g), OM_OK);
+    assert_int_equal(g->opset, 1);
+    assert_non_null(find_node(g, OM_OP_GLOBAL_AVERAGE_POOL, 0));
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +216,8 @@ int main(void)
         cmocka_unit_test(test_dropout_becomes_identity),
         cmocka_unit_test(test_batchnorm7),
         cmocka_unit_test(test_suite_cases),
+        cmocka_unit_test(test_legacy_binary_broadcast),
+        cmocka_unit_test(test_legacy_reshape_concat_bn_gemm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
