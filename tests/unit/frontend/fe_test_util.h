@@ -29,7 +29,8 @@ static inline const char *td_path(const char *rel)
     return p;
 }
 
-/* Imports fixtures/<name>; fails the test (printing the message) unless it succeeds. */
+/* Imports fixtures/<name>; fails the test (printing the message) unless it succeeds and
+ * the graph passes the IR verifier. */
 static inline om_graph *fx_load(const char *name)
 {
     om_graph *g = NULL;
@@ -38,6 +39,10 @@ static inline om_graph *fx_load(const char *name)
         print_error("%s: %s\n", name, om_last_error());
     assert_int_equal(st, OM_OK);
     assert_non_null(g);
+    st = om_ir_verify(g);
+    if (st != OM_OK)
+        print_error("%s: verify: %s\n", name, om_last_error());
+    assert_int_equal(st, OM_OK);
     return g;
 }
 
