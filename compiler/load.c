@@ -2,7 +2,7 @@
  * the first bytes of the file (the extension is only a hint), then calls the frontend or
  * the IR parser.
  *
- * Sniffing rule: skip whitespace and comments (`#` or `//` to end of line); if the next
+ * Sniffing rule: skip whitespace and comments (`#` to end of line, as the IR lexer); if the next
  * word is `graph`, it is IR text. A file named *.ir / *.omir whose head is printable text
  * is also given to the IR parser, so a malformed IR file gets the parser's
  * file:line:col message instead of a protobuf error. A file starting with the .om magic is
@@ -30,7 +30,7 @@ static bool looks_like_ir(const unsigned char *buf, size_t n)
     while (i < n) {
         if (isspace(buf[i])) {
             i++;
-        } else if (buf[i] == '#' || (buf[i] == '/' && i + 1 < n && buf[i + 1] == '/')) {
+        } else if (buf[i] == '#') {
             while (i < n && buf[i] != '\n')
                 i++;
         } else {

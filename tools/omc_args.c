@@ -62,7 +62,6 @@ static void usage(FILE *out)
 static void print_version(void)
 {
     printf("omc %s (artifact format %d.%d)\n", OMC_VERSION, OM_ART_MAJOR, OM_ART_MINOR);
-    printf("host: ");
     fflush(stdout);
     om_cg_print_host(stdout);
 }
@@ -71,9 +70,9 @@ static void list_ops(void)
 {
     const om_fe_op_support *ops;
     size_t n = om_fe_supported_ops(&ops);
-    printf("%-24s %s\n", "op", "opsets");
+    printf("%-24s %s\n", "op (ai.onnx)", "oldest opset handled");
     for (size_t i = 0; i < n; i++)
-        printf("%-24s %d-17\n", ops[i].op_type, ops[i].since_opset_min);
+        printf("%-24s %d\n", ops[i].op_type, ops[i].since_opset_min);
 }
 
 static void list_passes(void)

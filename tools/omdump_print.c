@@ -19,6 +19,32 @@ static const char *tensor_kind_name(uint32_t k)
     }
 }
 
+/* "features: +a,+b,-c" -> "features: a b (1 disabled)": LLVM lists every feature it knows. */
+static void features_text(FILE *out, const char *features)
+{
+    fprintf(out, "features:");
+    int on = 0, off = 0;
+    for (const char *p = features; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n > 1 && p[0] == '+') {
+            fprintf(out, " %.*s", (int)n - 1, p + 1);
+            on++;
+        } else if (n > 1 && p[0] == '-') {
+            off++;
+        } else if (n > 0) {
+            fprintf(out, " %.*s", (int)n, p);
+            on++;
+        }
+        p += n + (e ? 1 : 0);
+    }
+    if (!on)
+        fprintf(out, " (none)");
+    if (off)
+        fprintf(out, "  (%d more listed as disabled)", off);
+    fputc('\n', out);
+}
+
 /* ---- text ------------------------------------------------------------------------------ */
 
 static void io_text(FILE *out, const char *title, const om_art_io *io, uint32_t n)
@@ -39,7 +65,7 @@ void omdump_artifact_text(FILE *out, const char *path, size_t file_size, const o
     fprintf(out, "artifact: %s (%zu bytes)\n", path, file_size);
     fprintf(out, "format: %u.%u  producer: %s\n", m->major, m->minor, m->producer);
     fprintf(out, "target: %s  cpu: %s\n", m->triple, m->cpu);
-    fprintf(out, "features: %s\n", *m->features ? m->features : "(none)");
+    features_text(out, m->features);
     fprintf(out, "required CPU features: %s\n", *m->required_x86 ? m->required_x86 : "(none)");
     fputc('\n', out);
     io_text(out, "inputs", m->inputs, m->n_inputs);

@@ -169,7 +169,7 @@ static int cmp_double(const void *x, const void *y)
 
 static void print_times(double *ms, long long n)
 {
-    printf("first run: %.3f ms\n", ms[0]);
+    printf("first run: %.4g ms\n", ms[0]);
     if (n < 2)
         return;
     double *rest = ms + 1, sum = 0;
@@ -178,7 +178,7 @@ static void print_times(double *ms, long long n)
         sum += rest[i];
     qsort(rest, (size_t)k, sizeof *rest, cmp_double);
     double median = k % 2 ? rest[k / 2] : (rest[k / 2 - 1] + rest[k / 2]) / 2;
-    printf("runs 2..%lld: average %.3f ms, median %.3f ms, min %.3f ms per inference\n", n,
+    printf("runs 2..%lld: average %.4g ms, median %.4g ms, min %.4g ms per inference\n", n,
            sum / (double)k, median, rest[0]);
 }
 
