@@ -51,7 +51,7 @@ typedef struct sym_binding {
 
 /* Applies the pins to a copy of the input shapes and writes them back only when every
  * pin is valid, so a failed call leaves the graph as it was. */
-static om_status apply_pins(om_graph *g, const om_pass_opts *opts) {
+static om_status apply_pins(om_graph *g, const om_pass_opts *opts, bool *changed) {
     sym_binding binds[64];
     int n_binds = 0;
     om_status st = OM_OK;
@@ -130,7 +130,10 @@ static om_status apply_pins(om_graph *g, const om_pass_opts *opts) {
             }
         }
     }
-    for (size_t k = 0; k < g->n_inputs; k++) g->inputs[k]->shape = shapes[k];
+    for (size_t k = 0; k < g->n_inputs; k++) {
+        if (memcmp(&g->inputs[k]->shape, &shapes[k], sizeof(om_shape)) != 0) *changed = true;
+        g->inputs[k]->shape = shapes[k];
+    }
 fail:
     free(shapes);
     return st;
@@ -220,10 +223,10 @@ om_status om_pass_infer_shapes(om_graph *g, const om_pass_opts *opts, bool *chan
     if (changed) *changed = false;
     om_status st;
     if (opts->n_pins > 0 && !opts->pins) return om_error(OM_ERR_INVALID_ARGUMENT, "infer-shapes: n_pins > 0 without pins");
+    bool pinned = false;
     if (opts->n_pins > 0) {
-        if ((st = apply_pins(g, opts)) != OM_OK) return st;
+        if ((st = apply_pins(g, opts, &pinned)) != OM_OK) return st;
         om_pass_count(opts, "inputs-pinned", opts->n_pins);
-        if (changed) *changed = true;
     }
     if (opts->require_static && (st = check_static_inputs(g)) != OM_OK) return st;
     int64_t inferred = 0, canonicalized = 0, values_changed = 0;
@@ -250,6 +253,6 @@ om_status om_pass_infer_shapes(om_graph *g, const om_pass_opts *opts, bool *chan
     om_pass_count(opts, "nodes-inferred", inferred);
     om_pass_count(opts, "nodes-canonicalized", canonicalized);
     om_pass_count(opts, "values-changed", values_changed);
-    if (changed && (canonicalized || values_changed)) *changed = true;
+    if (changed && (pinned || canonicalized || values_changed)) *changed = true;
     return OM_OK;
 }

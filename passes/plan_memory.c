@@ -49,19 +49,21 @@ om_status om_pass_plan_memory(om_graph *g, const om_pass_opts *opts, bool *chang
     size_t *last_use = NULL, *def_at = NULL;
     item *items = NULL;
     item **placed = NULL;
-    int64_t *live_sum = NULL;
+    int64_t *live_sum = NULL, *old_offset = NULL;
     size_t nv = g->n_values, nn = g->n_nodes;
     last_use = malloc((nv ? nv : 1) * sizeof(*last_use));
     def_at = malloc((nv ? nv : 1) * sizeof(*def_at));
     items = malloc((nv ? nv : 1) * sizeof(*items));
     placed = malloc((nv ? 2 * nv : 1) * sizeof(*placed)); /* placed values, then scratch */
     live_sum = calloc(nn + 1, sizeof(*live_sum));
-    if (!last_use || !def_at || !items || !placed || !live_sum) {
+    old_offset = malloc((nv ? nv : 1) * sizeof(*old_offset));
+    if (!last_use || !def_at || !items || !placed || !live_sum || !old_offset) {
         st = om_error(OM_ERR_NO_MEMORY, "plan-memory: out of memory");
         goto fail;
     }
     for (size_t i = 0; i < nv; i++) {
         last_use[i] = def_at[i] = SIZE_MAX;
+        old_offset[i] = g->values[i] ? g->values[i]->mem_offset : -1;
         if (g->values[i]) g->values[i]->mem_offset = -1;
     }
     for (size_t k = 0; k < nn; k++) {
@@ -137,7 +139,9 @@ om_status om_pass_plan_memory(om_graph *g, const om_pass_opts *opts, bool *chang
         live += live_sum[k];
         if (live > peak) peak = live;
     }
-    if (changed) *changed = planned > 0 || g->arena_size != arena;
+    bool moved = g->arena_size != arena;
+    for (size_t i = 0; i < nv && !moved; i++) moved = g->values[i] && g->values[i]->mem_offset != old_offset[i];
+    if (changed) *changed = moved;
     g->arena_size = arena;
     om_pass_count(opts, "arena-bytes", arena);
     om_pass_count(opts, "peak-live-bytes", peak);
@@ -149,5 +153,9 @@ fail:
     free(items);
     free(placed);
     free(live_sum);
+    if (st != OM_OK && old_offset) /* leave the graph as it was */
+        for (size_t i = 0; i < nv; i++)
+            if (g->values[i]) g->values[i]->mem_offset = old_offset[i];
+    free(old_offset);
     return st;
 }

@@ -781,6 +781,10 @@ static void test_pins(void **state) {
     /* "batch" was bound by the pin on x and fixes y's first dim too */
     t_expect_shape(g->inputs[1], S(2, 3, 5, 224));
     t_expect_shape(r->outputs[0], S(2, 3, 5, 224));
+    /* the same pins again change nothing */
+    changed = true;
+    assert_int_equal(om_pass_infer_shapes(g, &opts, &changed), OM_OK);
+    assert_false(changed);
     om_graph_destroy(g);
 }
 

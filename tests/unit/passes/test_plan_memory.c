@@ -83,6 +83,11 @@ static void test_chain_reuses_memory(void **state) {
     assert_int_equal(t_stat(st, "plan-memory", "values-planned"), N - 1);
     assert_int_equal(v->mem_offset, -1); /* the output has its own buffer */
     assert_int_equal(g->inputs[0]->mem_offset, -1);
+    /* planning again gives the same plan */
+    changed = true;
+    assert_int_equal(om_pass_plan_memory(g, &opts, &changed), OM_OK);
+    assert_false(changed);
+    assert_int_equal(g->arena_size, 2 * 4032);
     om_stats_destroy(st);
     om_graph_destroy(g);
 }
