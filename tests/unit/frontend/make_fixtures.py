@@ -31,7 +31,14 @@ DTYPES = [  # (name, TensorProto type, numpy dtype)
     ("bool", TensorProto.BOOL, np.bool_),
     ("f16", TensorProto.FLOAT16, np.float16),
     ("f64", TensorProto.DOUBLE, np.float64),
+    ("bf16", TensorProto.BFLOAT16, None),  # numpy has no bfloat16: stored as uint16 bit patterns
 ]
+
+
+def array_of(tp, npt):
+    if tp == TensorProto.BFLOAT16:  # the upper halves of the float32 values
+        return (np.array(VALUES, np.float32).view(np.uint32) >> 16).astype(np.uint16).reshape(2, 3)
+    return np.array(VALUES, dtype=npt).reshape(2, 3)
 
 
 def save(model, name):
@@ -68,6 +75,8 @@ def typed_tensor(name, tp, arr):
         t.uint64_data.extend(int(x) for x in flat)
     elif tp == TensorProto.FLOAT16:
         t.int32_data.extend(int(x) for x in flat.view(np.uint16))
+    elif tp == TensorProto.BFLOAT16:
+        t.int32_data.extend(int(x) for x in flat)
     else:  # int32, int16, int8, uint8, uint16, bool
         t.int32_data.extend(int(x) for x in flat)
     return t
@@ -86,7 +95,7 @@ def dtype_models():
     for form, make in (("raw", raw_tensor), ("typed", typed_tensor)):
         inits, outs = [], []
         for name, tp, npt in DTYPES:
-            arr = np.array(VALUES, dtype=npt).reshape(2, 3)
+            arr = array_of(tp, npt)
             inits.append(make("w_" + name, tp, arr))
             outs.append(out_info("w_" + name, tp, [2, 3]))
         # the graph's outputs are the initializers themselves
@@ -218,6 +227,13 @@ def misc_models():
     nodes = [helper.make_node("MaxPool", ["x"], ["p", ""], name="pool", kernel_shape=[2, 2],
                               strides=[2, 2], pads=[0, 0, 0, 0])]
     save(model_of(nodes, [xp], [out_info("p")], opset=12), "maxpool_trailing.onnx")
+    # an omitted output in the middle: MaxPool's Y omitted, Indices used
+    nodes = [helper.make_node("MaxPool", ["x"], ["", "idx"], name="pool", kernel_shape=[2, 2])]
+    save(model_of(nodes, [xp], [out_info("idx", TensorProto.INT64)], opset=12), "maxpool_middle.onnx")
+    # a GRAPH attribute on an otherwise supported op
+    body = helper.make_graph([], "body", [], [])
+    node = helper.make_node("Relu", ["x"], ["y"], name="relu_g", body=body)
+    save(model_of([node], [xp], [out_info("y")], opset=13), "graph_attr.onnx")
 
 
 def legacy_models():

@@ -50,6 +50,31 @@ static void test_truncated_models(void **state)
     }
 }
 
+/* A real model (the repo's small CNN, 22 nodes with weights) cut at ~150 lengths. */
+static void test_truncated_real_model(void **state)
+{
+    static uint8_t buf[1 << 20];
+    if (access(OM_REPO_MODELS "/cnn_small/model.onnx", R_OK) != 0)
+        skip();
+    size_t n = read_all(OM_REPO_MODELS "/cnn_small/model.onnx", buf, sizeof buf);
+    om_graph *g = NULL;
+    assert_int_equal(om_fe_import_onnx_memory(buf, n, NULL, &g), OM_OK);
+    assert_int_equal(om_ir_verify(g), OM_OK);
+    om_graph_destroy(g);
+    size_t step = n / 150 + 1;
+    for (size_t cut = 0; cut < n; cut += step) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        assert_non_null(copy);
+        memcpy(copy, buf, cut);
+        g = (om_graph *)0x1;
+        om_status st = om_fe_import_onnx_memory(copy, cut, NULL, &g);
+        free(copy);
+        assert_int_not_equal(st, OM_OK);
+        assert_null(g);
+        assert_null(strchr(om_last_error(), '\n'));
+    }
+}
+
 static void test_truncated_file_message(void **state)
 {
     static uint8_t buf[1 << 16];
@@ -195,6 +220,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_truncated_models),
+        cmocka_unit_test(test_truncated_real_model),
         cmocka_unit_test(test_truncated_file_message),
         cmocka_unit_test(test_garbage_and_empty),
         cmocka_unit_test(test_oversized_file_refused),

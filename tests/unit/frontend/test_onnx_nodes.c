@@ -118,6 +118,24 @@ static void test_optional_inputs_and_outputs(void **state)
     assert_int_equal(pool->n_outputs, 1); /* trailing "" dropped */
     assert_string_equal(pool->outputs[0]->name, "p");
     om_graph_destroy(g);
+
+    g = fx_load("maxpool_middle.onnx");
+    pool = find_node(g, OM_OP_MAX_POOL, 0);
+    assert_non_null(pool);
+    assert_int_equal(pool->n_outputs, 2); /* omitted Y gets a generated name */
+    assert_non_null(pool->outputs[0]);
+    assert_true(pool->outputs[0]->name[0] != '\0');
+    assert_string_equal(pool->outputs[1]->name, "idx");
+    assert_int_equal(pool->outputs[1]->dtype, OM_DT_INT64);
+    om_graph_destroy(g);
+}
+
+static void test_graph_attribute_unsupported(void **state)
+{
+    const char *msg = fx_fail("graph_attr.onnx", OM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(msg, "node 'relu_g'"));
+    assert_non_null(strstr(msg, "'body'"));
+    assert_non_null(strstr(msg, "GRAPH"));
 }
 
 static void test_attributes_copied(void **state)
@@ -161,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_undefined_input_named),
         cmocka_unit_test(test_optional_inputs_and_outputs),
         cmocka_unit_test(test_attributes_copied),
+        cmocka_unit_test(test_graph_attribute_unsupported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

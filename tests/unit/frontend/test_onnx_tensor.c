@@ -18,6 +18,7 @@ static const struct {
     {"w_f32", OM_DT_FLOAT}, {"w_i64", OM_DT_INT64}, {"w_i32", OM_DT_INT32}, {"w_i16", OM_DT_INT16},
     {"w_i8", OM_DT_INT8},   {"w_u8", OM_DT_UINT8},  {"w_u16", OM_DT_UINT16}, {"w_u32", OM_DT_UINT32},
     {"w_u64", OM_DT_UINT64}, {"w_bool", OM_DT_BOOL}, {"w_f16", OM_DT_FLOAT16}, {"w_f64", OM_DT_DOUBLE},
+    {"w_bf16", OM_DT_BFLOAT16},
 };
 
 /* element i of the fixture's VALUES [0,1,2,3,5,7] as stored in dtype dt */
@@ -35,6 +36,12 @@ static double element(const om_value *v, int i)
     case OM_DT_UINT16: return ((const uint16_t *)p)[i];
     case OM_DT_INT8: return ((const int8_t *)p)[i];
     case OM_DT_UINT8: case OM_DT_BOOL: return p[i];
+    case OM_DT_BFLOAT16: {
+        uint32_t bits = (uint32_t)((const uint16_t *)p)[i] << 16;
+        float f;
+        memcpy(&f, &bits, 4);
+        return f;
+    }
     case OM_DT_FLOAT16: {
         uint16_t h = ((const uint16_t *)p)[i]; /* small positive integers only */
         if (!h)
