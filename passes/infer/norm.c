@@ -4,7 +4,8 @@
  * dtype; training_mode must be 0 (the IR has a single output). Output is X's type.
  * Softmax: axis may be negative. With coerce_2d = 1 (the frontend's marker for the
  * opset < 13 form) dims [axis, rank) form one block and axis defaults to 1; otherwise it
- * defaults to -1. Either way the output has the input's type.
+ * defaults to -1; an absent axis is written explicitly (so codegen needs no default).
+ * Either way the output has the input's type.
  */
 #include "passes/infer/infer.h"
 
@@ -47,7 +48,9 @@ om_status om_infer_softmax(om_graph *g, om_node *n) {
     if (coerce != 0 && coerce != 1)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute coerce_2d = %" PRId64 ", expected 0 or 1", coerce);
     int axis;
-    if ((st = om_infer_axis(n, "axis", om_node_int(n, "axis", coerce ? 1 : -1), x->shape.rank, 0, &axis)) != OM_OK)
+    int64_t dflt = coerce ? 1 : -1;
+    if ((st = om_infer_axis(n, "axis", om_node_int(n, "axis", dflt), x->shape.rank, 0, &axis)) != OM_OK)
         return st;
+    if (!om_node_attr(n, "axis") && (st = om_node_set_int(g, n, "axis", dflt)) != OM_OK) return st;
     return om_infer_set_output(g, n, 0, x->dtype, &x->shape);
 }

@@ -537,6 +537,10 @@ static void test_softmax(void **state) {
     t_expect_shape(a->outputs[0], S(2, 3, 4));
     t_expect_shape(b->outputs[0], S(2, 3, 4));
     t_expect_shape(c->outputs[0], S(2, 3, 4));
+    /* an absent axis is written explicitly: 1 in the coerce_2d form, else -1 */
+    assert_int_equal(om_node_int(a, "axis", 99), -1);
+    assert_int_equal(om_node_int(b, "axis", 99), -3);
+    assert_int_equal(om_node_int(c, "axis", 99), 1);
     om_graph_destroy(g);
 
     g = new_graph();
