@@ -11,7 +11,8 @@
  * always fit; every 32-bit field is still overflow-checked.
  * Relocations: R_X86_64_{NONE, 64, PC32, PLT32, 32, 32S, PC64, GOTPCREL, GOTPCRELX,
  * REX_GOTPCRELX}, in SHT_RELA sections whose target is loaded; anything else is an error
- * naming the type and section. External symbols: only the table `externals` below.
+ * naming the type and section. External symbols: only memcpy, memmove and memset (see
+ * ext_addr), plus _GLOBAL_OFFSET_TABLE_ (the GOT's address).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,8 @@ static int part_of(const Elf64_Shdr *s)
 
 static int is_external(const link_state *ls, uint32_t sym)
 {
-    return sym != 0 && ls->o.syms[sym].st_shndx == SHN_UNDEF;
+    return sym != 0 && ls->o.syms[sym].st_shndx == SHN_UNDEF &&
+           strcmp(ls->o.sym_name[sym], "_GLOBAL_OFFSET_TABLE_") != 0;
 }
 
 static int is_got_type(uint32_t t)
@@ -209,7 +211,9 @@ static omrt_status resolve_symbols(link_state *ls)
     uint64_t base = (uint64_t)(uintptr_t)ls->img->base;
     for (size_t k = 1; k < o->nsyms; k++) {
         const Elf64_Sym *s = &o->syms[k];
-        if (s->st_shndx == SHN_UNDEF) {
+        if (s->st_shndx == SHN_UNDEF && strcmp(o->sym_name[k], "_GLOBAL_OFFSET_TABLE_") == 0) {
+            ls->sym_addr[k] = base + ls->got_off; /* GNU as declares it when GOT relocs exist */
+        } else if (s->st_shndx == SHN_UNDEF) {
             void *a = ext_addr(o->sym_name[k]);
             if (!a && o->sym_name[k][0])
                 return ERR("undefined symbol '%s' (kernels may only call %s, %s, %s)",
