@@ -24,6 +24,10 @@
 
 enum { MAX_SPATIAL = 3 };
 
+/* Bounds that keep every size computation below far from int64 overflow. */
+#define MAX_WINDOW_ATTR ((int64_t)1 << 31) /* kernel, stride, dilation, pad */
+#define MAX_SPATIAL_DIM ((int64_t)1 << 40)
+
 typedef struct window {
     int k;
     int64_t kernel[MAX_SPATIAL], strides[MAX_SPATIAL], dilations[MAX_SPATIAL], pads[2 * MAX_SPATIAL];
@@ -47,6 +51,8 @@ static om_status read_ints(const om_node *n, const char *name, int count, int64_
         if (v[i] < lo)
             return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute %s[%d] = %" PRId64 ", expected >= %" PRId64,
                                   name, i, v[i], lo);
+        if (v[i] > MAX_WINDOW_ATTR)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "attribute %s[%d] = %" PRId64 " is too large", name, i, v[i]);
         out[i] = v[i];
     }
     return OM_OK;
@@ -94,6 +100,8 @@ static om_status window_shape(const om_node *n, const om_shape *x, window *w, bo
         int64_t in = x->dims[2 + i], s = w->strides[i];
         int64_t eff = (w->kernel[i] - 1) * w->dilations[i] + 1;
         int64_t o = OM_DIM_UNKNOWN;
+        if (in > MAX_SPATIAL_DIM)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "spatial dim %d of input 0 is too large (%" PRId64 ")", i, in);
         if (ap == PAD_VALID) {
             w->pads[i] = w->pads[k + i] = 0;
         } else if (ap != PAD_NOTSET) {
@@ -219,6 +227,11 @@ om_status om_infer_conv(om_graph *g, om_node *n) {
                                   "attribute kernel_shape[%d] = %" PRId64 " but input 1 '%s' has kernel size %" PRId64, i,
                                   ks[i], w->name, wd);
         win.kernel[i] = kc >= 0 ? ks[i] : wd;
+        if (win.kernel[i] > MAX_WINDOW_ATTR)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "kernel size of spatial dim %d is too large", i);
+        if (kc >= 0 && ks[i] < 1)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute kernel_shape[%d] = %" PRId64 ", expected >= 1", i,
+                                  ks[i]);
         if (win.kernel[i] < 1)
             return om_infer_error(n, win.kernel[i] < 0 ? OM_ERR_UNSUPPORTED : OM_ERR_INVALID_MODEL,
                                   "kernel size of spatial dim %d is %s", i, win.kernel[i] < 0 ? "unknown" : "0");

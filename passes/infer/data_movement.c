@@ -14,14 +14,18 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* Product of dims [lo, hi); -1 if any is unknown. */
+/* Product of dims [lo, hi); -1 if any is unknown, -2 on int64 overflow. */
 static int64_t dim_product(const om_shape *s, int lo, int hi) {
     int64_t p = 1;
     for (int i = lo; i < hi; i++) {
         if (s->dims[i] < 0) return OM_DIM_UNKNOWN;
-        p *= s->dims[i];
+        if (__builtin_mul_overflow(p, s->dims[i], &p)) return -2;
     }
     return p;
+}
+
+static om_status too_large(const om_node *n, const om_value *x) {
+    return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has more elements than int64 can count", x->name);
 }
 
 static om_status infer_flatten(om_graph *g, om_node *n, const om_value *x) {
@@ -32,6 +36,7 @@ static om_status infer_flatten(om_graph *g, om_node *n, const om_value *x) {
     out.rank = 2;
     out.dims[0] = dim_product(&x->shape, 0, axis);
     out.dims[1] = dim_product(&x->shape, axis, x->shape.rank);
+    if (out.dims[0] == -2 || out.dims[1] == -2) return too_large(n, x);
     return om_infer_set_output(g, n, 0, x->dtype, &out);
 }
 
@@ -87,14 +92,17 @@ static om_status infer_reshape(om_graph *g, om_node *n, const om_value *x) {
         }
         out.dims[i] = d;
         if (d < 0) known = false;
-        else prod *= d;
+        else if (__builtin_mul_overflow(prod, d, &prod))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (shape) has more elements than int64 can count",
+                                  sv->name);
     }
     if (infer_at >= 0 && allowzero)
         for (int i = 0; i < (int)count; i++)
             if (req[i] == 0)
                 return om_infer_error(n, OM_ERR_INVALID_MODEL,
                                       "input 1 '%s' (shape) has both 0 and -1 while allowzero = 1", sv->name);
-    int64_t total = om_shape_numel(&x->shape);
+    int64_t total = dim_product(&x->shape, 0, x->shape.rank);
+    if (total == -2) return too_large(n, x);
     char b1[128], b2[128];
     if (infer_at >= 0) {
         int64_t d = OM_DIM_UNKNOWN;
@@ -181,7 +189,12 @@ om_status om_infer_concat(om_graph *g, om_node *n) {
         for (int d = 0; d < r; d++) {
             int64_t di = xi->shape.dims[d];
             if (d == axis) {
-                out.dims[d] = (out.dims[d] >= 0 && di >= 0) ? out.dims[d] + di : OM_DIM_UNKNOWN;
+                if (out.dims[d] >= 0 && di >= 0) {
+                    if (__builtin_add_overflow(out.dims[d], di, &out.dims[d]))
+                        return om_infer_error(n, OM_ERR_UNSUPPORTED, "the concatenated dim %d overflows int64", d);
+                } else {
+                    out.dims[d] = OM_DIM_UNKNOWN;
+                }
                 out.syms[d] = NULL;
                 continue;
             }

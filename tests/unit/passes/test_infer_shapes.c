@@ -643,6 +643,35 @@ static void test_reshape_errors(void **state) {
     om_graph_destroy(g);
 }
 
+static void test_huge_sizes_are_errors(void **state) {
+    om_graph *g = new_graph();
+    om_value *x = t_input(g, "x", OM_DT_FLOAT, S(4, 4));
+    t_node(g, OM_OP_RESHAPE, "rs", (om_value *[]){x, t_const_i64(g, "s", 2, DIMS((int64_t)1 << 62, 8))}, 2, "y");
+    t_expect_error(run(g), OM_ERR_INVALID_MODEL, "more elements than int64 can count");
+    om_graph_destroy(g);
+
+    g = new_graph();
+    x = t_input(g, "x", OM_DT_FLOAT, S((int64_t)1 << 40, (int64_t)1 << 40));
+    t_node(g, OM_OP_FLATTEN, "fl", &x, 1, "y");
+    assert_int_equal(run(g), OM_OK); /* [2^40, 2^40] fits */
+    om_graph_destroy(g);
+
+    g = new_graph();
+    x = t_input(g, "x", OM_DT_FLOAT, S((int64_t)1 << 40, (int64_t)1 << 40, (int64_t)1 << 40));
+    om_node *n = t_node(g, OM_OP_FLATTEN, "fl", &x, 1, "y");
+    assert_int_equal(om_node_set_int(g, n, "axis", 0), OM_OK);
+    t_expect_error(run(g), OM_ERR_UNSUPPORTED, "node 'fl' (Flatten): input 0 'x' has more elements than int64 can count");
+    om_graph_destroy(g);
+
+    g = new_graph();
+    x = t_input(g, "x", OM_DT_FLOAT, S(1, 1, 8, 8));
+    om_value *w = t_const_f32(g, "w", S(1, 1, 3, 3));
+    n = t_node(g, OM_OP_CONV, "c", (om_value *[]){x, w}, 2, "y");
+    assert_int_equal(om_node_set_ints(g, n, "pads", DIMS(INT64_MAX, 0, 0, 0), 4), OM_OK);
+    t_expect_error(run(g), OM_ERR_UNSUPPORTED, "attribute pads[0] = 9223372036854775807 is too large");
+    om_graph_destroy(g);
+}
+
 static void test_transpose(void **state) {
     om_graph *g = new_graph();
     om_value *x = t_input(g, "x", OM_DT_FLOAT, S(2, 3, U, 5));
@@ -879,6 +908,7 @@ int main(void) {
         cmocka_unit_test(test_flatten),
         cmocka_unit_test(test_reshape),
         cmocka_unit_test(test_reshape_errors),
+        cmocka_unit_test(test_huge_sizes_are_errors),
         cmocka_unit_test(test_transpose),
         cmocka_unit_test(test_concat),
         cmocka_unit_test(test_declared_output_types),
