@@ -50,7 +50,8 @@ static void usage(FILE *out)
 "  --version                 version, artifact format and host target\n"
 "\n"
 "ATC compatibility: --model=, --framework=5 (ONNX), --output=, --input_shape= work as in\n"
-"atc; --soc_version=, --input_format=, --log= are accepted and ignored.\n"
+"atc; --soc_version=, --input_format=, --log=, --output_type=, --precision_mode= are\n"
+"accepted and ignored (with a note).\n"
 "\n"
 "Examples:\n"
 "  omc model.onnx -o model.om\n"
@@ -249,7 +250,8 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
                 return OM_CLI_EXIT_USAGE;
             a->opts.print_after = v;
         } else if (VALUE("--soc_version") || (m == 0 && VALUE("--input_format")) ||
-                   (m == 0 && VALUE("--log"))) {
+                   (m == 0 && VALUE("--log")) || (m == 0 && VALUE("--output_type")) ||
+                   (m == 0 && VALUE("--precision_mode"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
             om_cli_note("ignoring ATC option '%s' (omc compiles for the CPU; see --target)", arg);

@@ -120,7 +120,7 @@ static int parse_args(int argc, char **argv, omrun_args *a)
         } else if (VALUE("--loop")) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (!om_cli_parse_int(v, 1, 1000000000, &a->loop)) {
+            if (!om_cli_parse_int(v, 1, 10000000, &a->loop)) {
                 om_cli_error("--loop %s: expected a count >= 1", v);
                 return OM_CLI_EXIT_USAGE;
             }
