@@ -1,0 +1,99 @@
+/* Softmax kernel against a double-precision reference: every axis of ranks 1-4 (also
+ * negative), coerce_2d (opset < 13 semantics), large inputs (stability), f32/f64/f16/bf16. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/unit/codegen/cg_jit.h"
+
+static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, bool coerce, double scale)
+{
+    om_graph *g = om_graph_create("t");
+    om_value *x = cg_input(g, "x", dt, r, dims), *y = cg_value(g, "y", dt, r, dims);
+    om_node *n = om_graph_add_node(g, OM_OP_SOFTMAX, "sm", &x, 1, &y, 1);
+    assert_int_equal(om_node_set_int(g, n, "axis", axis_attr), OM_OK);
+    if (coerce)
+        assert_int_equal(om_node_set_int(g, n, "coerce_2d", 1), OM_OK);
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    cg_jit *j;
+    if (cg_jit_create(g, NULL, &j) != OM_OK)
+        fail_msg("Softmax: %s", om_last_error());
+    int64_t numel = om_shape_numel(&x->shape);
+    cg_fill_random(dt, cg_jit_buf(j, x), numel, -scale, scale);
+    cg_jit_run_checked(j);
+    int a = (int)(axis_attr < 0 ? axis_attr + r : axis_attr);
+    int64_t outer = 1, len = 1, inner = 1;
+    for (int i = 0; i < r; i++) {
+        if (i < a)
+            outer *= dims[i];
+        else if (i == a || coerce)
+            len *= dims[i];
+        else
+            inner *= dims[i];
+    }
+    double tol = dt == OM_DT_FLOAT16 ? 2e-3 : dt == OM_DT_BFLOAT16 ? 1e-2 : 1e-6;
+    const void *px = cg_jit_buf(j, x), *py = cg_jit_buf(j, y);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t in = 0; in < inner; in++) {
+            int64_t base = o * len * inner + in;
+            double mx = -INFINITY, sum = 0;
+            for (int64_t k = 0; k < len; k++)
+                mx = fmax(mx, cg_get(dt, px, base + k * inner));
+            for (int64_t k = 0; k < len; k++)
+                sum += exp(cg_get(dt, px, base + k * inner) - mx);
+            for (int64_t k = 0; k < len; k++) {
+                double want = exp(cg_get(dt, px, base + k * inner) - mx) / sum;
+                double got = cg_get(dt, py, base + k * inner);
+                if (!(fabs(got - want) <= tol * (want > 1e-2 ? want : 1e-2) * 2))
+                    fail_msg("%s rank %d axis %d coerce %d: [%lld,%lld,%lld] = %.8g, want %.8g", om_dtype_name(dt),
+                             r, a, coerce, (long long)o, (long long)k, (long long)in, got, want);
+            }
+        }
+    cg_jit_destroy(j);
+    om_graph_destroy(g);
+}
+
+static void test_axes(void **state)
+{
+    int64_t d[4] = {3, 4, 5, 6};
+    for (int r = 1; r <= 4; r++)
+        for (int a = 0; a < r; a++) {
+            check(OM_DT_FLOAT, r, d, a, false, 5);
+            check(OM_DT_FLOAT, r, d, a - r, true, 5);
+        }
+}
+
+static void test_stability_and_sizes(void **state)
+{
+    int64_t big[2] = {4, 1000}, one[2] = {5, 1}, odd[3] = {2, 7, 33};
+    check(OM_DT_FLOAT, 2, big, 1, false, 200);   /* exp(200) would overflow without the max */
+    check(OM_DT_FLOAT, 2, one, -1, false, 3);     /* length-1 softmax is 1 */
+    check(OM_DT_FLOAT, 3, odd, 1, false, 3);
+    check(OM_DT_FLOAT, 0, NULL, -1, false, 3);    /* rank 0: one element */
+}
+
+static void test_dtypes(void **state)
+{
+    int64_t d[3] = {2, 9, 17};
+    static const om_dtype dts[] = {OM_DT_DOUBLE, OM_DT_FLOAT16, OM_DT_BFLOAT16};
+    for (int t = 0; t < 3; t++) {
+        check(dts[t], 3, d, -1, false, 4);
+        check(dts[t], 3, d, 1, false, 4);
+        check(dts[t], 3, d, 1, true, 4);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_axes),
+        cmocka_unit_test(test_stability_and_sizes),
+        cmocka_unit_test(test_dtypes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
