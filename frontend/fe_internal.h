@@ -6,6 +6,7 @@
  *   onnx_import.c     public entry points; model -> graph (opset, inputs, initializers,
  *                     nodes, value_info, outputs)
  *   onnx_io.c         bounded file reading, path helpers
+ *   proto_guard.c     wire-format pre-check (nesting depth) before protobuf-c decodes
  *   onnx_tensor.c     TensorProto -> bytes in every storage form; om_fe_load_tensor_file
  *   external_data.c   external data (location/offset/length next to the model)
  *   onnx_types.c      TypeProto -> dtype and shape
@@ -29,6 +30,13 @@
 om_status om_fe_read_file(const char *path, const char *what, uint8_t **out, size_t *out_size);
 /* malloc'd directory part of path ("." when it has none); NULL on out of memory. */
 char *om_fe_dirname(const char *path);
+/* Protobuf messages nested deeper than this are refused before decoding (real models
+ * nest a handful of levels per subgraph). */
+#define OM_FE_MAX_PROTO_DEPTH 100
+/* Walks the wire format of a message of descriptor d: OM_ERR_INVALID_MODEL ("not a valid
+ * ONNX model: <shown> (...)") when malformed or nested too deeply. */
+om_status om_fe_proto_check(const ProtobufCMessageDescriptor *d, const void *buf, size_t size,
+                            const char *shown);
 /* proto strings are NULL when absent */
 static inline const char *om_fe_str(const char *s) { return s ? s : ""; }
 

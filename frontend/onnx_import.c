@@ -197,14 +197,17 @@ static om_status import_buffer(const void *buf, size_t size, const char *base_di
     if (size > OM_FE_MAX_FILE_BYTES)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (%zu bytes; the limit is 2 GiB)",
                         shown, size);
-    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, buf);
+    om_status st = om_fe_proto_check(&onnx__model_proto__descriptor, buf, size, shown);
+    Onnx__ModelProto *m = st == OM_OK ? onnx__model_proto__unpack(NULL, size, buf) : NULL;
     if (owned) {
         free(*owned);
         *owned = NULL;
     }
+    if (st != OM_OK)
+        return st;
     if (!m)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (protobuf decoding failed)", shown);
-    om_status st = import_model(m, base_dir, shown, out);
+    st = import_model(m, base_dir, shown, out);
     onnx__model_proto__free_unpacked(m, NULL);
     if (st != OM_OK && display && !strstr(om_last_error(), "not a valid ONNX model"))
         om_error_prefix(st, "%s", display);

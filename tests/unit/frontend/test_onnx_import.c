@@ -111,6 +111,52 @@ static void test_garbage_and_empty(void **state)
     assert_int_equal(om_fe_import_onnx_file(fx_path("init_raw.onnx"), NULL), OM_ERR_INVALID_ARGUMENT);
 }
 
+/* Prepends a length-delimited field `tag` around buf[*pos, end) (building backwards). */
+static void wrap(uint8_t *buf, size_t *pos, size_t end, uint8_t tag)
+{
+    uint64_t len = end - *pos;
+    uint8_t v[10];
+    int n = 0;
+    do {
+        v[n++] = (uint8_t)((len & 0x7f) | (len > 0x7f ? 0x80 : 0));
+        len >>= 7;
+    } while (len);
+    for (int i = n - 1; i >= 0; i--)
+        buf[--*pos] = v[i];
+    buf[--*pos] = tag;
+}
+
+static void test_deep_nesting_refused(void **state)
+{
+    /* Model{graph{node{attribute{g{node{attribute{g{...}}}}}}}}: protobuf-c would recurse
+     * once per level; 200k levels are refused up front instead of overflowing the stack */
+    size_t cap = 8u << 20, pos = cap;
+    uint8_t *buf = malloc(cap);
+    assert_non_null(buf);
+    for (int k = 0; k < 200000; k++) {
+        wrap(buf, &pos, cap, 0x32); /* AttributeProto.g */
+        wrap(buf, &pos, cap, 0x2a); /* NodeProto.attribute */
+        wrap(buf, &pos, cap, 0x0a); /* GraphProto.node */
+        assert_true(pos > 64);
+    }
+    wrap(buf, &pos, cap, 0x3a); /* ModelProto.graph */
+    om_graph *g = (om_graph *)0x1;
+    assert_int_equal(om_fe_import_onnx_memory(buf + pos, cap - pos, NULL, &g), OM_ERR_INVALID_MODEL);
+    assert_null(g);
+    assert_non_null(strstr(om_last_error(), "nested deeper"));
+    /* a few levels are fine for the walk (the model then fails for other reasons) */
+    pos = cap;
+    for (int k = 0; k < 5; k++) {
+        wrap(buf, &pos, cap, 0x32);
+        wrap(buf, &pos, cap, 0x2a);
+        wrap(buf, &pos, cap, 0x0a);
+    }
+    wrap(buf, &pos, cap, 0x3a);
+    assert_int_not_equal(om_fe_import_onnx_memory(buf + pos, cap - pos, NULL, &g), OM_OK);
+    assert_null(strstr(om_last_error(), "nested deeper"));
+    free(buf);
+}
+
 static void test_oversized_file_refused(void **state)
 {
     /* a sparse file just over 2 GiB: refused from its size, nothing is read */
@@ -223,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_truncated_real_model),
         cmocka_unit_test(test_truncated_file_message),
         cmocka_unit_test(test_garbage_and_empty),
+        cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_oversized_file_refused),
         cmocka_unit_test(test_opset_range),
         cmocka_unit_test(test_inputs_and_symbolic_dims),
