@@ -298,7 +298,7 @@ om_status om_ir_lex(const om_src *src, om_toks *out)
                                    (is_digit(s[L.i + 1]) || s[L.i + 1] == '.' || s[L.i + 1] == 'i' ||
                                     s[L.i + 1] == 'n'))) {
             st = lex_number(&L);
-        } else if (strchr("{}()[],:=<>*?", c)) {
+        } else if (c != '\0' && strchr("{}()[],:=<>*?", c)) {
             st = push(&L, OM_TK_PUNCT, L.i, 0, 1, c);
             L.i++;
         } else {
