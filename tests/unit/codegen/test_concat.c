@@ -21,7 +21,7 @@ static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, in
         memcpy(d, dims, sizeof(int64_t) * (size_t)r);
         d[axis] = ext[k];
         total += ext[k];
-        char nm[8];
+        char nm[16];
         snprintf(nm, sizeof nm, "x%d", k);
         ins[k] = cg_input(g, nm, dt, r, d);
     }
