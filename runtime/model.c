@@ -65,10 +65,13 @@ static omrt_status load(uint8_t *file, size_t size, const char *label, omrt_mode
     m->file = file;
     m->file_size = size;
     if (om_art_parse(file, size, &m->art, err, sizeof err) != 0) {
+        /* om_art_parse reports only -1: the status comes from what failed */
         bool future = size >= 12 && memcmp(file, OM_ART_MAGIC, 8) == 0 &&
                       (file[8] | (file[9] << 8)) != OM_ART_MAJOR;
-        st = om_rt_error(future ? OMRT_ERR_UNSUPPORTED : OMRT_ERR_INVALID_ARTIFACT, "%s: %s",
-                         label, err);
+        st = future ? OMRT_ERR_UNSUPPORTED
+             : strncmp(err, "out of memory", 13) == 0 ? OMRT_ERR_NO_MEMORY
+                                                       : OMRT_ERR_INVALID_ARTIFACT;
+        om_rt_error(st, "%s: %s", label, err);
         goto fail;
     }
     const om_art_model *a = &m->art;

@@ -170,6 +170,8 @@ int om_art_serialize(const om_art_model *m, void **out, size_t *out_size, char *
 
     char perr[256];
     if (om_art_parse(f.p, f.size, &check, perr, sizeof perr) != 0) {
+        if (strncmp(perr, "out of memory", 13) == 0)
+            goto oom;
         om_art_err(err, errlen, "refusing to write an invalid artifact: %s", perr);
         goto fail;
     }

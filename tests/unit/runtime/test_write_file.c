@@ -1,9 +1,9 @@
 /* om_art_write_file: writes exactly om_art_serialize's bytes, replaces an existing file, and
  * on failure leaves neither the target nor a temporary behind.
- * Not covered: a full disk (ENOSPC). The tests run as any user in any container, where
- * mounting a tiny tmpfs is not possible; the write/fsync/close checks share one error path
- * with the failures tested here. Permission-denied folders are only tested when not root
- * (root may write anywhere). */
+ * A full disk is simulated with RLIMIT_FSIZE (write(2) fails with EFBIG part-way through
+ * the file, as it would with ENOSPC; a real ENOSPC needs a tiny tmpfs, which the tests
+ * cannot mount). Permission-denied folders are only tested when not root (root may write
+ * anywhere). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,6 +130,28 @@ static void test_read_only_folder(void **state)
     rt_test_model_free(&t);
 }
 
+static void test_write_fails_part_way(void **state)
+{
+    rt_test_model t;
+    rt_test_model_init(&t, 4000); /* ~16 KB of weights */
+    char path[300], err[256] = "";
+    snprintf(path, sizeof path, "%s/big.om", dir);
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 4096;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    int rc = om_art_write_file(&t.m, path, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, "cannot write"));
+    assert_non_null(strstr(err, "big.om.tmp."));
+    assert_int_equal(count_entries(dir), 0); /* neither big.om nor the temporary */
+    rt_test_model_free(&t);
+}
+
 static void test_invalid_model_writes_nothing(void **state)
 {
     rt_test_model t;
@@ -150,6 +174,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_failure_removes_temporary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_fails_part_way, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_model_writes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
