@@ -30,8 +30,8 @@ static omrt_status fill_args(omrt_context *c)
         for (uint32_t i = 0; i < a->steps[s].n_args; i++, at++) {
             const om_art_tensor *t = &a->tensors[a->steps[s].args[i]];
             switch (t->kind) {
-            case OM_ART_TENSOR_WEIGHT:
-                c->args[at] = (void *)(weights + t->offset);
+            case OM_ART_TENSOR_WEIGHT: /* weights is NULL only without WEIGHTS (then nbytes 0) */
+                c->args[at] = weights ? (void *)(weights + t->offset) : NULL;
                 break;
             case OM_ART_TENSOR_ARENA:
                 c->args[at] = c->arena + t->offset;

@@ -147,6 +147,8 @@ static omrt_status layout(link_state *ls)
             const Elf64_Shdr *s = &o->sh[i];
             if (!om_rt_elf_is_loaded(s) || part_of(s) != part)
                 continue;
+            if (s->sh_size > MAX_IMAGE)
+                return ERR("section %s is larger than %llu bytes", o->sec_name[i], MAX_IMAGE);
             off = align_up(off, s->sh_addralign ? s->sh_addralign : 1);
             ls->sec_off[i] = off;
             off += s->sh_size;
