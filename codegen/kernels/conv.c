@@ -12,7 +12,9 @@
  *           for o in the outputs whose input column is inside X  (range computed per kn)
  *             acc[o] += W[m, c, k] * X[n, g*Cg + c, i(o, k)]
  * so zero padding costs no branch in the innermost loop, which is unit-stride over acc
- * (and over X when the stride is 1). Shapes and attributes are compile-time constants.
+ * (and over X when the stride is 1). Outputs whose whole kernel row lies inside X (the
+ * interior, a compile-time range) take all Kn taps in one pass, unrolled, so acc[o] is
+ * loaded and stored once per kernel row. Shapes and attributes are compile-time constants.
  * Attributes are canonical (kernel_shape, strides, dilations, pads present), but ONNX
  * defaults apply when one is absent; auto_pad other than NOTSET is unsupported here (the
  * shape-inference pass rewrites it into pads).
@@ -61,9 +63,10 @@ static LLVMValueRef cv_fmadd(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b, LLVM
     return om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
 }
 
-/* The last spatial dim: all kn, the valid outputs of block [j0, j0 + w) for each. */
-static void cv_inner(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMValueRef woff,
-                     LLVMValueRef j0, int64_t w)
+/* Taps kn of the last spatial dim for outputs [s0, s1) of block j0 (s0, s1 absolute
+ * output indices): per kn, the sub-range whose input column is inside X. */
+static void cv_taps_checked(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMValueRef woff,
+                            LLVMValueRef j0, LLVMValueRef s0, LLVMValueRef s1)
 {
     int L = k->nsp - 1;
     om_cg_loop lk, lo;
@@ -72,9 +75,8 @@ static void cv_inner(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMV
     /* input column of output o: o*S + off */
     LLVMValueRef off = om_cg_add(cx, om_cg_mad(cx, kn, k->D[L], NULL), om_cg_i64(cx, -k->P[L]));
     LLVMValueRef neg_off = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), off, "");
-    LLVMValueRef olo = cv_smax(cx, j0, cv_ceil_div0(cx, neg_off, k->S[L]));
-    LLVMValueRef ohi = cv_smin(cx, om_cg_add(cx, j0, om_cg_i64(cx, w)),
-                               cv_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
+    LLVMValueRef olo = cv_smax(cx, s0, cv_ceil_div0(cx, neg_off, k->S[L]));
+    LLVMValueRef ohi = cv_smin(cx, s1, cv_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
     LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, olo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ohi, j0, "");
     /* X index of t: xoff + off + (j0 + t)*S */
     LLVMValueRef xb = om_cg_add(cx, om_cg_add(cx, xoff, off), om_cg_mad(cx, j0, k->S[L], NULL));
@@ -83,6 +85,51 @@ static void cv_inner(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMV
     om_cg_store(cx, k->adt, k->acc, t, cv_fmadd(cx, wv, xv, om_cg_load(cx, k->adt, k->acc, t)));
     om_cg_for_end(cx, &lo);
     om_cg_for_end(cx, &lk);
+}
+
+/* The last spatial dim for block [j0, j0 + w). Outputs whose every tap is inside X (a
+ * compile-time range [ilo, ihi)) take all Kn taps in one pass with the tap loop unrolled
+ * and the weights hoisted, so acc[o] is loaded and stored once; the borders go through
+ * cv_taps_checked. Wide kernels (Kn > OM_CONV_UNROLL) use cv_taps_checked throughout. */
+#define OM_CONV_UNROLL 16
+static void cv_inner(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMValueRef woff,
+                     LLVMValueRef j0, int64_t w)
+{
+    int L = k->nsp - 1;
+    int64_t Kn = k->K[L], S = k->S[L], D = k->D[L], P = k->P[L], I = k->I[L];
+    LLVMValueRef jend = om_cg_add(cx, j0, om_cg_i64(cx, w));
+    if (Kn > OM_CONV_UNROLL) {
+        cv_taps_checked(cx, k, xoff, woff, j0, j0, jend);
+        return;
+    }
+    /* o is interior when 0 <= o*S - P and o*S - P + (Kn-1)*D < I */
+    int64_t ilo_c = (P + S - 1) / S;
+    int64_t num = I + P - (Kn - 1) * D;
+    int64_t ihi_c = num <= 0 ? 0 : (num + S - 1) / S;
+    if (ihi_c < ilo_c)
+        ihi_c = ilo_c;
+    LLVMValueRef ilo = cv_smin(cx, cv_smax(cx, om_cg_i64(cx, ilo_c), j0), jend);
+    LLVMValueRef ihi = cv_smin(cx, cv_smax(cx, om_cg_i64(cx, ihi_c), ilo), jend);
+    cv_taps_checked(cx, k, xoff, woff, j0, j0, ilo);
+
+    LLVMValueRef wv[OM_CONV_UNROLL];
+    for (int64_t t = 0; t < Kn; t++)
+        wv[t] = om_cg_convert(cx, om_cg_load(cx, k->dt, k->w, om_cg_add(cx, woff, om_cg_i64(cx, t))), k->dt, k->adt);
+    /* X index of output o, tap kn: xoff + o*S - P + kn*D; t = o - j0 */
+    LLVMValueRef xb = om_cg_add(cx, om_cg_add(cx, xoff, om_cg_i64(cx, -P)), om_cg_mad(cx, j0, S, NULL));
+    om_cg_loop lo;
+    LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, ilo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ihi, j0, "");
+    LLVMValueRef t = om_cg_for(cx, &lo, tlo, thi, "o");
+    LLVMValueRef xt = om_cg_mad(cx, t, S, xb);
+    LLVMValueRef a = om_cg_load(cx, k->adt, k->acc, t);
+    for (int64_t kn = 0; kn < Kn; kn++) {
+        LLVMValueRef xv = om_cg_load(cx, k->dt, k->x, om_cg_add(cx, xt, om_cg_i64(cx, kn * D)));
+        a = cv_fmadd(cx, wv[kn], om_cg_convert(cx, xv, k->dt, k->adt), a);
+    }
+    om_cg_store(cx, k->adt, k->acc, t, a);
+    om_cg_for_end(cx, &lo);
+
+    cv_taps_checked(cx, k, xoff, woff, j0, ihi, jend);
 }
 
 /* Spatial dim d < nsp-1: the kernel positions whose input row is inside X, then recurse. */

@@ -1,7 +1,8 @@
 /* Conv kernel against a plain C reference (double accumulation, explicit zero padding by
  * bounds checks) over random data: 2-D with pads/strides/dilations combinations and
  * asymmetric pads, groups, depthwise, bias present or absent, 1-D and 3-D, rows wider than
- * the kernel's output block, kernels larger than the input (all padding), f32/f64/f16/bf16,
+ * the kernel's output block, kernels larger than the input (all padding), kernels wider
+ * than the unrolled interior path, f32/f64/f16/bf16,
  * absent attributes taking ONNX defaults; and the rejected cases (auto_pad, int dtype,
  * wrong output shape). cg_jit_run_checked also checks that a 3-range split agrees.
  * Tolerance: |got - ref| <= rtol * sum|w*x| (+ the output rounding for f16/bf16). */
@@ -167,6 +168,9 @@ static void test_1d_3d(void **state)
     check_conv((conv_case){OM_DT_FLOAT, 1, 2, 3, 4, 1, {20}, {5}, {2}, {1}, {2, 1}, true});
     check_conv((conv_case){OM_DT_FLOAT, 1, 1, 4, 4, 2, {17}, {3}, {1}, {3}, {3, 3}, false});
     check_conv((conv_case){OM_DT_FLOAT, 1, 1, 2, 2, 1, {700}, {4}, {1}, {1}, {1, 2}, true}); /* > 256 per row */
+    /* taps beyond the unrolled interior path (Kn > 16), and a kernel exactly 16 wide */
+    check_conv((conv_case){OM_DT_FLOAT, 1, 1, 2, 3, 1, {60}, {20}, {2}, {1}, {3, 4}, true});
+    check_conv((conv_case){OM_DT_FLOAT, 1, 1, 1, 2, 1, {40}, {16}, {1}, {2}, {5, 0}, false});
     check_conv((conv_case){OM_DT_FLOAT, 3, 1, 2, 3, 1, {5, 6, 7}, {3, 3, 3}, {1, 1, 1}, {1, 1, 1},
                            {1, 1, 1, 1, 1, 1}, true});
     check_conv((conv_case){OM_DT_FLOAT, 3, 2, 4, 4, 2, {6, 5, 8}, {2, 3, 2}, {2, 1, 3}, {1, 2, 1},
