@@ -4,7 +4,9 @@
  * block. A request that does not fit opens a new block (OM_ARENA_BLOCK bytes, or exactly
  * the request when it is large), so the remainder of the old block is abandoned: at most
  * a quarter of a block per block. Every block starts 64-byte aligned and sizes are
- * rounded up to 64, which keeps every returned pointer aligned.
+ * rounded up to 64, which keeps every returned pointer aligned. Blocks come from plain
+ * malloc (over-allocated by 63 bytes and aligned by hand, the raw pointer kept in the
+ * header) so that allocation-failure tests wrapping malloc reach the arena too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 typedef struct om_arena_block {
     struct om_arena_block *next;
+    void *raw;   /* what malloc returned */
     size_t size; /* usable bytes after the header */
     size_t used;
 } om_arena_block;
@@ -41,7 +44,7 @@ void om_arena_destroy(om_arena *a)
     om_arena_block *b = a->head;
     while (b) {
         om_arena_block *next = b->next;
-        free(b);
+        free(b->raw);
         b = next;
     }
     free(a);
@@ -49,11 +52,14 @@ void om_arena_destroy(om_arena *a)
 
 static om_arena_block *new_block(size_t payload)
 {
-    if (payload > SIZE_MAX - BLOCK_HEADER)
+    if (payload > SIZE_MAX - BLOCK_HEADER - OM_ARENA_ALIGN)
         return NULL;
-    om_arena_block *b = aligned_alloc(OM_ARENA_ALIGN, BLOCK_HEADER + payload);
-    if (!b)
+    void *raw = malloc(BLOCK_HEADER + payload + OM_ARENA_ALIGN - 1);
+    if (!raw)
         return NULL;
+    uintptr_t at = ((uintptr_t)raw + OM_ARENA_ALIGN - 1) & ~(uintptr_t)(OM_ARENA_ALIGN - 1);
+    om_arena_block *b = (om_arena_block *)at;
+    b->raw = raw;
     b->next = NULL;
     b->size = payload;
     b->used = 0;

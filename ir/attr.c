@@ -22,31 +22,26 @@ static int find_attr(const om_node *n, const char *name)
     return -1;
 }
 
-/* Returns the slot for `name` (existing one cleared, or a new one), or NULL. */
-static om_attr *slot(om_graph *g, om_node *n, const char *name, om_attr_kind kind)
+/* Finds the slot for `name` (existing one cleared, or a new one) and stores it in *out. */
+static om_status slot(om_graph *g, om_node *n, const char *name, om_attr_kind kind, om_attr **out)
 {
-    if (!g || !n || !name) {
-        om_error(OM_ERR_INVALID_ARGUMENT, "setting attribute '%s': NULL argument", name ? name : "");
-        return NULL;
-    }
+    *out = NULL;
+    if (!g || !n || !name)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "setting attribute '%s': NULL argument", name ? name : "");
     char desc[256];
     int i = find_attr(n, name);
     om_attr *a;
     if (i >= 0) {
         a = &n->attrs[i];
     } else {
-        if (n->n_attrs < 0 || n->n_attrs >= INT32_MAX - 1) {
-            om_error(OM_ERR_INVALID_ARGUMENT, "%s: bad attribute count",
-                     om_ir_node_desc(n, desc, sizeof desc));
-            return NULL;
-        }
+        if (n->n_attrs < 0 || n->n_attrs >= INT32_MAX - 1)
+            return om_error(OM_ERR_INVALID_ARGUMENT, "%s: bad attribute count",
+                            om_ir_node_desc(n, desc, sizeof desc));
         om_attr *na = om_graph_alloc(g, (size_t)(n->n_attrs + 1) * sizeof *na);
         const char *nm = om_graph_strdup(g, name);
-        if (!na || !nm) {
-            om_error(OM_ERR_NO_MEMORY, "%s: out of memory for attribute '%s'",
-                     om_ir_node_desc(n, desc, sizeof desc), name);
-            return NULL;
-        }
+        if (!na || !nm)
+            return om_error(OM_ERR_NO_MEMORY, "%s: out of memory for attribute '%s'",
+                            om_ir_node_desc(n, desc, sizeof desc), name);
         if (n->n_attrs)
             memcpy(na, n->attrs, (size_t)n->n_attrs * sizeof *na);
         n->attrs = na;
@@ -57,7 +52,8 @@ static om_attr *slot(om_graph *g, om_node *n, const char *name, om_attr_kind kin
     memset(a, 0, sizeof *a);
     a->name = keep;
     a->kind = kind;
-    return a;
+    *out = a;
+    return OM_OK;
 }
 
 static om_status oom(om_node *n, const char *name)
@@ -77,18 +73,20 @@ static om_status bad_count(om_node *n, const char *name, int count, bool null_ar
 
 om_status om_node_set_int(om_graph *g, om_node *n, const char *name, int64_t v)
 {
-    om_attr *a = slot(g, n, name, OM_ATTR_INT);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_INT, &a);
+    if (st != OM_OK)
+        return st;
     a->i = v;
     return OM_OK;
 }
 
 om_status om_node_set_float(om_graph *g, om_node *n, const char *name, float v)
 {
-    om_attr *a = slot(g, n, name, OM_ATTR_FLOAT);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_FLOAT, &a);
+    if (st != OM_OK)
+        return st;
     a->f = v;
     return OM_OK;
 }
@@ -100,9 +98,10 @@ om_status om_node_set_string(om_graph *g, om_node *n, const char *name, const ch
     const char *copy = om_graph_strdup(g, v);
     if (!copy)
         return g ? oom(n, name) : bad_count(n, name, 0, true);
-    om_attr *a = slot(g, n, name, OM_ATTR_STRING);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_STRING, &a);
+    if (st != OM_OK)
+        return st;
     a->s = copy;
     return OM_OK;
 }
@@ -116,9 +115,10 @@ om_status om_node_set_ints(om_graph *g, om_node *n, const char *name, const int6
         return g ? oom(n, name) : bad_count(n, name, 0, true);
     if (count)
         memcpy(copy, v, (size_t)count * sizeof *copy);
-    om_attr *a = slot(g, n, name, OM_ATTR_INTS);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_INTS, &a);
+    if (st != OM_OK)
+        return st;
     a->ints = copy;
     a->count = count;
     return OM_OK;
@@ -133,9 +133,10 @@ om_status om_node_set_floats(om_graph *g, om_node *n, const char *name, const fl
         return g ? oom(n, name) : bad_count(n, name, 0, true);
     if (count)
         memcpy(copy, v, (size_t)count * sizeof *copy);
-    om_attr *a = slot(g, n, name, OM_ATTR_FLOATS);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_FLOATS, &a);
+    if (st != OM_OK)
+        return st;
     a->floats = copy;
     a->count = count;
     return OM_OK;
@@ -156,9 +157,10 @@ om_status om_node_set_strings(om_graph *g, om_node *n, const char *name, const c
         if (!copy[i])
             return oom(n, name);
     }
-    om_attr *a = slot(g, n, name, OM_ATTR_STRINGS);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+    om_attr *a;
+    om_status st = slot(g, n, name, OM_ATTR_STRINGS, &a);
+    if (st != OM_OK)
+        return st;
     a->strings = copy;
     a->count = count;
     return OM_OK;
@@ -173,14 +175,16 @@ om_status om_node_set_tensor(om_graph *g, om_node *n, const char *name, om_value
     if (constant->kind != OM_VALUE_CONSTANT)
         return om_error(OM_ERR_INVALID_ARGUMENT, "%s: tensor attribute '%s': value '%s' is not a constant",
                         om_ir_node_desc(n, desc, sizeof desc), name, constant->name);
+    om_status st;
     om_value *copy = om_ir_new_detached_constant(g, constant->name, constant->dtype, &constant->shape,
-                                                 constant->data, constant->nbytes);
+                                                 constant->data, constant->nbytes, &st);
     if (!copy)
-        return om_error_prefix(OM_ERR_INVALID_MODEL, "%s: tensor attribute '%s'",
-                               om_ir_node_desc(n, desc, sizeof desc), name);
-    om_attr *a = slot(g, n, name, OM_ATTR_TENSOR);
-    if (!a)
-        return OM_ERR_INVALID_ARGUMENT;
+        return om_error_prefix(st, "%s: tensor attribute '%s'", om_ir_node_desc(n, desc, sizeof desc),
+                               name);
+    om_attr *a;
+    st = slot(g, n, name, OM_ATTR_TENSOR, &a);
+    if (st != OM_OK)
+        return st;
     a->tensor = copy;
     /* Drop a just-added, unused graph constant (see the file comment). */
     if (g->n_values > 0 && g->values[g->n_values - 1] == constant && !constant->is_output &&

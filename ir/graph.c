@@ -116,13 +116,17 @@ static bool copy_shape(om_graph *g, om_shape *dst, const om_shape *src)
     return true;
 }
 
-static om_value *new_value(om_graph *g, const char *name, om_dtype dt, const om_shape *shape)
+static om_value *new_value(om_graph *g, const char *name, om_dtype dt, const om_shape *shape,
+                           om_status *st)
 {
-    if (shape && !shape_ok(shape, "value", name))
+    *st = OM_OK;
+    if (shape && !shape_ok(shape, "value", name)) {
+        *st = OM_ERR_INVALID_MODEL;
         return NULL;
+    }
     om_value *v = om_graph_alloc(g, sizeof *v);
     if (!v || !copy_shape(g, &v->shape, shape)) {
-        om_error(OM_ERR_NO_MEMORY, "out of memory creating value '%s'", name ? name : "");
+        *st = om_error(OM_ERR_NO_MEMORY, "out of memory creating value '%s'", name ? name : "");
         return NULL;
     }
     v->dtype = dt;
@@ -158,20 +162,22 @@ om_value *om_graph_add_value(om_graph *g, const char *name, om_dtype dt, const o
         om_error(OM_ERR_INVALID_ARGUMENT, "om_graph_add_value: graph is NULL");
         return NULL;
     }
-    om_value *v = new_value(g, name, dt, shape);
+    om_status st;
+    om_value *v = new_value(g, name, dt, shape, &st);
     if (!v)
         return NULL;
     return list_value(g, v, name);
 }
 
 static om_value *make_constant(om_graph *g, const char *name, om_dtype dt, const om_shape *shape,
-                               const void *data, size_t nbytes)
+                               const void *data, size_t nbytes, om_status *st)
 {
+    *st = OM_ERR_INVALID_MODEL;
     const char *nm = name ? name : "";
     size_t esize = om_dtype_size(dt);
     if (esize == 0) {
-        om_error(OM_ERR_UNSUPPORTED, "constant '%s': dtype %s has no fixed element size", nm,
-                 om_dtype_name(dt));
+        *st = om_error(OM_ERR_UNSUPPORTED, "constant '%s': dtype %s has no fixed element size", nm,
+                       om_dtype_name(dt));
         return NULL;
     }
     int64_t numel = om_shape_numel(shape);
@@ -187,15 +193,15 @@ static om_value *make_constant(om_graph *g, const char *name, om_dtype dt, const
         return NULL;
     }
     if (nbytes && !data) {
-        om_error(OM_ERR_INVALID_ARGUMENT, "constant '%s': data is NULL", nm);
+        *st = om_error(OM_ERR_INVALID_ARGUMENT, "constant '%s': data is NULL", nm);
         return NULL;
     }
-    om_value *v = new_value(g, name, dt, shape);
+    om_value *v = new_value(g, name, dt, shape, st);
     if (!v)
         return NULL;
     void *copy = om_graph_alloc(g, nbytes);
     if (!copy) {
-        om_error(OM_ERR_NO_MEMORY, "constant '%s': out of memory for %zu bytes", nm, nbytes);
+        *st = om_error(OM_ERR_NO_MEMORY, "constant '%s': out of memory for %zu bytes", nm, nbytes);
         return NULL;
     }
     if (nbytes)
@@ -213,21 +219,23 @@ om_value *om_graph_add_constant(om_graph *g, const char *name, om_dtype dt, cons
         om_error(OM_ERR_INVALID_ARGUMENT, "om_graph_add_constant: graph is NULL");
         return NULL;
     }
-    om_value *v = make_constant(g, name, dt, shape, data, nbytes);
+    om_status st;
+    om_value *v = make_constant(g, name, dt, shape, data, nbytes, &st);
     if (!v)
         return NULL;
     return list_value(g, v, name);
 }
 
 om_value *om_ir_new_detached_constant(om_graph *g, const char *name, om_dtype dt,
-                                      const om_shape *shape, const void *data, size_t nbytes)
+                                      const om_shape *shape, const void *data, size_t nbytes,
+                                      om_status *st)
 {
-    om_value *v = make_constant(g, name, dt, shape, data, nbytes);
+    om_value *v = make_constant(g, name, dt, shape, data, nbytes, st);
     if (!v)
         return NULL;
     v->name = om_graph_strdup(g, name ? name : "");
     if (!v->name) {
-        om_error(OM_ERR_NO_MEMORY, "out of memory");
+        *st = om_error(OM_ERR_NO_MEMORY, "out of memory for constant '%s'", name ? name : "");
         return NULL;
     }
     v->id = UINT32_MAX;

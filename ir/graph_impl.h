@@ -57,9 +57,11 @@ const char *om_ir_unique_name(om_graph *g, const char *base);
 om_status om_ir_grow(om_graph *g, void ***arr, size_t n, size_t *cap);
 
 /* Creates a constant value that is not listed in g->values (for tensor attributes).
- * Copies data; checks nbytes against the shape and dtype. NULL + om_error on failure. */
+ * Copies data; checks nbytes against the shape and dtype. On failure: NULL, om_error
+ * set and its status in *st. */
 om_value *om_ir_new_detached_constant(om_graph *g, const char *name, om_dtype dt,
-                                      const om_shape *shape, const void *data, size_t nbytes);
+                                      const om_shape *shape, const void *data, size_t nbytes,
+                                      om_status *st);
 
 /* Node description for diagnostics: "node 'conv1' (Conv)" or "node #3 (Conv)". */
 const char *om_ir_node_desc(const om_node *n, char *buf, size_t size);

@@ -571,10 +571,10 @@ static om_status parse_tensor_attr(parser *p, om_node *n, const char *aname)
     size_t nbytes;
     if ((st = parse_data(p, kw, dt, &shape, &data, &nbytes)) != OM_OK)
         return st;
-    om_value *v = om_ir_new_detached_constant(p->g, aname, dt, &shape, data, nbytes);
+    om_value *v = om_ir_new_detached_constant(p->g, aname, dt, &shape, data, nbytes, &st);
     free(data);
-    if (!v)
-        return err(p, kw, "tensor attribute '%s': %s", aname, om_last_error());
+    if (!v) /* sizes were checked by parse_data: only out of memory is left */
+        return st == OM_ERR_NO_MEMORY ? st : err(p, kw, "tensor attribute '%s': %s", aname, om_last_error());
     return om_node_set_tensor(p->g, n, aname, v);
 }
 
@@ -671,8 +671,8 @@ static om_status parse_const(parser *p)
         return st;
     om_value *v = om_graph_add_constant(p->g, text(p, t), ty.dtype, &ty.shape, data, nbytes);
     free(data);
-    if (!v)
-        return err(p, t, "constant %%%s: %s", text(p, t), om_last_error());
+    if (!v) /* name, sizes and dtype were checked above: only out of memory is left */
+        return OM_ERR_NO_MEMORY;
     if (ty.has_mem)
         v->mem_offset = ty.mem;
     return remember_def(p, v, t->pos);
