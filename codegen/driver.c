@@ -52,6 +52,12 @@ static om_status check_node(const om_node *n)
     const om_op_info *info = om_op_get(n->op);
     if (!info)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s': op %d out of range", n->name, (int)n->op);
+    if (n->n_inputs < info->min_inputs || (info->max_inputs >= 0 && n->n_inputs > info->max_inputs) ||
+        n->n_outputs < info->min_outputs || n->n_outputs > info->max_outputs ||
+        (n->n_inputs && !n->inputs) || (n->n_outputs && !n->outputs))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): %d inputs and %d outputs, expected %d..%d and %d..%d",
+                        n->name, info->name, n->n_inputs, n->n_outputs, info->min_inputs, info->max_inputs,
+                        info->min_outputs, info->max_outputs);
     for (int io = 0; io < 2; io++) {
         int cnt = io ? n->n_outputs : n->n_inputs;
         om_value *const *vals = io ? n->outputs : n->inputs;

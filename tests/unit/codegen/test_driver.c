@@ -234,6 +234,14 @@ static void test_missing_shape(void **state)
     assert_non_null(strstr(om_last_error(), "node 'r' (Relu): output 0 'y'"));
     assert_int_equal(om_cg_compile(NULL, NULL, &r), OM_ERR_INVALID_ARGUMENT);
     om_graph_destroy(g);
+    /* wrong arity is refused before any emitter runs */
+    g = om_graph_create("t");
+    x = cg_input(g, "x", OM_DT_FLOAT, 1, d);
+    assert_non_null(om_graph_add_node(g, OM_OP_RELU, "no_out", &x, 1, NULL, 0));
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_ERR_INVALID_MODEL);
+    assert_non_null(strstr(om_last_error(), "node 'no_out' (Relu): 1 inputs and 0 outputs"));
+    assert_null(r);
+    om_graph_destroy(g);
 }
 
 static void test_print_host(void **state)
