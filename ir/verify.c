@@ -173,7 +173,8 @@ static om_status check_attrs(const om_graph *g, const om_node *n, const char *nd
                                 GRAPH_NAME(g), nd, a->name);
             else {
                 char what[300];
-                snprintf(what, sizeof what, "%s: tensor attribute '%s'", nd, a->name);
+                if (snprintf(what, sizeof what, "%s: tensor attribute '%s'", nd, a->name) < 0)
+                    what[0] = '\0'; /* truncation is fine: it is a message */
                 om_status st = check_constant_data(g, a->tensor, what);
                 if (st != OM_OK)
                     return st;
