@@ -1,13 +1,18 @@
 /* Thread pool implementation (see thread_pool.h for the contract).
  *
- * Publication: the caller writes the task (fn, args, n, chunks) then increments `gen` with
- * release order, under the mutex, and broadcasts `start`. A worker waits until `gen`
- * differs from the last generation it saw (spinning briefly first, then on the condition
- * variable), reads the task (acquire), runs its chunk if it has one and decrements
- * `pending`; the worker that brings it to zero signals `done` under the mutex. The caller
- * runs chunk 0, then waits for `pending` == 0 the same way. A worker without a chunk in
- * this generation does not touch `pending`, so the caller never waits for it and the next
- * generation may be published before it wakes; it then simply sees the newer one.
+ * Chunks are fixed by (n, chunks) but not bound to threads: the caller and the workers
+ * claim them from one 64-bit atomic word `claim` = generation (32 bits) | next chunk
+ * (16 bits) | chunk count (16 bits). So the caller never waits for a worker that has not
+ * woken up yet: it simply computes the unclaimed chunks itself, and only waits for chunks
+ * already being computed. Which thread computes a chunk does not change the result.
+ *
+ * Publication of a step: the caller writes the task (fn, args, n), resets `done`, then
+ * stores a new generation into `claim` (release) and broadcasts `start` under the mutex.
+ * A worker waits for the generation to change (spinning briefly, then on `start`), then
+ * claims with compare-and-swap, which fails if the generation moved on. A successful claim
+ * of chunk i < chunks in generation g happens-after the caller's writes of g's task, and
+ * the caller cannot publish g+1 before `done` counts that chunk, so the task stays valid
+ * while the chunk runs. The thread that completes the last chunk signals `finished`.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,11 +21,11 @@
 
 #include "runtime/thread_pool.h"
 
-#define SPIN_ITERS 4000
+#define SPIN_ITERS 20000
+#define MAX_THREADS 1024   /* chunk counts fit the 16-bit fields of `claim` */
 
 typedef struct worker {
     struct om_rt_pool *pool;
-    int index;
     pthread_t thread;
 } worker;
 
@@ -29,15 +34,14 @@ struct om_rt_pool {
     int started;                  /* workers actually running */
     worker *workers;
     pthread_mutex_t mu;
-    pthread_cond_t start, done;
-    atomic_uint_fast64_t gen;
-    atomic_int pending;
-    bool stop;
-    /* the task of the current generation */
+    pthread_cond_t start, finished;
+    _Atomic uint64_t claim;       /* gen << 32 | next << 16 | chunks */
+    _Atomic int done;             /* chunks completed in this generation */
+    _Atomic bool stop;
+    /* the task of the current generation (stable while any of its chunks runs) */
     om_rt_kernel_fn fn;
     void *const *args;
     int64_t n;
-    int chunks;
 };
 
 static inline void cpu_relax(void)
@@ -47,6 +51,8 @@ static inline void cpu_relax(void)
 #endif
 }
 
+static inline uint32_t gen_of(uint64_t v) { return (uint32_t)(v >> 32); }
+
 void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *last)
 {
     int64_t q = n / chunks, r = n % chunks;
@@ -54,43 +60,48 @@ void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *las
     *last = *first + q + (i < r ? 1 : 0);
 }
 
-static void run_chunk(om_rt_pool *p, int i)
+/* Claims and runs chunks of generation `gen` until none is left. */
+static void work(om_rt_pool *p, uint32_t gen)
 {
-    int64_t first, last;
-    om_rt_pool_chunk(p->n, p->chunks, i, &first, &last);
-    if (first < last)
+    uint64_t v = atomic_load_explicit(&p->claim, memory_order_acquire);
+    for (;;) {
+        int next = (int)((v >> 16) & 0xFFFF), chunks = (int)(v & 0xFFFF);
+        if (gen_of(v) != gen || next >= chunks)
+            return;
+        if (!atomic_compare_exchange_weak_explicit(&p->claim, &v, v + (1u << 16),
+                                                   memory_order_acq_rel, memory_order_acquire))
+            continue; /* v reloaded */
+        int64_t first, last;
+        om_rt_pool_chunk(p->n, chunks, next, &first, &last);
         p->fn(p->args, first, last);
+        if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == chunks) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->finished);
+            pthread_mutex_unlock(&p->mu);
+        }
+        v = atomic_load_explicit(&p->claim, memory_order_acquire);
+    }
 }
 
 static void *worker_main(void *arg)
 {
-    worker *w = arg;
-    om_rt_pool *p = w->pool;
-    uint64_t seen = 0;
+    om_rt_pool *p = ((worker *)arg)->pool;
+    uint32_t seen = 0;
     for (;;) {
-        int spins = 0;
-        while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen && spins < SPIN_ITERS) {
+        for (int spins = 0; spins < SPIN_ITERS; spins++) {
+            if (gen_of(atomic_load_explicit(&p->claim, memory_order_acquire)) != seen)
+                break;
             cpu_relax();
-            spins++;
         }
         pthread_mutex_lock(&p->mu);
-        while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen && !p->stop)
+        while (gen_of(atomic_load_explicit(&p->claim, memory_order_acquire)) == seen &&
+               !atomic_load(&p->stop))
             pthread_cond_wait(&p->start, &p->mu);
-        if (p->stop) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        seen = atomic_load_explicit(&p->gen, memory_order_acquire);
-        bool mine = w->index < p->chunks;
         pthread_mutex_unlock(&p->mu);
-        if (!mine)
-            continue;
-        run_chunk(p, w->index);
-        if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) == 1) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->done);
-            pthread_mutex_unlock(&p->mu);
-        }
+        if (atomic_load(&p->stop))
+            return NULL;
+        seen = gen_of(atomic_load_explicit(&p->claim, memory_order_acquire));
+        work(p, seen);
     }
 }
 
@@ -99,20 +110,22 @@ omrt_status om_rt_pool_create(int threads, om_rt_pool **out)
     *out = NULL;
     if (threads < 1)
         threads = 1;
-    if (threads > 1024)
-        return om_rt_error(OMRT_ERR_INVALID_ARGUMENT, "threads %d is more than 1024", threads);
+    if (threads > MAX_THREADS)
+        return om_rt_error(OMRT_ERR_INVALID_ARGUMENT, "threads %d is more than %d", threads,
+                           MAX_THREADS);
     om_rt_pool *p = calloc(1, sizeof *p);
     if (!p)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "out of memory creating the thread pool");
     p->threads = threads;
-    atomic_init(&p->gen, 0);
-    atomic_init(&p->pending, 0);
+    atomic_init(&p->claim, 0);
+    atomic_init(&p->done, 0);
+    atomic_init(&p->stop, false);
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
         free(p);
         return om_rt_error(OMRT_ERR_INTERNAL, "pthread_mutex_init failed");
     }
     pthread_cond_init(&p->start, NULL);
-    pthread_cond_init(&p->done, NULL);
+    pthread_cond_init(&p->finished, NULL);
     if (threads > 1) {
         p->workers = calloc((size_t)threads, sizeof(worker));
         if (!p->workers) {
@@ -121,7 +134,6 @@ omrt_status om_rt_pool_create(int threads, om_rt_pool **out)
         }
         for (int i = 1; i < threads; i++) {
             p->workers[i].pool = p;
-            p->workers[i].index = i;
             if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0) {
                 om_rt_pool_destroy(p);
                 return om_rt_error(OMRT_ERR_NO_MEMORY, "cannot start thread %d of %d", i,
@@ -139,13 +151,13 @@ void om_rt_pool_destroy(om_rt_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->stop = true;
+    atomic_store(&p->stop, true);
     pthread_cond_broadcast(&p->start);
     pthread_mutex_unlock(&p->mu);
     for (int i = 1; i <= p->started; i++)
         pthread_join(p->workers[i].thread, NULL);
     pthread_cond_destroy(&p->start);
-    pthread_cond_destroy(&p->done);
+    pthread_cond_destroy(&p->finished);
     pthread_mutex_destroy(&p->mu);
     free(p->workers);
     free(p);
@@ -165,25 +177,26 @@ void om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_
         fn(args, 0, n);
         return;
     }
-    pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->args = args;
     p->n = n;
-    p->chunks = chunks;
-    atomic_store_explicit(&p->pending, chunks - 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
-    pthread_cond_broadcast(&p->start);
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    uint32_t gen = gen_of(atomic_load_explicit(&p->claim, memory_order_relaxed)) + 1;
+    atomic_store_explicit(&p->claim, (uint64_t)gen << 32 | (uint64_t)chunks,
+                          memory_order_release);
+    pthread_mutex_lock(&p->mu);
+    pthread_cond_broadcast(&p->start); /* no system call when no worker sleeps */
     pthread_mutex_unlock(&p->mu);
 
-    run_chunk(p, 0);
+    work(p, gen);
 
-    int spins = 0;
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0 && spins < SPIN_ITERS) {
+    for (int spins = 0; spins < SPIN_ITERS; spins++) {
+        if (atomic_load_explicit(&p->done, memory_order_acquire) == chunks)
+            return;
         cpu_relax();
-        spins++;
     }
     pthread_mutex_lock(&p->mu);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
-        pthread_cond_wait(&p->done, &p->mu);
+    while (atomic_load_explicit(&p->done, memory_order_acquire) != chunks)
+        pthread_cond_wait(&p->finished, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
