@@ -9,6 +9,8 @@
  *       for kn in 0..Kn:
  *         for o in the outputs whose input column is inside X (range per kn)
  *           acc[o] = max(acc[o], x) / acc[o] += x   (and idx[o] for MaxPool's Indices)
+ * Outputs whose whole kernel row lies inside X (a compile-time range) fold all Kn taps in
+ * one unrolled pass, so acc[o] is loaded and stored once per kernel row.
  * Padding is never read, so MaxPool ignores pads and ceil_mode windows that pass the
  * input's end. Max follows ONNX Max: the first NaN of the window wins, otherwise the first
  * largest value (ties keep the earlier index in row-major window order). Indices are
@@ -104,18 +106,32 @@ static LLVMValueRef pl_lowest(om_cg_ctx *cx, om_dtype adt)
     return LLVMConstInt(om_cg_type(cx, adt), (unsigned long long)1 << (bits - 1), 0);
 }
 
-/* The last spatial dim for block [j0, j0 + w). ioff is the Indices base (or NULL). */
-static void pl_inner(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff, LLVMValueRef ioff,
-                     LLVMValueRef j0, int64_t w)
+/* One window element: folds x (index iv, or NULL) into the running (a, *ia). */
+static LLVMValueRef pl_update(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef a, LLVMValueRef *ia,
+                              LLVMValueRef xv, LLVMValueRef iv)
+{
+    if (!k->is_max)
+        return om_dtype_is_float(k->adt) ? LLVMBuildFAdd(cx->b, a, xv, "") : LLVMBuildAdd(cx->b, a, xv, "");
+    if (!k->want_idx)
+        return om_cg_max(cx, k->adt, a, xv);
+    LLVMValueRef take = pl_takes(cx, k->adt, xv, a);
+    *ia = LLVMBuildSelect(cx->b, take, iv, *ia, "");
+    return LLVMBuildSelect(cx->b, take, xv, a, "");
+}
+
+/* Taps kn of the last spatial dim for outputs [s0, s1) of block j0 (absolute output
+ * indices): per kn, the sub-range whose input column is inside X. ioff is the Indices
+ * base (or NULL). */
+static void pl_taps_checked(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff, LLVMValueRef ioff,
+                            LLVMValueRef j0, LLVMValueRef s0, LLVMValueRef s1)
 {
     int L = k->nsp - 1;
     om_cg_loop lk, lo;
     LLVMValueRef kn = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, k->K[L]), "kn");
     LLVMValueRef off = om_cg_add(cx, om_cg_mad(cx, kn, k->D[L], NULL), om_cg_i64(cx, -k->P[L]));
     LLVMValueRef neg_off = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), off, "");
-    LLVMValueRef olo = pl_smax(cx, j0, pl_ceil_div0(cx, neg_off, k->S[L]));
-    LLVMValueRef ohi = pl_smin(cx, om_cg_add(cx, j0, om_cg_i64(cx, w)),
-                               pl_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
+    LLVMValueRef olo = pl_smax(cx, s0, pl_ceil_div0(cx, neg_off, k->S[L]));
+    LLVMValueRef ohi = pl_smin(cx, s1, pl_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
     LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, olo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ohi, j0, "");
     /* input column of t: (j0 + t)*S + off */
     LLVMValueRef col0 = om_cg_add(cx, off, om_cg_mad(cx, j0, k->S[L], NULL));
@@ -123,21 +139,66 @@ static void pl_inner(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff, LLVMV
     LLVMValueRef ib = k->want_idx ? om_cg_add(cx, ioff, om_cg_mad(cx, col0, k->cstr[L], NULL)) : NULL;
     LLVMValueRef t = om_cg_for(cx, &lo, tlo, thi, "o");
     LLVMValueRef xv = om_cg_convert(cx, om_cg_load(cx, k->dt, k->x, om_cg_mad(cx, t, k->S[L], xb)), k->dt, k->adt);
-    LLVMValueRef a = om_cg_load(cx, k->adt, k->acc, t);
-    if (!k->is_max) {
-        LLVMValueRef s = om_dtype_is_float(k->adt) ? LLVMBuildFAdd(cx->b, a, xv, "") : LLVMBuildAdd(cx->b, a, xv, "");
-        om_cg_store(cx, k->adt, k->acc, t, s);
-    } else if (!k->want_idx) {
-        om_cg_store(cx, k->adt, k->acc, t, om_cg_max(cx, k->adt, a, xv));
-    } else {
-        LLVMValueRef take = pl_takes(cx, k->adt, xv, a);
-        om_cg_store(cx, k->adt, k->acc, t, LLVMBuildSelect(cx->b, take, xv, a, ""));
-        LLVMValueRef iv = om_cg_mad(cx, t, k->S[L] * k->cstr[L], ib);
-        LLVMValueRef old = om_cg_load(cx, OM_DT_INT64, k->idx, t);
-        om_cg_store(cx, OM_DT_INT64, k->idx, t, LLVMBuildSelect(cx->b, take, iv, old, ""));
+    LLVMValueRef a = om_cg_load(cx, k->adt, k->acc, t), ia = NULL, iv = NULL;
+    if (k->want_idx) {
+        ia = om_cg_load(cx, OM_DT_INT64, k->idx, t);
+        iv = om_cg_mad(cx, t, k->S[L] * k->cstr[L], ib);
     }
+    a = pl_update(cx, k, a, &ia, xv, iv);
+    om_cg_store(cx, k->adt, k->acc, t, a);
+    if (k->want_idx)
+        om_cg_store(cx, OM_DT_INT64, k->idx, t, ia);
     om_cg_for_end(cx, &lo);
     om_cg_for_end(cx, &lk);
+}
+
+/* The last spatial dim for block [j0, j0 + w). Outputs whose every tap is inside X (a
+ * compile-time range) fold all Kn taps in one pass, unrolled in window order, so acc[o] is
+ * loaded and stored once per kernel row; the borders (and kernels wider than
+ * OM_POOL_UNROLL) go through pl_taps_checked. */
+#define OM_POOL_UNROLL 16
+static void pl_inner(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff, LLVMValueRef ioff,
+                     LLVMValueRef j0, int64_t w)
+{
+    int L = k->nsp - 1;
+    int64_t Kn = k->K[L], S = k->S[L], D = k->D[L], P = k->P[L], I = k->I[L];
+    LLVMValueRef jend = om_cg_add(cx, j0, om_cg_i64(cx, w));
+    if (Kn > OM_POOL_UNROLL) {
+        pl_taps_checked(cx, k, xoff, ioff, j0, j0, jend);
+        return;
+    }
+    /* o is interior when 0 <= o*S - P and o*S - P + (Kn-1)*D < I */
+    int64_t ilo_c = (P + S - 1) / S;
+    int64_t num = I + P - (Kn - 1) * D;
+    int64_t ihi_c = num <= 0 ? 0 : (num + S - 1) / S;
+    if (ihi_c < ilo_c)
+        ihi_c = ilo_c;
+    LLVMValueRef ilo = pl_smin(cx, pl_smax(cx, om_cg_i64(cx, ilo_c), j0), jend);
+    LLVMValueRef ihi = pl_smin(cx, pl_smax(cx, om_cg_i64(cx, ihi_c), ilo), jend);
+    pl_taps_checked(cx, k, xoff, ioff, j0, j0, ilo);
+
+    /* X index of output o, tap kn: xoff + o*S - P + kn*D; t = o - j0 */
+    LLVMValueRef col0 = om_cg_add(cx, om_cg_i64(cx, -P), om_cg_mad(cx, j0, S, NULL));
+    LLVMValueRef xb = om_cg_add(cx, xoff, col0);
+    LLVMValueRef ib = k->want_idx ? om_cg_add(cx, ioff, om_cg_mad(cx, col0, k->cstr[L], NULL)) : NULL;
+    om_cg_loop lo;
+    LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, ilo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ihi, j0, "");
+    LLVMValueRef t = om_cg_for(cx, &lo, tlo, thi, "o");
+    LLVMValueRef xt = om_cg_mad(cx, t, S, xb);
+    LLVMValueRef it = k->want_idx ? om_cg_mad(cx, t, S * k->cstr[L], ib) : NULL;
+    LLVMValueRef a = om_cg_load(cx, k->adt, k->acc, t);
+    LLVMValueRef ia = k->want_idx ? om_cg_load(cx, OM_DT_INT64, k->idx, t) : NULL;
+    for (int64_t kn = 0; kn < Kn; kn++) {
+        LLVMValueRef xv = om_cg_load(cx, k->dt, k->x, om_cg_add(cx, xt, om_cg_i64(cx, kn * D)));
+        LLVMValueRef iv = k->want_idx ? om_cg_add(cx, it, om_cg_i64(cx, kn * D * k->cstr[L])) : NULL;
+        a = pl_update(cx, k, a, &ia, om_cg_convert(cx, xv, k->dt, k->adt), iv);
+    }
+    om_cg_store(cx, k->adt, k->acc, t, a);
+    if (k->want_idx)
+        om_cg_store(cx, OM_DT_INT64, k->idx, t, ia);
+    om_cg_for_end(cx, &lo);
+
+    pl_taps_checked(cx, k, xoff, ioff, j0, ihi, jend);
 }
 
 /* Spatial dim d < nsp-1: kernel positions whose input row is inside X, then recurse. */

@@ -2,8 +2,9 @@
  * ONNX's backend cases: MaxPool (pads, strides, dilations, ceil_mode, Indices in both
  * storage orders, ties, NaN, int8/uint8), AveragePool (count_include_pad 0/1 with pads and
  * ceil_mode windows that pass the padded end), 1-D/2-D/3-D, rows wider than the output
- * block, f32/f64/f16; GlobalAveragePool and GlobalMaxPool. cg_jit_run_checked also checks
- * that a 3-range split agrees. Reference semantics (ONNX's reference / onnxruntime):
+ * block, kernels wider than the unrolled interior path, f32/f64/f16; GlobalAveragePool
+ * and GlobalMaxPool. cg_jit_run_checked also checks that a 3-range split agrees.
+ * Reference semantics (ONNX's reference / onnxruntime):
  * max over the window positions inside X (first NaN wins, ties keep the first position in
  * row-major window order); average divides by the positions inside X (count_include_pad 0)
  * or inside the padded input (count_include_pad 1). */
@@ -300,6 +301,11 @@ static void test_maxpool_1d_3d_ints(void **state)
 {
     int64_t in1[1] = {600}, k1[1] = {4}, s1[1] = {1}, d1[1] = {2}, p1[2] = {3, 1};
     check_pool(mp(1, 1, 3, in1, k1, s1, d1, p1)); /* rows wider than the 256 block */
+    /* kernels wider than the unrolled interior path, with indices */
+    int64_t in1b[1] = {70}, k1b[1] = {20}, s1b[1] = {3}, p1b[2] = {4, 5};
+    pool_case wide = mp(1, 2, 2, in1b, k1b, s1b, NULL, p1b);
+    wide.indices = true;
+    check_pool(wide);
     int64_t in3[3] = {5, 6, 7}, k3[3] = {3, 2, 3}, s3[3] = {2, 1, 2}, p3[6] = {1, 0, 1, 1, 1, 0};
     pool_case pc = mp(3, 2, 2, in3, k3, s3, NULL, p3);
     pc.ceil = true;
@@ -337,6 +343,9 @@ static void test_averagepool(void **state)
     int64_t in1[1] = {530}, k1[1] = {5}, s1[1] = {2}, p1[2] = {2, 2};
     check_pool(ap(1, in1, k1, s1, p1, true, false));
     check_pool(ap(1, in1, k1, s1, p1, true, true));
+    int64_t k1w[1] = {18}, p1w[2] = {6, 3};
+    check_pool(ap(1, in1, k1w, s1, p1w, false, false));
+    check_pool(ap(1, in1, k1w, s1, p1w, true, true));
     int64_t in3[3] = {5, 6, 5}, k3[3] = {2, 3, 2}, s3[3] = {2, 2, 1}, p3[6] = {1, 1, 0, 0, 1, 1};
     for (int ip = 0; ip < 2; ip++)
         check_pool(ap(3, in3, k3, s3, p3, true, ip));
