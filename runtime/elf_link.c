@@ -217,9 +217,10 @@ static omrt_status resolve_symbols(link_state *ls)
             ls->sym_addr[k] = base + ls->got_off; /* GNU as declares it when GOT relocs exist */
         } else if (s->st_shndx == SHN_UNDEF) {
             void *a = ext_addr(o->sym_name[k]);
-            if (!a && o->sym_name[k][0])
+            if (!a)
                 return ERR("undefined symbol '%s' (kernels may only call %s, %s, %s)",
-                           o->sym_name[k], ext_names[0], ext_names[1], ext_names[2]);
+                           o->sym_name[k][0] ? o->sym_name[k] : "<unnamed>", ext_names[0],
+                           ext_names[1], ext_names[2]);
             ls->sym_addr[k] = (uint64_t)(uintptr_t)a;
         } else if (s->st_shndx == SHN_ABS) {
             ls->sym_addr[k] = s->st_value;
