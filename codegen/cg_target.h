@@ -22,8 +22,9 @@ void om_cg_init_llvm(void);
 /* t may be NULL (host, O3). */
 om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t);
 void om_cg_target_fini(om_cg_target *tg);
-/* The cpuid names of the AVX-family features enabled in an LLVM feature string ("+avx2,...")
- * or, when the string names none, implied by a known x86 cpu name. Malloc'd ("" for non-x86). */
+/* The cpuid names of the x86 features enabled in an LLVM feature string ("+avx2,...") that
+ * the runtime checks (AVX family, SSE3-4.2, BMI, POPCNT, ...) or, when the string names
+ * none, the AVX-family ones implied by a known cpu name. Malloc'd ("" for non-x86). */
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features);
 
 #endif

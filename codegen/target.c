@@ -7,6 +7,7 @@
  * host's (an explicit --cpu implies its own features), else "".
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,10 +56,17 @@ static bool is_x86(const char *triple)
     return !strncmp(triple, "x86_64", 6) || (triple[0] == 'i' && triple[2] == '8' && triple[3] == '6');
 }
 
-/* The features the runtime checks, in this order. */
+/* The features the code may need, as LLVM and the runtime's cpuid table (runtime/
+ * cpu_features.c) both spell them. Beyond the AVX family, LLVM uses e.g. BMI2, POPCNT or
+ * AVX512-VBMI instructions when the feature string enables them, so every enabled one is
+ * recorded: an artifact built on this machine is refused, not crashed, elsewhere. The
+ * first 11 entries are the ones the cpu-name table below can imply. */
 static const char *const k_x86_feats[] = {
     "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
     "avx512bf16", "avx512vnni", "avx512fp16",
+    "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "movbe", "bmi", "bmi2", "lzcnt",
+    "avx512ifma", "avx512cd", "avx512vbmi", "avx512vbmi2", "gfni", "vaes", "vpclmulqdq",
+    "avx512bitalg", "avx512vpopcntdq", "avxvnni",
 };
 #define N_X86_FEATS (sizeof k_x86_feats / sizeof k_x86_feats[0])
 
@@ -93,18 +101,18 @@ static bool has_feature(const char *features, const char *name)
 
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features)
 {
-    char buf[256] = "";
+    char buf[512] = "";
     if (triple && is_x86(triple)) {
-        unsigned bits = 0;
+        uint64_t bits = 0;
         for (size_t k = 0; k < N_X86_FEATS; k++)
             if (has_feature(features, k_x86_feats[k]))
-                bits |= 1u << k;
+                bits |= (uint64_t)1 << k;
         if (!bits && cpu)
             for (size_t k = 0; k < sizeof k_cpus / sizeof k_cpus[0]; k++)
                 if (!strcmp(cpu, k_cpus[k].cpu))
                     bits = k_cpus[k].bits;
         for (size_t k = 0; k < N_X86_FEATS; k++) {
-            if (!(bits & (1u << k)))
+            if (!(bits & ((uint64_t)1 << k)))
                 continue;
             if (buf[0])
                 strcat(buf, " ");
