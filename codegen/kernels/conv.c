@@ -19,6 +19,7 @@
  * defaults apply when one is absent; auto_pad other than NOTSET is unsupported here (the
  * shape-inference pass rewrites it into pads).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "codegen/cg_internal.h"
@@ -191,8 +192,9 @@ static om_status cv_ints(const om_node *n, const char *name, int count, int64_t 
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Conv): attribute %s has %d values, expected %d",
                         n->name ? n->name : "", name, c, count);
     for (int i = 0; i < count; i++) {
-        if (v[i] < minv)
-            return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Conv): attribute %s[%d] = %lld, expected >= %lld",
+        if (v[i] < minv || v[i] > INT32_MAX)
+            return om_error(OM_ERR_INVALID_MODEL,
+                            "node '%s' (Conv): attribute %s[%d] = %lld, expected %lld..2^31-1",
                             n->name ? n->name : "", name, i, (long long)v[i], (long long)minv);
         out[i] = v[i];
     }
@@ -227,7 +229,8 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
     int64_t group = om_node_int(n, "group", 1);
     int64_t Nb = sx->dims[0], C = sx->dims[1], M = sw->dims[0];
     k.Cg = sw->dims[1];
-    if (group < 1 || C != k.Cg * group || M % group != 0 || sy->dims[0] != Nb || sy->dims[1] != M)
+    if (group < 1 || C % group != 0 || C / group != k.Cg || M % group != 0 || sy->dims[0] != Nb ||
+        sy->dims[1] != M)
         return om_error(OM_ERR_INVALID_MODEL,
                         "node '%s' (Conv): X [%lld, %lld, ...], W [%lld, %lld, ...], Y [%lld, %lld, ...] and "
                         "group %lld do not fit", nm, (long long)Nb, (long long)C, (long long)M, (long long)k.Cg,

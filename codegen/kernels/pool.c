@@ -28,6 +28,7 @@
  * f16/bf16 accumulate in f32; MaxPool also takes the integer dtypes (int8, uint8, ...).
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "codegen/cg_internal.h"
@@ -267,8 +268,9 @@ static om_status pl_ints(const om_node *n, const char *name, int count, int64_t 
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): attribute %s has %d values, expected %d",
                         n->name ? n->name : "", om_op_name(n->op), name, c, count);
     for (int i = 0; i < count; i++) {
-        if (v[i] < minv)
-            return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): attribute %s[%d] = %lld, expected >= %lld",
+        if (v[i] < minv || v[i] > INT32_MAX)
+            return om_error(OM_ERR_INVALID_MODEL,
+                            "node '%s' (%s): attribute %s[%d] = %lld, expected %lld..2^31-1",
                             n->name ? n->name : "", om_op_name(n->op), name, i, (long long)v[i],
                             (long long)minv);
         out[i] = v[i];

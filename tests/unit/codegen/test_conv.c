@@ -4,7 +4,8 @@
  * the kernel's output block, kernels larger than the input (all padding), kernels wider
  * than the unrolled interior path, f32/f64/f16/bf16,
  * absent attributes taking ONNX defaults; and the rejected cases (auto_pad, int dtype,
- * wrong output shape). cg_jit_run_checked also checks that a 3-range split agrees.
+ * wrong output shape, absurd stride or group). cg_jit_run_checked also checks that a
+ * 3-range split agrees.
  * Tolerance: |got - ref| <= rtol * sum|w*x| (+ the output rounding for f16/bf16). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +205,12 @@ static om_status build_bad(int which)
     om_node *n = om_graph_add_node(g, OM_OP_CONV, "conv_bad", ins, 2, &y, 1);
     if (which == 0)
         om_node_set_string(g, n, "auto_pad", "SAME_UPPER");
+    if (which == 3) {
+        int64_t huge[2] = {(int64_t)1 << 40, 1};
+        om_node_set_ints(g, n, "strides", huge, 2);
+    }
+    if (which == 4)
+        om_node_set_int(g, n, "group", ((int64_t)1 << 62) + 1);
     om_graph_add_output(g, y);
     cg_jit *j;
     om_status st = cg_jit_create(g, NULL, &j);
@@ -218,6 +225,8 @@ static void test_rejects(void **state)
     assert_int_equal(build_bad(0), OM_ERR_UNSUPPORTED);   /* auto_pad left in place */
     assert_int_equal(build_bad(1), OM_ERR_UNSUPPORTED);   /* int32 */
     assert_int_equal(build_bad(2), OM_ERR_INVALID_MODEL); /* output shape does not match */
+    assert_int_equal(build_bad(3), OM_ERR_INVALID_MODEL); /* absurd stride */
+    assert_int_equal(build_bad(4), OM_ERR_INVALID_MODEL); /* absurd group */
 }
 
 int main(void)
