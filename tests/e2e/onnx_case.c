@@ -1,13 +1,17 @@
 /* onnx_case: runs cases of ONNX's backend test suite (libonnx-testdata) through omc's
  * library path and the runtime, and compares the outputs with the suite's.
  *
- *   onnx_case [--expect-fail] [--quiet] CASE_DIR...
+ *   onnx_case [--expect-fail] [--quiet] [--const-input K]... CASE_DIR...
  *
  * For each CASE_DIR (holding model.onnx and test_data_set_N/{input_K.pb,output_K.pb}):
  *   1. om_compile_load(model.onnx), then om_compile_optimize with pins taken from the
  *      shapes of test_data_set_0/input_K.pb for every model input that has a dynamic dim;
  *   2. om_cg_compile + om_compile_build_artifact + om_art_serialize (what omc writes),
  *      then omrt_model_load_memory;
+ *      --const-input K freezes the model input fed by input_K.pb into a constant holding
+ *      that tensor before optimizing (as onnx-mlir's backend runner does with its
+ *      CONSTANT_INPUT marker): omc compiles static shapes, so a Reshape whose target shape
+ *      is a graph input is only compilable once that input is known;
  *   3. for every test_data_set_N: feed input_K.pb (matched to model inputs by name, else
  *      by position), run omrt_execute, and compare every output_K.pb: dtype and shape must
  *      match exactly; floats pass when |got-exp| <= atol + rtol*|exp| (rtol 1e-3, atol 1e-7)
@@ -37,6 +41,7 @@
 #define MAX_FILES 64
 
 static bool g_quiet;
+static bool g_const_input[MAX_FILES];   /* --const-input K: input_K.pb becomes a constant */
 
 typedef struct case_result {
     char msg[1024];
@@ -232,6 +237,25 @@ static int64_t graph_input_for(const om_graph *g, const om_fe_tensor *t, int k)
     return k < (int64_t)g->n_inputs ? k : -1;
 }
 
+/* Turns graph input `gi` into a constant holding t (same value, so its name and uses stay). */
+static bool freeze_input(om_graph *g, int64_t gi, const om_fe_tensor *t, case_result *r)
+{
+    om_value *v = g->inputs[gi];
+    void *data = om_graph_alloc(g, t->nbytes ? t->nbytes : 1);
+    if (!data)
+        return failf(r, "setup: out of memory freezing input '%s'", v->name);
+    if (t->nbytes)
+        memcpy(data, t->data, t->nbytes);
+    v->kind = OM_VALUE_CONSTANT;
+    v->dtype = t->dtype;
+    v->shape = t->shape;
+    v->data = data;
+    v->nbytes = t->nbytes;
+    memmove(&g->inputs[gi], &g->inputs[gi + 1], sizeof(om_value *) * (g->n_inputs - (size_t)gi - 1));
+    g->n_inputs--;
+    return true;
+}
+
 static bool run_case(const char *case_dir, case_result *r)
 {
     bool ok = false;
@@ -267,8 +291,22 @@ static bool run_case(const char *case_dir, case_result *r)
     n_in = count_numbered(dir, "input_", ".pb");
     if (!load_tensors(dir, "input_", n_in, ins, r))
         goto done;
-    for (int k = 0; k < n_in; k++) {
+    /* freeze first (positions shift), then pin */
+    for (int k = n_in - 1; k >= 0; k--) {
+        if (!g_const_input[k])
+            continue;
         int64_t gi = graph_input_for(g, &ins[k], k);
+        if (gi < 0) {
+            failf(r, "setup: --const-input %d: no model input for input_%d.pb", k, k);
+            goto done;
+        }
+        if (!freeze_input(g, gi, &ins[k], r))
+            goto done;
+    }
+    for (int k = 0, pos = 0; k < n_in; k++) {
+        if (g_const_input[k])
+            continue;
+        int64_t gi = graph_input_for(g, &ins[k], pos++);
         if (gi < 0)
             continue;
         const om_value *v = g->inputs[gi];
@@ -341,17 +379,24 @@ static bool run_case(const char *case_dir, case_result *r)
         if (!load_tensors(dir, "output_", n_out, outs, r))
             goto done;
 
-        if ((size_t)n_in != m_in) {
-            failf(r, "inputs: data set %d has %d inputs, the compiled model %zu", s, n_in, m_in);
+        int n_fed = 0;
+        for (int k = 0; k < n_in; k++)
+            n_fed += !g_const_input[k];
+        if ((size_t)n_fed != m_in) {
+            failf(r, "inputs: data set %d feeds %d inputs, the compiled model has %zu", s, n_fed,
+                  m_in);
             goto done;
         }
         const void *in_ptrs[MAX_FILES] = {0};
-        for (int k = 0; k < n_in; k++) {
+        for (int k = 0, pos = 0; k < n_in; k++) {
+            if (g_const_input[k])
+                continue;
             int64_t mi = -1;
             if (ins[k].name && ins[k].name[0])
                 mi = omrt_model_input_index(model, ins[k].name);
             if (mi < 0)
-                mi = k;
+                mi = pos;
+            pos++;
             const omrt_tensor_info *ii = omrt_model_input(model, (size_t)mi);
             if ((om_dtype)ii->dtype != ins[k].dtype || ii->nbytes != ins[k].nbytes) {
                 failf(r, "inputs: input_%d.pb (%s, %zu bytes) does not fit model input '%s' "
@@ -401,7 +446,7 @@ done:
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: onnx_case [--expect-fail] [--quiet] CASE_DIR...\n"
+    fprintf(f, "usage: onnx_case [--expect-fail] [--quiet] [--const-input K]... CASE_DIR...\n"
                "Compiles each ONNX backend test case with omc's library path, runs it with the\n"
                "runtime and compares with its output_*.pb (rtol %g, atol %g).\n", RTOL, ATOL);
 }
@@ -413,6 +458,13 @@ int main(int argc, char **argv)
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "--expect-fail") == 0) {
             expect_fail = true;
+        } else if (strcmp(argv[first], "--const-input") == 0 && first + 1 < argc) {
+            int k = atoi(argv[++first]);
+            if (k < 0 || k >= MAX_FILES) {
+                usage(stderr);
+                return 2;
+            }
+            g_const_input[k] = true;
         } else if (strcmp(argv[first], "--quiet") == 0) {
             g_quiet = true;
         } else if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
