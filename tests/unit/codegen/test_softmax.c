@@ -70,11 +70,13 @@ static void test_axes(void **state)
 
 static void test_stability_and_sizes(void **state)
 {
-    int64_t big[2] = {4, 1000}, one[2] = {5, 1}, odd[3] = {2, 7, 33};
+    int64_t big[2] = {4, 1000}, one[2] = {5, 1}, odd[3] = {2, 7, 33}, wide[3] = {2, 3, 700};
     check(OM_DT_FLOAT, 2, big, 1, false, 200);   /* exp(200) would overflow without the max */
     check(OM_DT_FLOAT, 2, one, -1, false, 3);     /* length-1 softmax is 1 */
     check(OM_DT_FLOAT, 3, odd, 1, false, 3);
     check(OM_DT_FLOAT, 0, NULL, -1, false, 3);    /* rank 0: one element */
+    check(OM_DT_FLOAT, 3, wide, 1, false, 50);    /* inner 700: 3 blocks, the last partial */
+    check(OM_DT_FLOAT16, 3, wide, 0, false, 5);
 }
 
 static void test_dtypes(void **state)
