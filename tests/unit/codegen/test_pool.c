@@ -297,6 +297,26 @@ static void test_maxpool_nan(void **state)
     pool_free(&pr);
 }
 
+static void test_maxpool_negative(void **state)
+{
+    /* all-negative data: a padding position or a read past the row end (the buffers'
+     * slack is zeros) would show up as a 0 maximum */
+    int64_t in[2] = {6, 7}, k[2] = {3, 3}, s[2] = {2, 2}, p[4] = {1, 1, 2, 2};
+    for (int cm = 0; cm < 2; cm++) {
+        pool_case pc = mp(2, 1, 2, in, k, s, NULL, p);
+        pc.ceil = cm;
+        pc.indices = true;
+        pool_run pr;
+        pool_build(&pc, &pr);
+        cg_fill_random(OM_DT_FLOAT, cg_jit_buf(pr.j, pr.x), om_shape_numel(&pr.x->shape), -2, -1);
+        pool_check(&pc, &pr);
+        const float *y = cg_jit_buf(pr.j, pr.y);
+        for (int64_t i = 0; i < om_shape_numel(&pr.y->shape); i++)
+            assert_true(y[i] < 0 || isinf(y[i]));
+        pool_free(&pr);
+    }
+}
+
 static void test_maxpool_1d_3d_ints(void **state)
 {
     int64_t in1[1] = {600}, k1[1] = {4}, s1[1] = {1}, d1[1] = {2}, p1[2] = {3, 1};
@@ -468,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_maxpool_indices),
         cmocka_unit_test(test_maxpool_onnx_argmax),
         cmocka_unit_test(test_maxpool_nan),
+        cmocka_unit_test(test_maxpool_negative),
         cmocka_unit_test(test_maxpool_1d_3d_ints),
         cmocka_unit_test(test_averagepool),
         cmocka_unit_test(test_averagepool_onnx_ceil),
