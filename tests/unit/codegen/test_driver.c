@@ -97,9 +97,38 @@ static om_graph *all_ops_graph(void)
     return g;
 }
 
-static void check_no_libcalls(const om_cg_target_opts *t, int want_machine)
+/* MatMul, Gemm, Conv and the pooling families (written elsewhere), for the symbol check. */
+static om_graph *other_ops_graph(om_dtype dt)
 {
-    om_graph *g = all_ops_graph();
+    om_graph *g = om_graph_create("other");
+    int64_t dx[4] = {1, 4, 8, 8}, dw[4] = {6, 4, 3, 3}, dy[4] = {1, 6, 6, 6}, dp[4] = {1, 4, 4, 4};
+    int64_t dg[4] = {1, 4, 1, 1}, dm[2] = {5, 7}, dn[2] = {7, 3}, dmn[2] = {5, 3}, k2[2] = {2, 2};
+    om_value *x = cg_input(g, "x", dt, 4, dx), *w = cg_input(g, "w", dt, 4, dw);
+    om_value *a = cg_input(g, "a", dt, 2, dm), *b = cg_input(g, "b", dt, 2, dn);
+    struct { om_op op; const char *name; int rank; const int64_t *dims; int nin; om_value *in[2]; bool win; } k[] = {
+        {OM_OP_CONV, "conv", 4, dy, 2, {x, w}, false},
+        {OM_OP_MAX_POOL, "maxpool", 4, dp, 1, {x}, true},
+        {OM_OP_AVERAGE_POOL, "avgpool", 4, dp, 1, {x}, true},
+        {OM_OP_GLOBAL_AVERAGE_POOL, "gap", 4, dg, 1, {x}, false},
+        {OM_OP_GLOBAL_MAX_POOL, "gmp", 4, dg, 1, {x}, false},
+        {OM_OP_MATMUL, "matmul", 2, dmn, 2, {a, b}, false},
+        {OM_OP_GEMM, "gemm", 2, dmn, 2, {a, b}, false},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        om_value *y = cg_value(g, k[i].name, dt, k[i].rank, k[i].dims);
+        om_node *n = om_graph_add_node(g, k[i].op, k[i].name, k[i].in, k[i].nin, &y, 1);
+        assert_non_null(n);
+        if (k[i].win) {
+            om_node_set_ints(g, n, "kernel_shape", k2, 2);
+            om_node_set_ints(g, n, "strides", k2, 2);
+        }
+        assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    }
+    return g;
+}
+
+static void check_graph_no_libcalls(om_graph *g, const om_cg_target_opts *t, int want_machine)
+{
     om_cg_result *r = NULL;
     om_status st = om_cg_compile(g, t, &r);
     if (st != OM_OK)
@@ -109,6 +138,13 @@ static void check_no_libcalls(const om_cg_target_opts *t, int want_machine)
     assert_int_equal(machine, want_machine);
     om_cg_result_destroy(r);
     om_graph_destroy(g);
+}
+
+static void check_no_libcalls(const om_cg_target_opts *t, int want_machine)
+{
+    check_graph_no_libcalls(all_ops_graph(), t, want_machine);
+    check_graph_no_libcalls(other_ops_graph(OM_DT_FLOAT), t, want_machine);
+    check_graph_no_libcalls(other_ops_graph(OM_DT_FLOAT16), t, want_machine);
 }
 
 static void test_no_libcalls_host(void **state) { check_no_libcalls(NULL, EM_X86_64); }
