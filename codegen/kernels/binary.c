@@ -3,13 +3,17 @@
  * Strides are computed at compile time per operand (0 along broadcast dims), then adjacent
  * dims that are contiguous for the output and both inputs are merged, so same-shape and
  * scalar-broadcast cases become one flat loop and the innermost loop is contiguous whenever
- * the shapes allow. The outermost merged dim is the parallel work loop.
+ * the shapes allow. The leading merged dims form the parallel work loop (cg_nest.h).
  *
  * dtypes: f32, f64 natively; f16 and bf16 are computed in f32 and rounded back; i8..i64,
  * u8..u64 with wrap-around add/sub/mul. Integer Div truncates toward zero; a zero divisor
  * yields 0 (no trap) and INT_MIN / -1 yields INT_MIN (wraps, no trap).
  */
 #include "codegen/cg_internal.h"
+#include "codegen/cg_nest.h"
+
+/* leading dims are fused into the parallel loop until it has this many items */
+#define MIN_WORK 256
 
 static bool supported(om_dtype dt)
 {
@@ -126,20 +130,14 @@ om_status om_cg_emit_binary(om_cg_ctx *cx, const om_node *n)
     }
 
     LLVMValueRef pa = om_cg_in(cx, 0), pb = om_cg_in(cx, 1), py = om_cg_out(cx, 0);
-    om_cg_loop loops[OM_MAX_RANK + 1];
-    LLVMValueRef off[3] = {om_cg_i64(cx, 0), om_cg_i64(cx, 0), om_cg_i64(cx, 0)};
-    for (int i = 0; i < m; i++) {
-        LLVMValueRef iv = i == 0 ? om_cg_for_work(cx, &loops[0], md[0], "i0")
-                                 : om_cg_for(cx, &loops[i], om_cg_i64(cx, 0), om_cg_i64(cx, md[i]), "i");
-        for (int k = 0; k < 3; k++)
-            off[k] = om_cg_mad(cx, iv, ms[k][i], off[k]);
-    }
+    om_cg_nest nest;
+    LLVMValueRef off[3];
+    om_cg_nest_open(cx, &nest, m, md, 3, (const int64_t (*)[OM_MAX_RANK + 1])ms, MIN_WORK, off);
     om_dtype cdt = (dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16) ? OM_DT_FLOAT : dt;
     LLVMValueRef a = om_cg_convert(cx, om_cg_load(cx, dt, pa, off[1]), dt, cdt);
     LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, dt, pb, off[2]), dt, cdt);
     LLVMValueRef y = om_cg_convert(cx, apply(cx, n->op, cdt, a, v), cdt, dt);
     om_cg_store(cx, dt, py, off[0], y);
-    for (int i = m - 1; i >= 0; i--)
-        om_cg_for_end(cx, &loops[i]);
+    om_cg_nest_close(cx, &nest);
     return OM_OK;
 }

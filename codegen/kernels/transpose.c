@@ -3,10 +3,14 @@
  * Loops run over the output in order (stores are contiguous); the input offset of output
  * dim i moves by the input stride of dim perm[i]. Size-1 dims are dropped and output dims
  * that are also adjacent and in order in the input are merged, so e.g. NCHW->NHWC becomes
- * a 3-deep nest and an identity permutation a flat copy loop. The outermost merged dim is
- * the parallel work loop. Any dtype with a size (moved as integers of that size).
+ * a 3-deep nest and an identity permutation a flat copy loop. The leading merged dims form
+ * the parallel work loop (cg_nest.h). Any dtype with a size (moved as integers of that size).
  */
 #include "codegen/cg_internal.h"
+#include "codegen/cg_nest.h"
+
+/* leading dims are fused into the parallel loop until it has this many items */
+#define MIN_WORK 256
 
 static om_dtype bits_dtype(size_t size)
 {
@@ -87,16 +91,15 @@ om_status om_cg_emit_transpose(om_cg_ctx *cx, const om_node *n)
         m = 1;
     }
     LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
-    om_cg_loop loops[OM_MAX_RANK + 1];
-    LLVMValueRef ox = om_cg_i64(cx, 0), oy = om_cg_i64(cx, 0);
+    int64_t st[2][OM_MAX_RANK + 1];
     for (int i = 0; i < m; i++) {
-        LLVMValueRef iv = i == 0 ? om_cg_for_work(cx, &loops[0], md[0], "i0")
-                                 : om_cg_for(cx, &loops[i], om_cg_i64(cx, 0), om_cg_i64(cx, md[i]), "i");
-        ox = om_cg_mad(cx, iv, mx[i], ox);
-        oy = om_cg_mad(cx, iv, my[i], oy);
+        st[0][i] = mx[i];
+        st[1][i] = my[i];
     }
-    om_cg_store(cx, mdt, py, oy, om_cg_load(cx, mdt, px, ox));
-    for (int i = m - 1; i >= 0; i--)
-        om_cg_for_end(cx, &loops[i]);
+    om_cg_nest nest;
+    LLVMValueRef off[2];
+    om_cg_nest_open(cx, &nest, m, md, 2, (const int64_t (*)[OM_MAX_RANK + 1])st, MIN_WORK, off);
+    om_cg_store(cx, mdt, py, off[1], om_cg_load(cx, mdt, px, off[0]));
+    om_cg_nest_close(cx, &nest);
     return OM_OK;
 }

@@ -217,6 +217,8 @@ static void test_steps(void **state)
     assert_ptr_equal(r->steps[6].args[2], g->nodes[6]->outputs[0]);
     assert_int_equal(r->steps[7].work_items, 24);         /* Softmax rows */
     assert_int_equal(r->steps[9].work_items, 6);          /* BatchNorm planes */
+    assert_int_equal(r->steps[11].work_items, 60);        /* Transpose 2x3x4x5 reversed: 3 outer dims fused */
+    assert_int_equal(r->steps[12].work_items, 2);         /* Concat on axis 1: outer = 2 */
     assert_int_equal(r->steps[13].work_items, 1);         /* Identity: one memmove */
     om_cg_result_destroy(r);
     om_graph_destroy(g);
