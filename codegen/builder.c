@@ -223,9 +223,9 @@ static LLVMValueRef splat_like(LLVMValueRef v, LLVMValueRef c)
     if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
         return c;
     unsigned n = LLVMGetVectorSize(t);
-    LLVMValueRef elems[64];
-    if (n > 64)
-        n = 64;
+    LLVMValueRef elems[1024]; /* vectors wider than 1024 lanes are not used */
+    if (n > 1024)
+        n = 1024;
     for (unsigned k = 0; k < n; k++)
         elems[k] = c;
     return LLVMConstVector(elems, n);

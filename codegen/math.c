@@ -28,9 +28,9 @@ static LLVMValueRef cst(om_cg_ctx *cx, LLVMValueRef x, float v)
     if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
         return c;
     unsigned n = LLVMGetVectorSize(t);
-    LLVMValueRef e[64];
-    if (n > 64)
-        n = 64;
+    LLVMValueRef e[1024]; /* vectors wider than 1024 lanes are not used */
+    if (n > 1024)
+        n = 1024;
     for (unsigned k = 0; k < n; k++)
         e[k] = c;
     return LLVMConstVector(e, n);
@@ -43,9 +43,9 @@ static LLVMValueRef icst(om_cg_ctx *cx, LLVMValueRef x, int32_t v)
     if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
         return c;
     unsigned n = LLVMGetVectorSize(t);
-    LLVMValueRef e[64];
-    if (n > 64)
-        n = 64;
+    LLVMValueRef e[1024]; /* vectors wider than 1024 lanes are not used */
+    if (n > 1024)
+        n = 1024;
     for (unsigned k = 0; k < n; k++)
         e[k] = c;
     return LLVMConstVector(e, n);
