@@ -4,7 +4,8 @@
 # Environment (set by tests/e2e/CMakeLists.txt): OMC OMRUN OMDUMP (the tools), OM_PATCH
 # (tests/e2e/om_patch.c), NPY_COMPARE, LIBOMRT (path of libomrt.so), MODELS (the repo's
 # models/ folder), WORK (a scratch folder of this test; emptied first), PYTHON
-# (/usr/bin/python3), READELF.
+# (/usr/bin/python3), READELF, BUILD_ROOT (the build folder, for cmake --install), E2E_SRC
+# (this folder).
 #
 # Conventions checked for every failure case: a non-zero exit status below 128 (no crash,
 # no abort), exactly one line on stderr, naming the problem (a keyword per case), and no
@@ -158,6 +159,25 @@ deterministic)
     "$OMC" "$MLP" --input-shape "x:2,64" -o d.om || fail "omc mlp (2) failed"
     cmp c.om d.om || fail "two compilations of the MLP differ"
     echo "byte-identical: $(wc -c <a.om) and $(wc -c <c.om) bytes"
+    ;;
+install)
+    # cmake --install into a fresh prefix; the installed tools convert and run the CNN, and
+    # a user program builds against the installed header and library alone.
+    cmake --install "$BUILD_ROOT" --prefix "$WORK/prefix" >install.log || { cat install.log; fail "cmake --install failed"; }
+    P=$WORK/prefix
+    for f in bin/omc bin/omrun bin/omdump include/omrt.h; do
+        [ -e "$P/$f" ] || fail "not installed: $f"
+    done
+    lib=$(ls -d "$P"/lib*/libomrt.so 2>/dev/null | head -n1)
+    [ -n "$lib" ] || fail "libomrt.so not installed"
+    libdir=$(dirname "$lib")
+    "$P/bin/omc" "$CNN" -o cnn.om || fail "installed omc failed"
+    "$P/bin/omrun" cnn.om --input "$MODELS/cnn_small/input.npy" --output out || fail "installed omrun failed"
+    "$NPY_COMPARE" --rtol 1e-3 --atol 1e-6 out/prob.npy "$MODELS/cnn_small/expected.npy" || fail "installed omrun: wrong result"
+    # shellcheck disable=SC2086
+    ${CC:-cc} ${USER_CFLAGS:-} -std=c11 -o user "$E2E_SRC/install_user.c" -I"$P/include" -L"$libdir" -lomrt \
+        -Wl,-rpath,"$libdir" || fail "a user program does not build against the installed runtime"
+    ./user cnn.om || fail "the user program failed"
     ;;
 *)
     fail "unknown case"
