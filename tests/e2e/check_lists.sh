@@ -39,5 +39,5 @@ for c in $(cat "$tmp/listed"); do
         status=1
     fi
 done
-echo "$(wc -l <"$tmp/candidates") candidate cases; $(wc -l <"$tmp/pass") expected to pass, $(wc -l <"$tmp/fail") known failures"
+echo "$(wc -l <"$tmp/candidates") candidate cases: $(comm -12 "$tmp/candidates" "$tmp/pass" | wc -l) expected to pass, $(comm -12 "$tmp/candidates" "$tmp/fail" | wc -l) known failures; $(comm -23 "$tmp/pass" "$tmp/candidates" | wc -l) more passing cases of the suite listed"
 exit $status
