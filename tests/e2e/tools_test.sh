@@ -75,6 +75,7 @@ om_truncated)
     size=$(wc -c <cnn.om)
     "$OM_PATCH" truncate cnn.om short.om $((size - 100)) || fail "om_patch"
     run_expect_error 'truncat' "$OMRUN" short.om --output outdir
+    run_expect_error 'truncat' "$OMDUMP" short.om
     "$OM_PATCH" truncate cnn.om header.om 40 || fail "om_patch"
     run_expect_error 'truncat|short|header' "$OMRUN" header.om --output outdir
     ;;
@@ -83,12 +84,14 @@ om_bad_checksum)
     "$OM_PATCH" flip cnn.om flipped.om || fail "om_patch"
     cmp -s cnn.om flipped.om && fail "om_patch changed nothing"
     run_expect_error 'checksum|crc' "$OMRUN" flipped.om --output outdir
+    run_expect_error 'checksum|crc' "$OMDUMP" flipped.om
     ;;
 om_major_version)
     compile_cnn
     "$OM_PATCH" major cnn.om v2.om || fail "om_patch"
     run_expect_error 'version' "$OMRUN" v2.om --output outdir
     grep -Eiq 'checksum|crc' err.txt && fail "the CRC check fired, not the version check"
+    run_expect_error 'version' "$OMDUMP" v2.om
     ;;
 om_cpu_features)
     compile_cnn
@@ -108,6 +111,9 @@ om_cpu_features)
         "$OM_PATCH" features cnn.om nofeat.om "$missing" || fail "om_patch"
         run_expect_error "lacks.*$missing|$missing.*(lack|missing|not supported)" \
             "$OMRUN" nofeat.om --output outdir
+        # omdump inspects an artifact made for another CPU and shows what it needs
+        "$OMDUMP" nofeat.om >dump.txt || fail "omdump refused an artifact for another CPU"
+        grep -q "$missing" dump.txt || fail "omdump does not show the required $missing"
     else
         echo "this CPU has every candidate feature; only the unknown-feature case is tested"
     fi
@@ -120,6 +126,10 @@ dynamic_dim_unpinned)
     run_expect_error "'x'|input x" "$OMC" "$MLP" -o mlp.om
     grep -Eiq 'batch|dim' err.txt || fail "the message does not name the dim"
     [ ! -e mlp.om ] || fail "omc left mlp.om behind"
+    leftovers=$(ls -A | grep -v -e '^out.txt$' -e '^err.txt$' || true)
+    [ -z "$leftovers" ] || fail "omc left files behind: $leftovers"
+    # an unwritable output folder is an error too, with nothing left behind
+    run_expect_error 'no-such-dir|directory|cannot|open' "$OMC" "$CNN" -o no-such-dir/cnn.om
     ;;
 runtime_deps)
     [ -f "$LIBOMRT" ] || fail "no $LIBOMRT"
