@@ -2,6 +2,7 @@
  * library path and the runtime, and compares the outputs with the suite's.
  *
  *   onnx_case [--expect-fail] [--quiet] [--const-input K]... CASE_DIR...
+ *   onnx_case --tools OMC OMRUN WORK_DIR [--expect-fail] CASE_DIR...
  *
  * For each CASE_DIR (holding model.onnx and test_data_set_N/{input_K.pb,output_K.pb}):
  *   1. om_compile_load(model.onnx), then om_compile_optimize with pins taken from the
@@ -16,6 +17,13 @@
  *      by position), run omrt_execute, and compare every output_K.pb: dtype and shape must
  *      match exactly; floats pass when |got-exp| <= atol + rtol*|exp| (rtol 1e-3, atol 1e-7)
  *      or both are NaN (or equal infinities); integers and bools must be equal.
+ *
+ * With --tools the same case goes through the real tools instead, as a user runs them:
+ * `OMC model.onnx -o WORK_DIR/<case>/model.om [--input-shape <pins>]`, each data set's
+ * inputs written as raw .bin files in the model's input order, `OMRUN model.om --input
+ * a.bin,b.bin --output out_N`, and the .npy files omrun reports ("output K: 'name' -> path")
+ * compared in the same way. A tool's failure reports the first line of its stderr.
+ *
  * Prints one line per case: "PASS <case>" or "FAIL <case>: <stage>: <reason>", where a
  * mismatch names the output, the flat index, got and expected.
  *
@@ -32,15 +40,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "compiler/compile.h"
 #include "frontend/onnx_import.h"
 #include "runtime/include/omrt.h"
+#include "tests/e2e/npy_read.h"
 
 #define RTOL 1e-3
 #define ATOL 1e-7
 #define MAX_FILES 64
 
 static bool g_quiet;
+static const char *g_omc, *g_omrun, *g_work;   /* --tools OMC OMRUN WORK_DIR */
 static bool g_const_input[MAX_FILES];   /* --const-input K: input_K.pb becomes a constant */
 
 typedef struct case_result {
@@ -444,9 +456,234 @@ done:
     return ok;
 }
 
+/* ---- the real tools (--tools) ------------------------------------------------------- */
+
+/* Runs cmd through sh; on failure puts the first line of err_path into r. */
+static bool run_tool(const char *stage, const char *cmd, const char *err_path, case_result *r)
+{
+    int st = system(cmd);
+    if (st == 0)
+        return true;
+    char line[600] = "";
+    FILE *f = fopen(err_path, "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = '\0';
+    return failf(r, "%s: exit status %d: %s", stage, st, line[0] ? line : "(no message)");
+}
+
+static bool write_file(const char *path, const void *data, size_t n, case_result *r)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return failf(r, "setup: cannot write %s", path);
+    bool ok = (n == 0 || fwrite(data, 1, n, f) == n);
+    if (fclose(f) != 0)
+        ok = false;
+    return ok ? true : failf(r, "setup: cannot write %s", path);
+}
+
+static om_dtype dtype_of_descr(const char *d)
+{
+    static const struct { const char *descr; om_dtype dt; } map[] = {
+        {"<f4", OM_DT_FLOAT}, {"<f8", OM_DT_DOUBLE}, {"<f2", OM_DT_FLOAT16},
+        {"|u1", OM_DT_UINT8}, {"|i1", OM_DT_INT8}, {"<u2", OM_DT_UINT16}, {"<i2", OM_DT_INT16},
+        {"<i4", OM_DT_INT32}, {"<u4", OM_DT_UINT32}, {"<i8", OM_DT_INT64}, {"<u8", OM_DT_UINT64},
+        {"|b1", OM_DT_BOOL},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].descr, d) == 0)
+            return map[i].dt;
+    return OM_DT_UNDEFINED;
+}
+
+/* Appends "name:d0,d1;" to spec. */
+static void append_pin(char *spec, size_t cap, const char *name, const om_shape *sh)
+{
+    size_t o = strlen(spec);
+    o += (size_t)snprintf(spec + o, o < cap ? cap - o : 0, "%s%s:", o ? ";" : "", name);
+    for (int i = 0; i < sh->rank && o < cap; i++)
+        o += (size_t)snprintf(spec + o, cap - o, "%s%lld", i ? "," : "", (long long)sh->dims[i]);
+}
+
+typedef struct tool_output {
+    char name[256];
+    char path[4096];
+} tool_output;
+
+/* Parses omrun's "output K: 'NAME' -> PATH" lines. Returns the count, or -1. */
+static int parse_omrun_outputs(const char *stdout_path, tool_output *outs, int cap)
+{
+    FILE *f = fopen(stdout_path, "r");
+    if (!f)
+        return -1;
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        int k;
+        int pos = 0;
+        if (sscanf(line, "output %d: '%n", &k, &pos) != 1 || pos == 0)
+            continue;
+        char *arrow = strstr(line + pos, "' -> ");
+        if (!arrow || k < 0 || k >= cap)
+            continue;
+        snprintf(outs[k].name, sizeof outs[k].name, "%.*s", (int)(arrow - (line + pos)), line + pos);
+        snprintf(outs[k].path, sizeof outs[k].path, "%s", arrow + 5);
+        if (k + 1 > n)
+            n = k + 1;
+    }
+    fclose(f);
+    return n;
+}
+
+static bool run_case_tools(const char *case_dir, case_result *r)
+{
+    bool ok = false;
+    om_graph *g = NULL;
+    om_fe_tensor ins[MAX_FILES], outs[MAX_FILES];
+    int n_in = 0, n_out = 0;
+    char dir[4096], work[4096], path[8192], om[8192], spec[8192] = "";
+    static char cmd[65536];
+    npy got = {0};
+    memset(ins, 0, sizeof ins);
+    memset(outs, 0, sizeof outs);
+
+    for (int k = 0; k < MAX_FILES; k++)
+        if (g_const_input[k]) {
+            failf(r, "setup: --const-input cannot be used with --tools (omc has no such option)");
+            goto done;
+        }
+    snprintf(work, sizeof work, "%s/%s", g_work, base_name(case_dir));
+    mkdir(g_work, 0777);
+    mkdir(work, 0777);
+    int n_sets = count_datasets(case_dir);
+    if (n_sets == 0) {
+        failf(r, "setup: no test_data_set_0 in %s", case_dir);
+        goto done;
+    }
+
+    /* pins for the dynamic inputs, as a user would pass them */
+    snprintf(path, sizeof path, "%s/model.onnx", case_dir);
+    if (om_compile_load(path, &g) != OM_OK) {
+        failf(r, "load: %s", om_last_error());
+        goto done;
+    }
+    snprintf(dir, sizeof dir, "%s/test_data_set_0", case_dir);
+    n_in = count_numbered(dir, "input_", ".pb");
+    if (!load_tensors(dir, "input_", n_in, ins, r))
+        goto done;
+    for (int k = 0; k < n_in; k++) {
+        int64_t gi = graph_input_for(g, &ins[k], k);
+        if (gi >= 0 && !om_shape_is_static(&g->inputs[gi]->shape))
+            append_pin(spec, sizeof spec, g->inputs[gi]->name, &ins[k].shape);
+    }
+
+    snprintf(om, sizeof om, "%s/model.om", work);
+    remove(om);
+    snprintf(cmd, sizeof cmd, "'%s' '%s' -o '%s'%s%s%s 2>'%s/omc.err'", g_omc, path, om,
+             spec[0] ? " --input-shape '" : "", spec, spec[0] ? "'" : "", work);
+    snprintf(path, sizeof path, "%s/omc.err", work);
+    if (!run_tool("omc", cmd, path, r))
+        goto done;
+
+    for (int s = 0; s < n_sets; s++) {
+        snprintf(dir, sizeof dir, "%s/test_data_set_%d", case_dir, s);
+        if (s > 0) {
+            free_tensors(ins, n_in);
+            memset(ins, 0, sizeof ins);
+            n_in = count_numbered(dir, "input_", ".pb");
+            if (!load_tensors(dir, "input_", n_in, ins, r))
+                goto done;
+        }
+        free_tensors(outs, n_out);
+        memset(outs, 0, sizeof outs);
+        n_out = count_numbered(dir, "output_", ".pb");
+        if (!load_tensors(dir, "output_", n_out, outs, r))
+            goto done;
+
+        /* inputs as raw .bin files, in the model's input order */
+        char files[MAX_FILES][4200];
+        int order[MAX_FILES];
+        for (size_t i = 0; i < MAX_FILES; i++)
+            order[i] = -1;
+        if ((size_t)n_in != g->n_inputs) {
+            failf(r, "inputs: data set %d has %d inputs, the model %zu", s, n_in, g->n_inputs);
+            goto done;
+        }
+        for (int k = 0; k < n_in; k++) {
+            int64_t gi = graph_input_for(g, &ins[k], k);
+            if (gi < 0 || order[gi] >= 0) {
+                failf(r, "inputs: cannot place input_%d.pb", k);
+                goto done;
+            }
+            order[gi] = k;
+            snprintf(files[gi], sizeof files[gi], "%s/in%d_%d.bin", work, s, k);
+            if (!write_file(files[gi], ins[k].data, ins[k].nbytes, r))
+                goto done;
+        }
+        size_t o = (size_t)snprintf(cmd, sizeof cmd, "'%s' '%s'", g_omrun, om);
+        for (int i = 0; i < n_in && o < sizeof cmd; i++)
+            o += (size_t)snprintf(cmd + o, sizeof cmd - o, "%s'%s'", i ? "," : " --input ", files[i]);
+        snprintf(cmd + o, o < sizeof cmd ? sizeof cmd - o : 0,
+                 " --output '%s/out%d' >'%s/omrun%d.out' 2>'%s/omrun.err'", work, s, work, s, work);
+        snprintf(path, sizeof path, "%s/omrun.err", work);
+        if (!run_tool("omrun", cmd, path, r))
+            goto done;
+
+        tool_output touts[MAX_FILES];
+        memset(touts, 0, sizeof touts);
+        snprintf(path, sizeof path, "%s/omrun%d.out", work, s);
+        int n_got = parse_omrun_outputs(path, touts, MAX_FILES);
+        if (n_got != n_out) {
+            failf(r, "outputs: omrun reported %d outputs, data set %d expects %d", n_got, s, n_out);
+            goto done;
+        }
+        for (int k = 0; k < n_out; k++) {
+            int m = k;
+            for (int j = 0; outs[k].name && outs[k].name[0] && j < n_got; j++)
+                if (strcmp(touts[j].name, outs[k].name) == 0)
+                    m = j;
+            free(got.data);
+            memset(&got, 0, sizeof got);
+            if (npy_read(touts[m].path, &got) != 0) {
+                failf(r, "outputs: cannot read %s", touts[m].path);
+                goto done;
+            }
+            omrt_tensor_info info = {0};
+            info.name = touts[m].name;
+            info.dtype = (int32_t)dtype_of_descr(got.descr);
+            info.rank = got.rank;
+            if (got.rank > OMRT_MAX_RANK) {
+                failf(r, "outputs: %s has rank %d", touts[m].path, got.rank);
+                goto done;
+            }
+            for (int d = 0; d < got.rank; d++)
+                info.dims[d] = got.dims[d];
+            info.nbytes = got.numel * got.elem;
+            char what[8192];
+            snprintf(what, sizeof what, "data set %d output_%d '%s' (%s)", s, k, touts[m].name,
+                     touts[m].path);
+            if (!compare_output(what, &info, got.data, &outs[k], r))
+                goto done;
+        }
+    }
+    ok = true;
+done:
+    free(got.data);
+    free_tensors(ins, n_in);
+    free_tensors(outs, n_out);
+    om_graph_destroy(g);
+    return ok;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: onnx_case [--expect-fail] [--quiet] [--const-input K]... CASE_DIR...\n"
+               "       onnx_case --tools OMC OMRUN WORK_DIR [--expect-fail] CASE_DIR...\n"
                "Compiles each ONNX backend test case with omc's library path, runs it with the\n"
                "runtime and compares with its output_*.pb (rtol %g, atol %g).\n", RTOL, ATOL);
 }
@@ -465,6 +702,11 @@ int main(int argc, char **argv)
                 return 2;
             }
             g_const_input[k] = true;
+        } else if (strcmp(argv[first], "--tools") == 0 && first + 3 < argc) {
+            g_omc = argv[first + 1];
+            g_omrun = argv[first + 2];
+            g_work = argv[first + 3];
+            first += 3;
         } else if (strcmp(argv[first], "--quiet") == 0) {
             g_quiet = true;
         } else if (strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
@@ -482,7 +724,7 @@ int main(int argc, char **argv)
     int n_pass = 0, n_fail = 0;
     for (int i = first; i < argc; i++) {
         case_result r = {{0}};
-        bool ok = run_case(argv[i], &r);
+        bool ok = g_omc ? run_case_tools(argv[i], &r) : run_case(argv[i], &r);
         const char *name = base_name(argv[i]);
         if (ok) {
             n_pass++;
