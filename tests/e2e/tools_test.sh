@@ -170,6 +170,42 @@ deterministic)
     cmp c.om d.om || fail "two compilations of the MLP differ"
     echo "byte-identical: $(wc -c <a.om) and $(wc -c <c.om) bytes"
     ;;
+omc_modes)
+    # --emit ir / llvm, --dump-ir, the ATC spelling, and IR text as input: the IR omc prints
+    # compiles to an artifact that gives the same result as the ONNX model.
+    "$OMC" "$CNN" --emit ir >cnn.ir || fail "omc --emit ir failed"
+    grep -q '^graph "cnn_small"' cnn.ir || fail "--emit ir does not print the graph"
+    grep -q 'Conv(' cnn.ir || fail "--emit ir shows no Conv"
+    "$OMC" "$CNN" --emit llvm -o cnn.ll || fail "omc --emit llvm failed"
+    grep -q '^define .*@om_k' cnn.ll || fail "--emit llvm has no kernel definitions"
+    "$OMC" "$CNN" --dump-ir dumps -o dumped.om || fail "omc --dump-ir failed"
+    [ -s dumps/01-infer-shapes.ir ] || fail "--dump-ir wrote no 01-infer-shapes.ir"
+    ls dumps
+    "$OMC" cnn.ir -o from_ir.om || fail "omc cannot compile its own IR text"
+    "$OMRUN" from_ir.om --input "$MODELS/cnn_small/input.npy" --output out_ir >/dev/null || fail "omrun from_ir.om"
+    "$NPY_COMPARE" --rtol 1e-3 --atol 1e-6 out_ir/prob.npy "$MODELS/cnn_small/expected.npy" || fail "IR round trip: wrong result"
+    "$OMC" --model="$MLP" --framework=5 --output=atc --input_shape="x:2,64" --soc_version=Ascend310 2>note.txt || fail "ATC spelling failed"
+    [ -s atc.om ] || fail "--output=atc did not write atc.om"
+    "$OMRUN" atc.om --input "$MODELS/mlp/input.npy" --output out_atc >/dev/null || fail "omrun atc.om"
+    "$NPY_COMPARE" --rtol 1e-3 --atol 1e-6 out_atc/prob.npy "$MODELS/mlp/expected.npy" || fail "ATC spelling: wrong result"
+    ;;
+omrun_modes)
+    # zeros by default, seeded random data, --loop timing figures
+    compile_cnn
+    "$OMRUN" cnn.om --output zeros >/dev/null || fail "omrun on zeros failed"
+    "$OMRUN" cnn.om --random 7 --output r1 >/dev/null || fail "omrun --random failed"
+    "$OMRUN" cnn.om --random 7 --output r2 >/dev/null || fail "omrun --random failed"
+    "$OMRUN" cnn.om --random 8 --output r3 >/dev/null || fail "omrun --random failed"
+    cmp r1/prob.npy r2/prob.npy || fail "--random 7 is not deterministic"
+    cmp -s r1/prob.npy r3/prob.npy && fail "--random 7 and --random 8 give the same output"
+    cmp -s r1/prob.npy zeros/prob.npy && fail "--random gives the same output as zeros"
+    "$OMRUN" cnn.om --loop 5 --threads 2 >loop.txt || fail "omrun --loop failed"
+    cat loop.txt
+    grep -q 'prob' loop.txt || fail "no output summary without --output"
+    for w in average median min; do
+        grep -q "$w" loop.txt || fail "--loop does not print the $w time"
+    done
+    ;;
 install)
     # cmake --install into a fresh prefix; the installed tools convert and run the CNN, and
     # a user program builds against the installed header and library alone.
