@@ -142,7 +142,7 @@ runtime_deps)
 omdump_text)
     compile_cnn
     "$OMDUMP" cnn.om >dump.txt 2>err.txt || { cat err.txt; fail "omdump exited non-zero"; }
-    cat dump.txt | head -n 60
+    head -n 60 dump.txt
     for want in x prob 'float|f32' Conv Softmax; do
         grep -Eq "$want" dump.txt || fail "omdump output lacks '$want'"
     done
