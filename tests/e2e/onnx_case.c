@@ -514,6 +514,21 @@ typedef struct tool_output {
     char path[4096];
 } tool_output;
 
+/* mkdir -p; failures show up when the folder is used. */
+static void make_dirs(const char *dir)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(buf, 0777);
+        *p = '/';
+    }
+    mkdir(buf, 0777);
+}
+
 /* Parses omrun's "output K: 'NAME' -> PATH" lines. Returns the count, or -1. */
 static int parse_omrun_outputs(const char *stdout_path, tool_output *outs, int cap)
 {
@@ -558,8 +573,7 @@ static bool run_case_tools(const char *case_dir, case_result *r)
             goto done;
         }
     snprintf(work, sizeof work, "%s/%s", g_work, base_name(case_dir));
-    mkdir(g_work, 0777);
-    mkdir(work, 0777);
+    make_dirs(work);
     int n_sets = count_datasets(case_dir);
     if (n_sets == 0) {
         failf(r, "setup: no test_data_set_0 in %s", case_dir);
