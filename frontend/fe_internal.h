@@ -112,6 +112,15 @@ size_t om_fe_name_uses(const om_fe_ctx *ctx, const char *name);
 
 /* ---- opset rewrites and op support ---------------------------------------------- */
 
+/* The op groups' rewrite functions (frontend/rewrites/<group>.c), declared from their
+ * tables. A rewrite edits the staged node; it may change n->op_type / n->op (an op type
+ * consumed only by rewrites is listed with OM_FE_FRONTEND_OP so it counts as supported). */
+#define OM_FE_REWRITE(op, lo, hi, fn) om_status fn(om_fe_ctx *ctx, om_fe_node *n);
+#define OM_FE_FRONTEND_OP(op)
+#include "frontend/rewrites/rewrites.def"
+#undef OM_FE_REWRITE
+#undef OM_FE_FRONTEND_OP
+
 /* Applies every rewrite registered for (n->op_type, ctx->opset). */
 om_status om_fe_apply_rewrites(om_fe_ctx *ctx, om_fe_node *n);
 /* Whether the op type (default domain) is importable: an IR op, or one a rewrite maps to

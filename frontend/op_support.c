@@ -19,6 +19,11 @@ static const om_fe_op_support g_supported[] = {
 #undef OM_OP
     {"Constant", OM_FE_OPSET_MIN},
     {"Dropout", OM_FE_OPSET_MIN},
+#define OM_FE_REWRITE(op, lo, hi, fn)
+#define OM_FE_FRONTEND_OP(op) {op, OM_FE_OPSET_MIN},
+#include "frontend/rewrites/rewrites.def"
+#undef OM_FE_REWRITE
+#undef OM_FE_FRONTEND_OP
 };
 
 #define N_SUPPORTED (sizeof g_supported / sizeof g_supported[0])

@@ -302,6 +302,12 @@ static const struct {
     {"BatchNormalization", 1, 8, batchnorm_spatial},
     {"BatchNormalization", 1, 1000, batchnorm_inference},
     {"Gemm", 1, 10, gemm_c_required},
+/* the op groups' rewrites (frontend/rewrites/<group>.def, functions in <group>.c) */
+#define OM_FE_REWRITE(op, lo, hi, fn) {op, lo, hi, fn},
+#define OM_FE_FRONTEND_OP(op)
+#include "frontend/rewrites/rewrites.def"
+#undef OM_FE_REWRITE
+#undef OM_FE_FRONTEND_OP
 };
 
 om_status om_fe_apply_rewrites(om_fe_ctx *ctx, om_fe_node *n)
