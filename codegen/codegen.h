@@ -56,6 +56,25 @@ om_status om_cg_emit_llvm_ir(const om_graph *g, const om_cg_target_opts *t, FILE
 /* Writes "host triple, cpu, features" to out (for omc --version / omdump). */
 void om_cg_print_host(FILE *out);
 
+/* The code of one node of g (dead or not) as om_cg_compile would produce it: one step. */
+om_status om_cg_compile_node(const om_graph *g, const om_node *n, const om_cg_target_opts *t, om_cg_result **out);
+
+/* ---- compile-time evaluation (eval.c) ---------------------------------------------------
+ * Runs node n's kernel on the host: n's non-omitted inputs must all be constants (their data
+ * is passed as the input arguments), outputs[i] is a caller-allocated buffer of n's output i
+ * (numel * dtype size bytes, static shape, 64-byte aligned). The kernel is compiled for the
+ * host at -O1, loaded with LLVM ORC (LLJIT) and run over [0, work_items); its code is
+ * removed again after the call. An evaluator keeps one LLJIT instance across calls (one per
+ * compile); not thread-safe. */
+typedef struct om_cg_evaluator om_cg_evaluator;
+om_status om_cg_evaluator_create(om_cg_evaluator **out);
+void om_cg_evaluator_destroy(om_cg_evaluator *e);             /* accepts NULL */
+om_status om_cg_evaluator_run(om_cg_evaluator *e, const om_graph *g, const om_node *n, void *const *outputs);
+/* One-shot: creates an evaluator, runs n, destroys it. */
+om_status om_cg_eval_node(const om_graph *g, const om_node *n, void *const *outputs);
+/* Adapter for om_pass_opts.eval_node: user is an om_cg_evaluator (NULL: one-shot). */
+om_status om_cg_eval_callback(void *user, om_graph *g, const om_node *n, void *const *outputs);
+
 #ifdef __cplusplus
 }
 #endif

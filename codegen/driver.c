@@ -7,7 +7,8 @@
  * before the pipeline ("default<O0..3>", loop and SLP vectorization on) runs.
  *
  * Every LLVM object is created and disposed here (module state in cg_module); the result
- * holds plain C copies only.
+ * holds plain C copies only. om_cg_compile_node builds the same code for one node (dead or
+ * not), for compile-time evaluation (eval.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,8 +138,9 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
     return OM_OK;
 }
 
-/* Builds, verifies and optimizes the module for g. On failure m is finalized. */
-static om_status build_module(cg_module *m, const om_graph *g, const om_cg_target_opts *t)
+/* Builds, verifies and optimizes the module for g (only node `only` when not NULL). On
+ * failure m is finalized. */
+static om_status build_module(cg_module *m, const om_graph *g, const om_cg_target_opts *t, const om_node *only)
 {
     memset(m, 0, sizeof *m);
     om_status st = om_cg_target_init(&m->tg, t);
@@ -177,7 +179,7 @@ static om_status build_module(cg_module *m, const om_graph *g, const om_cg_targe
 
     for (size_t k = 0; k < g->n_nodes; k++) {
         const om_node *n = g->nodes[k];
-        if (!n || n->dead)
+        if (!n || (only ? n != only : n->dead))
             continue;
         if ((st = check_node(n)) != OM_OK)
             goto fail;
@@ -242,7 +244,8 @@ void om_cg_result_destroy(om_cg_result *r)
     free(r);
 }
 
-static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *work_items, size_t n_live)
+static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *work_items, size_t n_live,
+                            const om_node *only)
 {
     r->steps = calloc(n_live ? n_live : 1, sizeof *r->steps);
     if (!r->steps)
@@ -250,7 +253,7 @@ static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *w
     size_t s = 0;
     for (size_t k = 0; k < g->n_nodes && s < n_live; k++) {
         const om_node *n = g->nodes[k];
-        if (!n || n->dead)
+        if (!n || (only ? n != only : n->dead))
             continue;
         om_cg_step *st = &r->steps[s];
         char sym[160];
@@ -271,13 +274,14 @@ static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *w
     return OM_OK;
 }
 
-om_status om_cg_compile(const om_graph *g, const om_cg_target_opts *t, om_cg_result **out)
+static om_status compile_nodes(const om_graph *g, const om_cg_target_opts *t, const om_node *only,
+                               om_cg_result **out)
 {
     if (!out)
         return om_error(OM_ERR_INVALID_ARGUMENT, "codegen: out is NULL");
     *out = NULL;
     cg_module m;
-    om_status st = build_module(&m, g, t);
+    om_status st = build_module(&m, g, t, only);
     if (st != OM_OK)
         return st;
     om_cg_result *r = calloc(1, sizeof *r);
@@ -305,7 +309,7 @@ om_status om_cg_compile(const om_graph *g, const om_cg_target_opts *t, om_cg_res
         st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
         goto fail;
     }
-    if ((st = fill_steps(r, g, m.work_items, m.n_live)) != OM_OK)
+    if ((st = fill_steps(r, g, m.work_items, m.n_live, only)) != OM_OK)
         goto fail;
     module_fini(&m);
     *out = r;
@@ -316,12 +320,35 @@ fail:
     return st;
 }
 
+om_status om_cg_compile(const om_graph *g, const om_cg_target_opts *t, om_cg_result **out)
+{
+    return compile_nodes(g, t, NULL, out);
+}
+
+om_status om_cg_compile_node(const om_graph *g, const om_node *n, const om_cg_target_opts *t, om_cg_result **out)
+{
+    if (!n) {
+        if (out)
+            *out = NULL;
+        return om_error(OM_ERR_INVALID_ARGUMENT, "codegen: node is NULL");
+    }
+    bool found = false;
+    for (size_t k = 0; g && k < g->n_nodes && !found; k++)
+        found = g->nodes[k] == n;
+    if (!found) {
+        if (out)
+            *out = NULL;
+        return om_error(OM_ERR_INVALID_ARGUMENT, "codegen: node '%s' is not in the graph", n->name);
+    }
+    return compile_nodes(g, t, n, out);
+}
+
 om_status om_cg_emit_llvm_ir(const om_graph *g, const om_cg_target_opts *t, FILE *out)
 {
     if (!out)
         return om_error(OM_ERR_INVALID_ARGUMENT, "codegen: output stream is NULL");
     cg_module m;
-    om_status st = build_module(&m, g, t);
+    om_status st = build_module(&m, g, t, NULL);
     if (st != OM_OK)
         return st;
     char *text = LLVMPrintModuleToString(m.cx.mod);

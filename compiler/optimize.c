@@ -1,6 +1,7 @@
 /* Running the pass pipeline for omc: maps om_compile_opts onto the pass manager's options
  * (pins, require_static, stats, dumps, printing, disabled passes) and runs the list.
- * Debug builds (NDEBUG undefined) verify the graph after every pass.
+ * Debug builds (NDEBUG undefined) verify the graph after every pass. Constant folding is on:
+ * the passes evaluate nodes with constant inputs through the codegen JIT (om_cg_evaluator).
  *
  * om_compile_check_ready states what the artifact needs from the pipeline: dtypes and static
  * shapes everywhere (infer-shapes) and a memory plan (plan-memory). With a custom --passes
@@ -29,8 +30,17 @@ om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
 #ifndef NDEBUG
     m.verify_each = true;
 #endif
+    /* Constant folding (in infer-shapes and fold-constants) runs kernels through the JIT. */
+    om_cg_evaluator *ev = NULL;
+    om_status st = om_cg_evaluator_create(&ev);
+    if (st != OM_OK)
+        return st;
+    m.pass.eval_node = om_cg_eval_callback;
+    m.pass.eval_user = ev;
     const char *list = opts->passes ? opts->passes : "default";
-    return om_pass_run_list(g, list, &m);
+    st = om_pass_run_list(g, list, &m);
+    om_cg_evaluator_destroy(ev);
+    return st;
 }
 
 static om_status check_value(const om_value *v)

@@ -12,12 +12,18 @@
  *    driver checks arity and that every present input has a known dtype and rank, so
  *    rules only check op semantics. Rules merge with types the model declared and
  *    rewrite window attributes to the explicit form (conv_pool.c).
+ * 4. Folding (fold.h): right after its rule succeeds, a node whose inputs are all
+ *    constants (or Shape/Size of a static input) is evaluated through opts->eval_node and
+ *    its outputs become constants in place, so later rules (Reshape's shape, Expand, Range,
+ *    ConstantOfShape ...) see constant inputs. Folded nodes are dropped at the end; nodes
+ *    producing graph outputs, random ops and outputs above opts->fold_limit_bytes stay.
  * Counters: nodes-inferred, inputs-pinned, nodes-canonicalized (attributes rewritten),
- * values-changed (a value's dtype or shape changed). *changed reports either of the last
- * two, so a second run on an inferred graph reports no change.
+ * values-changed (a value's dtype or shape changed), nodes-folded. *changed reports any of
+ * the last three, so a second run on an inferred graph reports no change.
  */
 #include "passes/passes.h"
 #include "passes/infer/infer.h"
+#include "passes/fold.h"
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -229,7 +235,7 @@ om_status om_pass_infer_shapes(om_graph *g, const om_pass_opts *opts, bool *chan
         om_pass_count(opts, "inputs-pinned", opts->n_pins);
     }
     if (opts->require_static && (st = check_static_inputs(g)) != OM_OK) return st;
-    int64_t inferred = 0, canonicalized = 0, values_changed = 0;
+    int64_t inferred = 0, canonicalized = 0, values_changed = 0, folded = 0;
     for (size_t k = 0; k < g->n_nodes; k++) {
         om_node *n = g->nodes[k];
         if (!n || n->dead) continue;
@@ -249,10 +255,15 @@ om_status om_pass_infer_shapes(om_graph *g, const om_pass_opts *opts, bool *chan
         if (attr_fingerprint(n) != fp) canonicalized++;
         for (int i = 0; i < nb; i++)
             if (!same_type(before_dt[i], &before[i], n->outputs[i])) values_changed++;
+        bool f = false;
+        if ((st = om_fold_node(g, n, opts, &f)) != OM_OK) return st;
+        folded += f;
     }
+    if (folded) om_graph_remove_dead(g);
     om_pass_count(opts, "nodes-inferred", inferred);
     om_pass_count(opts, "nodes-canonicalized", canonicalized);
     om_pass_count(opts, "values-changed", values_changed);
-    if (changed && (pinned || canonicalized || values_changed)) *changed = true;
+    om_pass_count(opts, "nodes-folded", folded);
+    if (changed && (pinned || canonicalized || values_changed || folded)) *changed = true;
     return OM_OK;
 }

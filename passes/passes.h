@@ -37,6 +37,12 @@ typedef struct om_pass_opts {
     int n_pins;
     bool require_static;            /* infer-shapes fails (naming input and dim) on any unknown dim */
     int64_t fold_limit_bytes;       /* max bytes a folded constant may have (0: default 1 MiB) */
+    /* Constant folding (infer-shapes, fold-constants; see passes/fold.h): computes the
+     * outputs of node n, whose non-omitted inputs are all constants, into caller-allocated
+     * zeroed buffers of the inferred sizes (outputs[i]: numel * dtype size bytes, 64-byte
+     * aligned). NULL disables folding (Shape and Size still fold: they need no data). */
+    om_status (*eval_node)(void *user, om_graph *g, const om_node *n, void *const *outputs);
+    void *eval_user;                /* passed to eval_node */
     const char *pass_name;          /* set by the manager: the pass being run */
 } om_pass_opts;
 

@@ -20,16 +20,16 @@ static om_graph *small_graph(void) {
 }
 
 static void test_registry(void **state) {
-    assert_int_equal(om_pass_count_registered(), 4);
-    const char *names[] = {"infer-shapes", "dce", "finalize-io", "plan-memory"};
-    for (size_t i = 0; i < 4; i++) {
+    assert_int_equal(om_pass_count_registered(), 5);
+    const char *names[] = {"infer-shapes", "dce", "finalize-io", "plan-memory", "fold-constants"};
+    for (size_t i = 0; i < 5; i++) {
         const om_pass_info *p = om_pass_at(i);
         assert_non_null(p);
         assert_string_equal(p->name, names[i]);
         assert_non_null(p->description);
         assert_ptr_equal(om_pass_find(names[i]), p);
     }
-    assert_null(om_pass_at(4));
+    assert_null(om_pass_at(5));
     assert_null(om_pass_find("bogus"));
     assert_null(om_pass_find(NULL));
     assert_ptr_equal(om_pass_find("dce")->run, om_pass_dce);
