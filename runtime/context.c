@@ -5,6 +5,7 @@
  *     the model's buffer), and a patch list of the slots that hold inputs/outputs, which
  *     omrt_execute fills from the caller's pointers;
  *   - the thread pool (opts->threads, <= 0 meaning 1).
+ * om_rt_context_create may take the arena from the caller (load_with_mem); it is not freed.
  * The model must outlive the context.
  */
 #include <stdlib.h>
@@ -53,14 +54,21 @@ OMRT_EXPORT omrt_status omrt_context_create(omrt_model *m, const omrt_context_op
     if (!m || !out)
         return om_rt_error(OMRT_ERR_INVALID_ARGUMENT, "omrt_context_create: NULL %s",
                            m ? "out" : "model");
-    int threads = opts && opts->threads > 0 ? opts->threads : 1;
+    return om_rt_context_create(m, opts && opts->threads > 0 ? opts->threads : 1, NULL, out);
+}
+
+omrt_status om_rt_context_create(omrt_model *m, int threads, void *arena, omrt_context **out)
+{
     omrt_status st;
+    *out = NULL;
     omrt_context *c = calloc(1, sizeof *c);
     if (!c)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "out of memory creating a context");
     c->model = m;
-    if (m->art.arena_size > SIZE_MAX - 64 ||
-        !(c->arena = om_rt_aligned_alloc((size_t)m->art.arena_size))) {
+    c->arena_external = arena != NULL;
+    c->arena = arena;
+    if (!arena && (m->art.arena_size > SIZE_MAX - 64 ||
+                   !(c->arena = om_rt_aligned_alloc((size_t)m->art.arena_size)))) {
         st = om_rt_error(OMRT_ERR_NO_MEMORY, "cannot allocate the %llu-byte arena",
                          (unsigned long long)m->art.arena_size);
         goto fail;
@@ -80,7 +88,8 @@ OMRT_EXPORT void omrt_context_destroy(omrt_context *c)
     if (!c)
         return;
     om_rt_pool_destroy(c->pool);
-    free(c->arena);
+    if (!c->arena_external)
+        free(c->arena);
     free(c->args);
     free(c->arg_start);
     free(c->patches);

@@ -31,6 +31,14 @@ OMRT_EXPORT const char *omrt_status_name(omrt_status s)
     case OMRT_ERR_NO_MEMORY: return "NO_MEMORY";
     case OMRT_ERR_IO: return "IO";
     case OMRT_ERR_INTERNAL: return "INTERNAL";
+    case OMRT_ERR_NOT_INITIALIZED: return "NOT_INITIALIZED";
+    case OMRT_ERR_ALREADY: return "ALREADY";
+    case OMRT_ERR_TIMEOUT: return "TIMEOUT";
+    case OMRT_ERR_INVALID_DEVICE: return "INVALID_DEVICE";
+    case OMRT_ERR_INVALID_HANDLE: return "INVALID_HANDLE";
+    case OMRT_ERR_NOT_SUBSCRIBED: return "NOT_SUBSCRIBED";
+    case OMRT_ERR_THREAD_NOT_SUBSCRIBED: return "THREAD_NOT_SUBSCRIBED";
+    case OMRT_ERR_TASK_FAILED: return "TASK_FAILED";
     }
     return "UNKNOWN_STATUS";
 }

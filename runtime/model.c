@@ -64,6 +64,7 @@ static omrt_status load(uint8_t *file, size_t size, const char *label, omrt_mode
     }
     m->file = file;
     m->file_size = size;
+    pthread_mutex_init(&m->pool_lock, NULL);
     if (om_art_parse(file, size, &m->art, err, sizeof err) != 0) {
         /* om_art_parse reports only -1: the status comes from what failed */
         bool future = size >= 12 && memcmp(file, OM_ART_MAGIC, 8) == 0 &&
@@ -181,6 +182,10 @@ OMRT_EXPORT void omrt_model_destroy(omrt_model *m)
 {
     if (!m)
         return;
+    for (size_t i = 0; i < m->n_pool; i++)
+        omrt_context_destroy(m->pool[i]);
+    free(m->pool);
+    pthread_mutex_destroy(&m->pool_lock);
     om_rt_elf_destroy(m->code);
     om_art_model_free(&m->art);
     free(m->kernels);

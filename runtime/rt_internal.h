@@ -8,11 +8,14 @@
 #ifndef OM_RUNTIME_RT_INTERNAL_H
 #define OM_RUNTIME_RT_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/include/omrt.h"
+
+#include <time.h>
 
 #define OMRT_EXPORT __attribute__((visibility("default")))
 
@@ -32,6 +35,13 @@ struct omrt_model {
     om_rt_elf_image *code;         /* linked kernels */
     om_rt_kernel_fn *kernels;      /* [art.n_kernels] */
     omrt_tensor_info *inputs, *outputs;
+    /* execution contexts for omrt_model_execute[_async] (model_exec.c) */
+    pthread_mutex_t pool_lock;
+    omrt_context **pool;           /* idle contexts */
+    size_t n_pool, cap_pool;
+    void *work_ext;                /* caller's arena (load_with_mem), given to one context */
+    int work_ext_taken;
+    size_t pending;                /* executions enqueued or running (atomic) */
 };
 
 /* An input/output argument slot rewritten at every execute. */
@@ -52,6 +62,113 @@ struct omrt_context {
     size_t n_patches;
     om_rt_pool *pool;
     _Atomic int busy;              /* an execute is running (misuse detection) */
+    int arena_external;            /* arena is the caller's (not freed) */
 };
+
+/* A context whose arena is `arena` (caller-owned, 64-aligned, >= work size) or, if NULL,
+ * allocated. */
+omrt_status om_rt_context_create(omrt_model *m, int threads, void *arena, omrt_context **out);
+
+/* ---- execution model (runtime.c, device.c, devmem.c, stream.c, event.c, callback.c) ---- */
+
+#define OM_RT_MAX_DEVICES 64
+
+/* A growable set of pointers (registries of live handles). */
+typedef struct om_rt_ptrset {
+    void **v;
+    size_t n, cap;
+} om_rt_ptrset;
+int om_rt_ptrset_add(om_rt_ptrset *s, void *p);       /* 0, or -1 out of memory */
+void om_rt_ptrset_remove(om_rt_ptrset *s, void *p);
+int om_rt_ptrset_has(const om_rt_ptrset *s, const void *p);
+
+typedef struct om_rt_report om_rt_report;
+
+/* Global state; `lock` guards every field. */
+typedef struct om_rt_global {
+    pthread_mutex_t lock;
+    int initialized;
+    int n_devices;
+    int intra_op_threads;
+    omrt_devctx *default_ctx[OM_RT_MAX_DEVICES];
+    int default_refs[OM_RT_MAX_DEVICES];
+    om_rt_ptrset contexts, streams, events, reports;
+    uint32_t next_stream_id;
+    omrt_exception_fn exception_fn;
+    omrt_exception last_exc;       /* message points at last_exc_msg */
+    int has_last_exc;
+    char last_exc_msg[512], last_exc_op[128];
+} om_rt_global;
+
+extern om_rt_global om_rt_g;
+
+/* Fails with NOT_INITIALIZED (and a message naming `fn`) unless initialized. Takes no lock
+ * on return. */
+omrt_status om_rt_check_init(const char *fn);
+/* Parses the JSON config (runtime_config.c). */
+omrt_status om_rt_config_read(const char *path, int *devices, int *intra_op_threads);
+
+struct omrt_devctx {
+    int32_t device;
+    int is_default;
+    omrt_stream *default_stream;   /* created lazily under om_rt_g.lock */
+};
+/* The calling thread's current context if it is still live (caller holds om_rt_g.lock). */
+omrt_devctx *om_rt_current_locked(void);
+/* Resolves a NULL stream to the current context's default stream and checks the handle is
+ * live; `fn` names the caller in messages. */
+omrt_status om_rt_stream_resolve(omrt_stream *s, const char *fn, omrt_stream **out);
+
+/* An asynchronous task. Concrete tasks embed it first and are freed with free() after run
+ * (run may not free it). */
+typedef struct om_rt_task om_rt_task;
+struct om_rt_task {
+    om_rt_task *next;
+    omrt_status (*run)(om_rt_task *t);
+    void (*drop)(om_rt_task *t);       /* optional, after run (or when never run) */
+    uint32_t id;
+    char op[64];
+};
+
+struct omrt_stream {
+    omrt_devctx *ctx;
+    uint32_t id;
+    pthread_mutex_t lock;
+    pthread_cond_t work, idle;         /* CLOCK_MONOTONIC */
+    om_rt_task *head, *tail;
+    uint64_t issued, done;
+    int stop;
+    omrt_status failed;                /* sticky until a synchronize reports it */
+    char fail_msg[384];                /* the failed task's message */
+    om_rt_report *report;              /* subscriber, or NULL (guarded by lock) */
+    uint64_t report_thread;
+    pthread_t thread;
+};
+
+/* Enqueues t on s (takes ownership: freed even on failure). */
+omrt_status om_rt_stream_push(omrt_stream *s, om_rt_task *t);
+omrt_status om_rt_stream_create_in(omrt_devctx *c, omrt_stream **out);
+void om_rt_stream_free(omrt_stream *s);  /* stops, joins, frees; not in the registry */
+void om_rt_event_free(omrt_event *e);
+void om_rt_report_free(om_rt_report *r);
+/* Runs a callback task on the stream's worker (callback.c). */
+omrt_status om_rt_callback_run(omrt_stream *s, omrt_callback fn, void *user, int blocking);
+
+/* Tracked memory (devmem.c). */
+typedef struct om_rt_block {
+    uintptr_t base;
+    size_t size;
+    int32_t device;                    /* -1 for host blocks */
+} om_rt_block;
+/* Looks p up among device (device != 0) or host blocks: 1 and *b if inside one. */
+int om_rt_block_find(int device, const void *p, om_rt_block *b);
+void om_rt_mem_release_all(void);
+/* Validates a copy and resolves OMRT_COPY_DEFAULT (copy.c). */
+omrt_status om_rt_copy_check(void *dst, size_t dst_max, const void *src, size_t count,
+                             omrt_copy_kind *kind, const char *fn);
+omrt_status om_rt_exec_check(const omrt_model *m, const void *const *inputs,
+                             void *const *outputs, const char *fn);
+uint64_t om_rt_now_ns(void);
+void om_rt_timeout_abs(int32_t timeout_ms, struct timespec *ts);
 
 #endif
