@@ -1,5 +1,6 @@
-/* More inline transcendental functions (declared in codegen/cg_math.h): log and erf for
- * f32 so far (the rest of cg_math.h follows). Scalars and vectors alike.
+/* More inline transcendental functions (declared in codegen/cg_math.h): log, erf, log1p,
+ * expm1, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, pow for f32,
+ * and exact floor / ceil / round-half-even for f32 and f64. Scalars and vectors alike.
  *
  * Like math.c these emit only instructions that lower to plain machine code on every
  * target (no llvm.fma, llvm.rint, llvm.floor: those become libm calls without FMA or
@@ -88,18 +89,18 @@ static LLVMValueRef fcmp(om_cg_ctx *cx, LLVMRealPredicate p, LLVMValueRef a, LLV
     return LLVMBuildFCmp(cx->b, p, a, b, "");
 }
 
-static inline LLVMValueRef fabs_(om_cg_ctx *cx, LLVMValueRef x)
+static LLVMValueRef fabs_(om_cg_ctx *cx, LLVMValueRef x)
 {
     return om_cg_intrinsic(cx, "llvm.fabs", &x, 1);
 }
 
-static inline LLVMValueRef copysign_(om_cg_ctx *cx, LLVMValueRef mag, LLVMValueRef sgn)
+static LLVMValueRef copysign_(om_cg_ctx *cx, LLVMValueRef mag, LLVMValueRef sgn)
 {
     LLVMValueRef ops[2] = {mag, sgn};
     return om_cg_intrinsic(cx, "llvm.copysign", ops, 2);
 }
 
-static inline LLVMValueRef sqrt_(om_cg_ctx *cx, LLVMValueRef x)
+static LLVMValueRef sqrt_(om_cg_ctx *cx, LLVMValueRef x)
 {
     return om_cg_intrinsic(cx, "llvm.sqrt", &x, 1);
 }
@@ -176,4 +177,318 @@ LLVMValueRef om_cg_erf_f32(om_cg_ctx *cx, LLVMValueRef x)
     LLVMValueRef p = fmul(cx, xc, polevl(cx, x2, A, 7));
     LLVMValueRef q = polevl(cx, x2, B, 5);
     return fdiv(cx, p, q);
+}
+
+/* ---- log1p, expm1 ------------------------------------------------------------------------- */
+
+/* log1p(x) = log(u) * x / (u - 1) with u = 1 + x (Goldberg's trick: the rounding of u
+ * cancels), x itself when u == 1.
+ * Measured: rel 1.6e-7 on [-0.999, 1e6] and on [1e-30, 1e-3] (test: < 3e-7).
+ * log1p(-1) = -inf, x < -1 -> NaN, +inf -> +inf. */
+LLVMValueRef om_cg_log1p_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef one = cst(cx, x, 1.0);
+    LLVMValueRef u = fadd(cx, one, x);
+    LLVMValueRef l = om_cg_log_f32(cx, u);
+    LLVMValueRef r = fmul(cx, l, fdiv(cx, x, fsub(cx, u, one)));
+    r = sel(cx, fcmp(cx, LLVMRealOEQ, u, one), x, r);
+    return sel(cx, fcmp(cx, LLVMRealOEQ, x, cst(cx, x, INFINITY)), x, r);
+}
+
+/* expm1(x): Taylor polynomial of degree 9 for |x| < 0.5, exp(x) - 1 elsewhere.
+ * Measured: rel 1.2e-7 on [-80, 88] and on [1e-30, 0.5] (test: < 3e-7). Saturates at -1;
+ * +inf above ~88.7. */
+LLVMValueRef om_cg_expm1_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    static const double T[] = {1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24,
+                               1.0 / 6, 0.5};
+    LLVMValueRef p = fmuladd(cx, fmul(cx, x, x), polevl(cx, x, T, 8), x);
+    LLVMValueRef e = fsub(cx, om_cg_exp_f32(cx, x), cst(cx, x, 1.0));
+    LLVMValueRef r = sel(cx, fcmp(cx, LLVMRealOLT, fabs_(cx, x), cst(cx, x, 0.5)), p, e);
+    return sel(cx, fcmp(cx, LLVMRealOEQ, x, cst(cx, x, 0.0)), x, r); /* expm1(-0) = -0 */
+}
+
+/* ---- sin, cos, tan ------------------------------------------------------------------------ */
+
+/* |x| = j pi/2 + r, |r| <= pi/4, j = round(|x| 2/pi) (magic-number rounding), r by a
+ * three-part Cody-Waite split of pi/2 (the first two parts have few bits so j*part is
+ * exact for j < 2^13). Returns r and the quadrant j (i32). For |x| >= 4e6 (or inf/NaN)
+ * r = |x| unreduced is not meaningful: callers return NaN for inf/NaN and accept
+ * reduced accuracy beyond |x| ~ 1e4 (see the figures). */
+static LLVMValueRef reduce_pio2(om_cg_ctx *cx, LLVMValueRef ax, LLVMValueRef *quadrant)
+{
+    LLVMValueRef ok = fcmp(cx, LLVMRealOLT, ax, cst(cx, ax, 4e6));
+    LLVMValueRef a = sel(cx, ok, ax, cst(cx, ax, 0.0)); /* no poison from inf/NaN */
+    LLVMValueRef magic = cst(cx, ax, 12582912.0);
+    LLVMValueRef j = fsub(cx, fmuladd(cx, a, cst(cx, ax, 0.63661977236758134308), magic), magic);
+    LLVMValueRef nj = LLVMBuildFNeg(cx->b, j, "");
+    LLVMValueRef r = fmuladd(cx, nj, cst(cx, ax, 1.5703125), a);
+    r = fmuladd(cx, nj, cst(cx, ax, 4.837512969970703125e-4), r);
+    r = fmuladd(cx, nj, cst(cx, ax, 7.54978995489188216e-8), r);
+    *quadrant = LLVMBuildFPToSI(cx->b, j, int_like(cx, ax), "");
+    return r;
+}
+
+/* sin(r), cos(r) for |r| <= pi/4 (Cephes sinf/cosf polynomials) */
+static LLVMValueRef sin_poly(om_cg_ctx *cx, LLVMValueRef r, LLVMValueRef z)
+{
+    static const double S[] = {-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1};
+    return fmuladd(cx, fmul(cx, polevl(cx, z, S, 3), z), r, r);
+}
+
+static LLVMValueRef cos_poly(om_cg_ctx *cx, LLVMValueRef z)
+{
+    static const double C[] = {2.443315711809948E-5, -1.388731625493765E-3, 4.166664568298827E-2};
+    LLVMValueRef y = fmul(cx, fmul(cx, polevl(cx, z, C, 3), z), z);
+    y = fmuladd(cx, z, cst(cx, z, -0.5), y);
+    return fadd(cx, y, cst(cx, z, 1.0));
+}
+
+static LLVMValueRef qbit(om_cg_ctx *cx, LLVMValueRef q, LLVMValueRef like, int64_t bit)
+{
+    LLVMValueRef m = LLVMBuildAnd(cx->b, q, icst(cx, like, bit), "");
+    return LLVMBuildICmp(cx->b, LLVMIntNE, m, icst(cx, like, 0), "");
+}
+
+static LLVMValueRef nan_unless_finite(om_cg_ctx *cx, LLVMValueRef x, LLVMValueRef r)
+{
+    LLVMValueRef fin = fcmp(cx, LLVMRealOLT, fabs_(cx, x), cst(cx, x, INFINITY));
+    return sel(cx, fin, r, cst(cx, x, NAN));
+}
+
+static LLVMValueRef sin_cos(om_cg_ctx *cx, LLVMValueRef x, bool is_cos)
+{
+    LLVMValueRef ax = fabs_(cx, x), q;
+    LLVMValueRef r = reduce_pio2(cx, ax, &q);
+    LLVMValueRef z = fmul(cx, r, r);
+    LLVMValueRef s = sin_poly(cx, r, z), c = cos_poly(cx, z);
+    if (is_cos)
+        q = LLVMBuildAdd(cx->b, q, icst(cx, x, 1), ""); /* cos(x) = sin(x + pi/2) */
+    LLVMValueRef y = sel(cx, qbit(cx, q, x, 1), c, s);
+    y = sel(cx, qbit(cx, q, x, 2), LLVMBuildFNeg(cx->b, y, ""), y);
+    if (!is_cos) /* sin is odd: flip for negative x (the sign bit of x, so sin(-0) = -0) */
+        y = sel(cx, LLVMBuildICmp(cx->b, LLVMIntSLT, bits_of(cx, x), icst(cx, x, 0), ""), LLVMBuildFNeg(cx->b, y, ""), y);
+    return nan_unless_finite(cx, x, y);
+}
+
+/* sin, cos. Measured: abs 7.6e-8 on [-100, 100] and on [-1e4, 1e4]; rel 9.6e-8 for
+ * |x| < 1 (sin on [1e-30, 1] too) (test: abs < 2e-7, rel < 3e-7). sin(-0) = -0; +-inf, NaN -> NaN. Beyond
+ * |x| = 4e6 the result is not accurate. */
+LLVMValueRef om_cg_sin_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    return sin_cos(cx, x, false);
+}
+
+LLVMValueRef om_cg_cos_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    return sin_cos(cx, x, true);
+}
+
+/* tan: same reduction, Cephes tanf polynomial on |r| <= pi/4, -1/tan(r) in odd quadrants.
+ * Measured: rel 1.7e-7 on [-100, 100], [-1.5, 1.5], [1e-30, 1] (test: < 4e-7). tan(-0) = -0. */
+LLVMValueRef om_cg_tan_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    static const double T[] = {9.38540185543E-3, 3.11992232697E-3, 2.44301354525E-2, 5.34112807005E-2,
+                               1.33387994085E-1, 3.33331568548E-1};
+    LLVMValueRef ax = fabs_(cx, x), q;
+    LLVMValueRef r = reduce_pio2(cx, ax, &q);
+    LLVMValueRef z = fmul(cx, r, r);
+    LLVMValueRef y = fmuladd(cx, fmul(cx, polevl(cx, z, T, 6), z), r, r);
+    y = sel(cx, qbit(cx, q, x, 1), fdiv(cx, cst(cx, x, -1.0), y), y);
+    /* tan is odd: flip for negative x (by the sign bit, so tan(-0) = -0) */
+    y = sel(cx, LLVMBuildICmp(cx->b, LLVMIntSLT, bits_of(cx, x), icst(cx, x, 0), ""), LLVMBuildFNeg(cx->b, y, ""), y);
+    return nan_unless_finite(cx, x, y);
+}
+
+/* ---- asin, acos, atan ------------------------------------------------------------------ */
+
+/* asin(s) for |s| <= 0.5 with z = s^2 (Cephes asinf polynomial) */
+static LLVMValueRef asin_small(om_cg_ctx *cx, LLVMValueRef s, LLVMValueRef z)
+{
+    static const double P[] = {4.2163199048E-2, 2.4181311049E-2, 4.5470025998E-2, 7.4953002686E-2,
+                               1.6666752422E-1};
+    return fmuladd(cx, fmul(cx, polevl(cx, z, P, 5), z), s, s);
+}
+
+/* asin: |x| > 0.5 uses asin(a) = pi/2 - 2 asin(sqrt((1 - a)/2)).
+ * Measured: rel 2.6e-7 on [-1, 1] and [1e-30, 1] (test: < 3e-7). |x| > 1 -> NaN; asin(-0) = -0. */
+LLVMValueRef om_cg_asin_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef a = fabs_(cx, x);
+    LLVMValueRef big = fcmp(cx, LLVMRealOGT, a, cst(cx, x, 0.5));
+    LLVMValueRef zb = fmul(cx, cst(cx, x, 0.5), fsub(cx, cst(cx, x, 1.0), a));
+    LLVMValueRef z = sel(cx, big, zb, fmul(cx, a, a));
+    LLVMValueRef s = sel(cx, big, sqrt_(cx, sel(cx, big, zb, cst(cx, x, 0.0))), a);
+    LLVMValueRef p = asin_small(cx, s, z);
+    LLVMValueRef r = sel(cx, big, fsub(cx, cst(cx, x, 1.57079632679489661923), fadd(cx, p, p)), p);
+    r = copysign_(cx, r, x);
+    return sel(cx, fcmp(cx, LLVMRealUGT, a, cst(cx, x, 1.0)), cst(cx, x, NAN), r);
+}
+
+/* acos: 2 asin(sqrt((1 - x)/2)) for x > 0.5, pi - 2 asin(sqrt((1 + x)/2)) for x < -0.5,
+ * pi/2 - asin(x) between. Measured: rel 1.4e-7 on [-1, 1], 1.1e-7 on [0.999, 1] (test: < 3e-7). */
+LLVMValueRef om_cg_acos_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef a = fabs_(cx, x);
+    LLVMValueRef big = fcmp(cx, LLVMRealOGT, a, cst(cx, x, 0.5));
+    LLVMValueRef zb = fmul(cx, cst(cx, x, 0.5), fsub(cx, cst(cx, x, 1.0), a));
+    LLVMValueRef z = sel(cx, big, zb, fmul(cx, x, x));
+    LLVMValueRef s = sel(cx, big, sqrt_(cx, sel(cx, big, zb, cst(cx, x, 0.0))), x);
+    LLVMValueRef p = asin_small(cx, s, z);
+    LLVMValueRef p2 = fadd(cx, p, p);
+    LLVMValueRef rb = sel(cx, fcmp(cx, LLVMRealOGT, x, cst(cx, x, 0.0)), p2,
+                          fsub(cx, cst(cx, x, 3.14159265358979323846), p2));
+    LLVMValueRef r = sel(cx, big, rb, fsub(cx, cst(cx, x, 1.57079632679489661923), p));
+    return sel(cx, fcmp(cx, LLVMRealUGT, a, cst(cx, x, 1.0)), cst(cx, x, NAN), r);
+}
+
+/* atan: reduction to |t| <= tan(pi/8) by atan(a) = pi/2 + atan(-1/a) (a > tan(3pi/8)) or
+ * pi/4 + atan((a-1)/(a+1)) (a > tan(pi/8)), Cephes atanf polynomial.
+ * Measured: rel 2.0e-7 on [-100, 100] and on [1e-30, 1e30] (test: < 3e-7). atan(+-inf) =
+ * +-pi/2. */
+LLVMValueRef om_cg_atan_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    static const double P[] = {8.05374449538e-2, -1.38776856032E-1, 1.99777106478E-1, -3.33329491539E-1};
+    LLVMValueRef a = fabs_(cx, x), one = cst(cx, x, 1.0);
+    LLVMValueRef hi = fcmp(cx, LLVMRealOGT, a, cst(cx, x, 2.414213562373095));
+    LLVMValueRef mid = fcmp(cx, LLVMRealOGT, a, cst(cx, x, 0.4142135623730950));
+    LLVMValueRef t = sel(cx, mid, fdiv(cx, fsub(cx, a, one), fadd(cx, a, one)), a);
+    t = sel(cx, hi, fdiv(cx, cst(cx, x, -1.0), a), t);
+    LLVMValueRef y0 = sel(cx, mid, cst(cx, x, 0.78539816339744830962), cst(cx, x, 0.0));
+    y0 = sel(cx, hi, cst(cx, x, 1.57079632679489661923), y0);
+    LLVMValueRef z = fmul(cx, t, t);
+    LLVMValueRef y = fmuladd(cx, fmul(cx, polevl(cx, z, P, 4), z), t, t);
+    return copysign_(cx, fadd(cx, y0, y), x);
+}
+
+/* ---- hyperbolic -------------------------------------------------------------------------- */
+
+/* e^|x| / 2 without overflowing before the true result does: h = exp(|x|/2), (h/2) h. */
+static LLVMValueRef half_exp_abs(om_cg_ctx *cx, LLVMValueRef a)
+{
+    LLVMValueRef h = om_cg_exp_f32(cx, fmul(cx, a, cst(cx, a, 0.5)));
+    return fmul(cx, fmul(cx, h, cst(cx, a, 0.5)), h);
+}
+
+/* sinh: Cephes sinhf polynomial for |x| < 1, else t - 1/(4t) with t = e^|x|/2.
+ * Measured: rel 2.4e-7 on [-89, 89] and [1e-30, 2] (test: < 4e-7). +-inf beyond ~89.4. */
+LLVMValueRef om_cg_sinh_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    static const double P[] = {2.03721912945E-4, 8.33028376239E-3, 1.66667160211E-1};
+    LLVMValueRef a = fabs_(cx, x);
+    LLVMValueRef z = fmul(cx, x, x);
+    LLVMValueRef small = fmuladd(cx, fmul(cx, polevl(cx, z, P, 3), z), x, x);
+    LLVMValueRef t = half_exp_abs(cx, a);
+    LLVMValueRef large = copysign_(cx, fsub(cx, t, fdiv(cx, cst(cx, x, 0.25), t)), x);
+    return sel(cx, fcmp(cx, LLVMRealOLT, a, cst(cx, x, 1.0)), small, large);
+}
+
+/* cosh = t + 1/(4t), t = e^|x|/2. Measured: rel 2.4e-7 on [-89, 89] (test: < 4e-7). */
+LLVMValueRef om_cg_cosh_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef t = half_exp_abs(cx, fabs_(cx, x));
+    return fadd(cx, t, fdiv(cx, cst(cx, x, 0.25), t));
+}
+
+/* log(u) combined with the log1p trick: returns log1p(v) where u = 1 + v was rounded,
+ * sharing one log. */
+static LLVMValueRef log1p_of(om_cg_ctx *cx, LLVMValueRef u, LLVMValueRef v, LLVMValueRef l)
+{
+    LLVMValueRef one = cst(cx, u, 1.0);
+    LLVMValueRef r = fmul(cx, l, fdiv(cx, v, fsub(cx, u, one)));
+    return sel(cx, fcmp(cx, LLVMRealOEQ, u, one), v, r);
+}
+
+/* asinh(a) = log1p(a + a^2 / (1 + sqrt(1 + a^2))), log(a) + ln2 for a > 1e4; odd.
+ * Measured: rel 2.2e-7 on [-1e6, 1e6] and [1e-30, 1e30] (test: < 4e-7). */
+LLVMValueRef om_cg_asinh_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef a = fabs_(cx, x), one = cst(cx, x, 1.0);
+    LLVMValueRef large = fcmp(cx, LLVMRealOGT, a, cst(cx, x, 1e4));
+    LLVMValueRef a2 = fmul(cx, a, a);
+    LLVMValueRef v = fadd(cx, a, fdiv(cx, a2, fadd(cx, one, sqrt_(cx, fadd(cx, one, a2)))));
+    LLVMValueRef u = sel(cx, large, a, fadd(cx, one, v));
+    LLVMValueRef l = om_cg_log_f32(cx, u);
+    LLVMValueRef r = sel(cx, large, fadd(cx, l, cst(cx, x, 0.69314718055994530942)), log1p_of(cx, u, v, l));
+    return copysign_(cx, r, x);
+}
+
+/* acosh(x) = log1p(t + sqrt(t (t + 2))), t = x - 1; log(x) + ln2 for x > 1e4; x < 1 -> NaN.
+ * Measured: rel 2.2e-7 on [1, 1e6], [1, 1e30], [1, 1.01] (test: < 4e-7). */
+LLVMValueRef om_cg_acosh_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef one = cst(cx, x, 1.0);
+    LLVMValueRef large = fcmp(cx, LLVMRealOGT, x, cst(cx, x, 1e4));
+    LLVMValueRef t = fsub(cx, x, one);
+    LLVMValueRef v = fadd(cx, t, sqrt_(cx, fmul(cx, t, fadd(cx, t, cst(cx, x, 2.0)))));
+    LLVMValueRef u = sel(cx, large, x, fadd(cx, one, v));
+    LLVMValueRef l = om_cg_log_f32(cx, u);
+    LLVMValueRef r = sel(cx, large, fadd(cx, l, cst(cx, x, 0.69314718055994530942)), log1p_of(cx, u, v, l));
+    return sel(cx, fcmp(cx, LLVMRealULT, x, one), cst(cx, x, NAN), r);
+}
+
+/* atanh(a) = log1p(2a / (1 - a)) / 2; odd; |x| = 1 -> +-inf, |x| > 1 -> NaN.
+ * Measured: rel 2.2e-7 on [-0.9999, 0.9999] and [1e-30, 0.5] (test: < 4e-7). */
+LLVMValueRef om_cg_atanh_f32(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef a = fabs_(cx, x), one = cst(cx, x, 1.0);
+    LLVMValueRef v = fdiv(cx, fadd(cx, a, a), fsub(cx, one, a));
+    LLVMValueRef r = fmul(cx, om_cg_log1p_f32(cx, v), cst(cx, x, 0.5));
+    r = copysign_(cx, r, x);
+    return sel(cx, fcmp(cx, LLVMRealUGT, a, one), cst(cx, x, NAN), r);
+}
+
+/* ---- rounding (f32 and f64) ---------------------------------------------------------------- */
+
+/* round half to even: (|x| + 2^p) - 2^p in the default rounding mode (p = 23 or 52), sign
+ * copied back; |x| >= 2^p (already integral), inf and NaN pass through. */
+LLVMValueRef om_cg_round_even(om_cg_ctx *cx, LLVMValueRef x)
+{
+    bool dbl = LLVMGetTypeKind(elem_type(x)) == LLVMDoubleTypeKind;
+    LLVMValueRef big = cst(cx, x, dbl ? 0x1p52 : 0x1p23);
+    LLVMValueRef a = fabs_(cx, x);
+    LLVMValueRef r = copysign_(cx, fsub(cx, fadd(cx, a, big), big), x);
+    return sel(cx, fcmp(cx, LLVMRealOLT, a, big), r, x);
+}
+
+LLVMValueRef om_cg_floor(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef t = om_cg_round_even(cx, x);
+    t = sel(cx, fcmp(cx, LLVMRealOGT, t, x), fsub(cx, t, cst(cx, x, 1.0)), t);
+    return copysign_(cx, t, x);
+}
+
+LLVMValueRef om_cg_ceil(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef t = om_cg_round_even(cx, x);
+    t = sel(cx, fcmp(cx, LLVMRealOLT, t, x), fadd(cx, t, cst(cx, x, 1.0)), t);
+    return copysign_(cx, t, x);
+}
+
+/* ---- pow ------------------------------------------------------------------------------------ */
+
+/* pow(x, y) = exp(y log|x|) with the sign and special cases of C99 pow.
+ * The error grows with |y log x| (log's relative error is scaled by it): measured rel
+ * < 0.74 (2e-7 + 1.5e-7 |y log x|) on x in +-[1e-3, 1e3], y in [-10, 10] (test: < 1x that
+ * bound), i.e. ~1e-6 for results near 1e+-4 and ~1.3e-5 near 1e+-38. */
+LLVMValueRef om_cg_pow_f32(om_cg_ctx *cx, LLVMValueRef x, LLVMValueRef y)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef one = cst(cx, x, 1.0), zero = cst(cx, x, 0.0);
+    LLVMValueRef ax = fabs_(cx, x);
+    LLVMValueRef r = om_cg_exp_f32(cx, fmul(cx, y, om_cg_log_f32(cx, ax)));
+    /* y integral? odd? (|y| >= 2^24 is even) */
+    LLVMValueRef yint = fcmp(cx, LLVMRealOEQ, om_cg_floor(cx, y), y);
+    LLVMValueRef ay = fabs_(cx, y);
+    LLVMValueRef ysm = fcmp(cx, LLVMRealOLT, ay, cst(cx, x, 0x1p24));
+    LLVMValueRef yi = LLVMBuildFPToSI(b, sel(cx, ysm, ay, zero), int_like(cx, x), "");
+    LLVMValueRef yodd = LLVMBuildAnd(b, yint, qbit(cx, yi, x, 1), "");
+    LLVMValueRef xneg = LLVMBuildICmp(b, LLVMIntSLT, bits_of(cx, x), icst(cx, x, 0), "");
+    r = sel(cx, LLVMBuildAnd(b, xneg, yodd, ""), LLVMBuildFNeg(b, r, ""), r);
+    r = sel(cx, LLVMBuildAnd(b, fcmp(cx, LLVMRealOLT, x, zero), LLVMBuildNot(b, yint, ""), ""), cst(cx, x, NAN), r);
+    /* |x| == 1 with infinite y, x == 1, y == 0 -> 1 */
+    LLVMValueRef yinf = fcmp(cx, LLVMRealOEQ, ay, cst(cx, x, INFINITY));
+    r = sel(cx, LLVMBuildAnd(b, fcmp(cx, LLVMRealOEQ, ax, one), yinf, ""), one, r);
+    r = sel(cx, fcmp(cx, LLVMRealOEQ, x, one), one, r);
+    return sel(cx, fcmp(cx, LLVMRealOEQ, y, zero), one, r);
 }
