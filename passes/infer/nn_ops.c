@@ -138,3 +138,126 @@ om_status om_infer_resize(om_graph *g, om_node *n) {
     }
     return om_infer_set_output(g, n, 0, x->dtype, &out);
 }
+
+/* ---- ConvTranspose ---------------------------------------------------------------------- */
+
+enum { CT_MAX_SP = OM_MAX_RANK - 2 };
+
+/* INTS attribute of exactly count values (dflt when absent); values below lo refused. */
+static om_status ct_ints(const om_node *n, const char *name, int count, int64_t lo, int64_t dflt, int64_t *out) {
+    const int64_t *v = NULL;
+    int c = om_node_ints(n, name, &v);
+    for (int i = 0; i < count; i++) out[i] = dflt;
+    if (c < 0) return OM_OK;
+    if (c != count)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute %s has %d values, expected %d", name, c, count);
+    for (int i = 0; i < count; i++) {
+        if (v[i] < lo || v[i] > ((int64_t)1 << 31))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute %s[%d] = %" PRId64 " is out of range", name, i,
+                                  v[i]);
+        out[i] = v[i];
+    }
+    return OM_OK;
+}
+
+om_status om_infer_conv_transpose(om_graph *g, om_node *n) {
+    om_value *x, *w;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK || (st = om_infer_need_input(n, 1, &w)) != OM_OK) return st;
+    int r = x->shape.rank, k = r - 2;
+    if (r < 3 || r > OM_MAX_RANK)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' has rank %d, expected [N,C,D1..Dk] (rank >= 3)",
+                              x->name, r);
+    if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
+    if ((st = om_infer_check_rank(n, 1, r)) != OM_OK) return st;
+    if ((st = om_infer_check_same_dtype(n, 1, 0)) != OM_OK) return st;
+    int64_t group = om_node_int(n, "group", 1);
+    if (group < 1) return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute group = %" PRId64 ", expected >= 1", group);
+    int64_t C = x->shape.dims[1], Wc = w->shape.dims[0], Mg = w->shape.dims[1];
+    if (C >= 0 && Wc >= 0 && C != Wc)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' has C=%" PRId64 " but input 1 '%s' has %" PRId64
+                              " input channels", x->name, C, w->name, Wc);
+    if (C >= 0 && C % group != 0)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "C=%" PRId64 " is not divisible by group %" PRId64, C, group);
+    int64_t M = Mg >= 0 ? Mg * group : OM_DIM_UNKNOWN;
+    om_value *b = om_node_input(n, 2);
+    if (b) {
+        if ((st = om_infer_check_rank(n, 2, 1)) != OM_OK) return st;
+        if ((st = om_infer_check_same_dtype(n, 2, 0)) != OM_OK) return st;
+        if (b->shape.dims[0] >= 0 && M >= 0 && b->shape.dims[0] != M)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (bias) has %" PRId64 " elements, expected %" PRId64,
+                                  b->name, b->shape.dims[0], M);
+    }
+    int64_t ks[CT_MAX_SP], S[CT_MAX_SP], D[CT_MAX_SP], P[2 * CT_MAX_SP], OP[CT_MAX_SP], OS[CT_MAX_SP + 2];
+    if ((st = ct_ints(n, "kernel_shape", k, 1, -1, ks)) != OM_OK || (st = ct_ints(n, "strides", k, 1, 1, S)) != OM_OK ||
+        (st = ct_ints(n, "dilations", k, 1, 1, D)) != OM_OK ||
+        (st = ct_ints(n, "output_padding", k, 0, 0, OP)) != OM_OK)
+        return st;
+    {   /* pads may be negative at the end once canonical (output_padding folded in) */
+        const int64_t *pv = NULL;
+        int pc = om_node_ints(n, "pads", &pv);
+        if (pc >= 0 && pc != 2 * k)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute pads has %d values, expected %d", pc, 2 * k);
+        for (int i = 0; i < 2 * k; i++) {
+            P[i] = pc < 0 ? 0 : pv[i];
+            if (P[i] < -((int64_t)1 << 31) || P[i] > ((int64_t)1 << 31))
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute pads[%d] is out of range", i);
+        }
+    }
+    const int64_t *osv = NULL;
+    int osc = om_node_ints(n, "output_shape", &osv);
+    if (osc >= 0 && osc != k && osc != k + 2)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute output_shape has %d values, expected %d", osc, k);
+    for (int i = 0; i < k && osc >= 0; i++) OS[i] = osv[osc - k + i];
+    const char *ap = om_node_string(n, "auto_pad", "NOTSET");
+    bool same = !strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER"), upper = !strcmp(ap, "SAME_UPPER");
+    if (!same && strcmp(ap, "NOTSET") && strcmp(ap, "VALID") && ap[0])
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute auto_pad = '%s' is not valid", ap);
+    om_shape out = x->shape;
+    out.dims[1] = M;
+    out.syms[1] = NULL;
+    bool resolved = true;
+    for (int i = 0; i < k; i++) {
+        int64_t wd = w->shape.dims[2 + i];
+        if (ks[i] < 0) ks[i] = wd;
+        if (ks[i] < 1)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "kernel size of spatial dim %d is unknown", i);
+        if (wd >= 0 && wd != ks[i])
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "kernel_shape[%d] = %" PRId64 " but W has %" PRId64, i, ks[i], wd);
+        int64_t in = x->shape.dims[2 + i], eff = (ks[i] - 1) * D[i] + 1;
+        out.syms[2 + i] = NULL;
+        if (in < 0) {
+            out.dims[2 + i] = OM_DIM_UNKNOWN;
+            resolved = false;
+            continue;
+        }
+        if (in > ((int64_t)1 << 31)) return om_infer_error(n, OM_ERR_UNSUPPORTED, "spatial dim %d is too large", i);
+        int64_t full = S[i] * (in - 1) + OP[i] + eff, o;
+        if (osc >= 0 || same) {
+            o = osc >= 0 ? OS[i] : in * S[i];
+            int64_t total = full - o;
+            if (total < 0) total = 0;
+            P[i] = same && !upper ? total - total / 2 : total / 2; /* SAME_UPPER: odd pad at the end */
+            P[k + i] = total - P[i];
+            /* an output_shape larger than the full extent is padding at the end */
+            if (o > full - total) P[k + i] -= o - (full - total);
+        } else {
+            if (!strcmp(ap, "VALID")) P[i] = P[k + i] = 0;
+            o = full - P[i] - P[k + i];
+        }
+        if (o < 0) return om_infer_error(n, OM_ERR_INVALID_MODEL, "spatial dim %d: output size %" PRId64 " < 0", i, o);
+        out.dims[2 + i] = o;
+        P[k + i] -= OP[i]; /* fold output_padding into the end pad */
+    }
+    if (resolved) {
+        if ((st = om_node_set_ints(g, n, "kernel_shape", ks, k)) != OM_OK ||
+            (st = om_node_set_ints(g, n, "strides", S, k)) != OM_OK ||
+            (st = om_node_set_ints(g, n, "dilations", D, k)) != OM_OK ||
+            (st = om_node_set_ints(g, n, "pads", P, 2 * k)) != OM_OK)
+            return st;
+        om_node_remove_attr(n, "auto_pad");
+        om_node_remove_attr(n, "output_shape");
+        om_node_remove_attr(n, "output_padding");
+    }
+    return om_infer_set_output(g, n, 0, x->dtype, &out);
+}

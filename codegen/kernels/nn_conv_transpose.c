@@ -1,0 +1,156 @@
+/* ConvTranspose kernel (family conv_transpose): 1-D/2-D/3-D (any spatial rank), groups,
+ * strides, dilations, pads (canonical: shape inference folded auto_pad, output_shape and
+ * output_padding into `pads`, the end pad possibly negative), optional bias; f32, f64, f16,
+ * bf16 (accumulated in f32).
+ *
+ * X is [N, C, I...], W is [C, M/group, K...], Y is [N, M, O...]. Computed as a gather per
+ * output element (no scatter, so work items never share an output):
+ *     Y[n, m, o] = B[m] + sum_{k valid} sum_{c in group} X[n, c, (o + P - k*D) / S] * W[c, m%Mg, k]
+ * where a kernel position k is valid on a dim when o + P - k*D is >= 0, divisible by S and
+ * the quotient is < I; the validity branches are per kernel dim, outside the channel loop.
+ * Work items: output rows (N*M*O1..O(n-1)); the last spatial dim is an inner loop.
+ */
+#include <string.h>
+
+#include "codegen/kernels/nn_util.h"
+
+#define CT_MAX_SP (OM_MAX_RANK - 2)
+
+typedef struct ct_kernel {
+    om_dtype dt, adt;
+    int nsp;
+    int64_t Cg, Mg, C, Isz, Ksz;
+    int64_t I[CT_MAX_SP], K[CT_MAX_SP], S[CT_MAX_SP], D[CT_MAX_SP], P[CT_MAX_SP];
+    int64_t istr[CT_MAX_SP], kstr[CT_MAX_SP];
+    LLVMValueRef x, w, acc, o[CT_MAX_SP], xbase, wbase;
+} ct_kernel;
+
+/* Opens `if (cond)`; returns the continuation block. */
+static LLVMBasicBlockRef ct_if(om_cg_ctx *cx, LLVMValueRef cond)
+{
+    LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "valid");
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "next");
+    LLVMBuildCondBr(cx->b, cond, then, cont);
+    LLVMPositionBuilderAtEnd(cx->b, then);
+    return cont;
+}
+
+static void ct_endif(om_cg_ctx *cx, LLVMBasicBlockRef cont)
+{
+    LLVMBuildBr(cx->b, cont);
+    LLVMMoveBasicBlockAfter(cont, LLVMGetLastBasicBlock(cx->fn));
+    LLVMPositionBuilderAtEnd(cx->b, cont);
+}
+
+/* Kernel dim d: loop k, check validity, recurse; at the end the channel loop. */
+static void ct_taps(om_cg_ctx *cx, ct_kernel *k, int d, LLVMValueRef xoff, LLVMValueRef woff)
+{
+    LLVMBuilderRef b = cx->b;
+    if (d == k->nsp) {
+        om_cg_loop lc;
+        LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k->Cg), "c");
+        LLVMValueRef xv = om_cg_load(cx, k->dt, k->x, om_cg_mad(cx, c, k->Isz, xoff));
+        LLVMValueRef wv = om_cg_load(cx, k->dt, k->w, om_cg_mad(cx, c, k->Mg * k->Ksz, woff));
+        xv = om_cg_convert(cx, xv, k->dt, k->adt);
+        wv = om_cg_convert(cx, wv, k->dt, k->adt);
+        LLVMValueRef a = LLVMBuildLoad2(b, om_cg_type(cx, k->adt), k->acc, "");
+        LLVMValueRef ops[3] = {xv, wv, a};
+        LLVMBuildStore(b, om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3), k->acc);
+        om_cg_for_end(cx, &lc);
+        return;
+    }
+    om_cg_loop lk;
+    LLVMValueRef kd = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, k->K[d]), "k");
+    /* t = o + P - k*D */
+    LLVMValueRef t = LLVMBuildNSWSub(b, om_cg_add(cx, k->o[d], om_cg_i64(cx, k->P[d])),
+                                     om_cg_mad(cx, kd, k->D[d], NULL), "");
+    LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntSGE, t, om_cg_i64(cx, 0), "");
+    LLVMValueRef i = t;
+    if (k->S[d] != 1) {
+        LLVMValueRef rem = LLVMBuildSRem(b, t, om_cg_i64(cx, k->S[d]), "");
+        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntEQ, rem, om_cg_i64(cx, 0), ""), "");
+        i = LLVMBuildSDiv(b, t, om_cg_i64(cx, k->S[d]), "");
+    }
+    ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSLT, i, om_cg_i64(cx, k->I[d]), ""), "");
+    LLVMBasicBlockRef cont = ct_if(cx, ok);
+    ct_taps(cx, k, d + 1, om_cg_mad(cx, i, k->istr[d], xoff), om_cg_mad(cx, kd, k->kstr[d], woff));
+    ct_endif(cx, cont);
+    om_cg_for_end(cx, &lk);
+}
+
+om_status om_cg_emit_conv_transpose(om_cg_ctx *cx, const om_node *n)
+{
+    const om_value *vx = om_node_input(n, 0), *vw = om_node_input(n, 1), *vb = om_node_input(n, 2);
+    const om_value *vy = n->n_outputs > 0 ? n->outputs[0] : NULL;
+    if (!vx || !vw || !vy || !om_shape_is_static(&vx->shape) || !om_shape_is_static(&vw->shape) ||
+        !om_shape_is_static(&vy->shape) || vx->shape.rank < 3 || vw->shape.rank != vx->shape.rank ||
+        vy->shape.rank != vx->shape.rank)
+        return om_cg_unsupported(cx, "X, W and Y need static shapes of the same rank >= 3");
+    om_dtype dt = vy->dtype;
+    if (!om_dtype_is_float(dt) || vx->dtype != dt || vw->dtype != dt || (vb && vb->dtype != dt))
+        return om_cg_unsupported(cx, "dtype %s (float types only, all alike)", om_dtype_name(dt));
+    const char *ap = om_node_string(n, "auto_pad", "NOTSET");
+    if ((ap[0] && strcmp(ap, "NOTSET")) || om_node_attr(n, "output_shape") || om_node_attr(n, "output_padding"))
+        return om_cg_unsupported(cx, "auto_pad/output_shape/output_padding (run shape inference first)");
+    ct_kernel k = {.dt = dt, .adt = dt == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT, .nsp = vx->shape.rank - 2};
+    int nsp = k.nsp;
+    int64_t group = om_node_int(n, "group", 1);
+    int64_t Nb = vx->shape.dims[0];
+    k.C = vx->shape.dims[1];
+    k.Mg = vw->shape.dims[1];
+    int64_t M = vy->shape.dims[1];
+    if (group < 1 || k.C % group || vw->shape.dims[0] != k.C || k.Mg * group != M || vy->shape.dims[0] != Nb)
+        return om_cg_unsupported(cx, "channels of X, W, Y and group %lld do not fit", (long long)group);
+    k.Cg = k.C / group;
+    const int64_t *pv = NULL, *sv = NULL, *dv = NULL;
+    int pc = om_node_ints(n, "pads", &pv), sc = om_node_ints(n, "strides", &sv), dc = om_node_ints(n, "dilations", &dv);
+    if ((pc >= 0 && pc != 2 * nsp) || (sc >= 0 && sc != nsp) || (dc >= 0 && dc != nsp))
+        return om_cg_unsupported(cx, "pads/strides/dilations counts do not match the spatial rank %d", nsp);
+    k.Isz = k.Ksz = 1;
+    for (int d = nsp - 1; d >= 0; d--) {
+        k.I[d] = vx->shape.dims[2 + d];
+        k.K[d] = vw->shape.dims[2 + d];
+        k.S[d] = sc < 0 ? 1 : sv[d];
+        k.D[d] = dc < 0 ? 1 : dv[d];
+        k.P[d] = pc < 0 ? 0 : pv[d];
+        if (k.S[d] < 1 || k.D[d] < 1)
+            return om_cg_unsupported(cx, "stride/dilation < 1");
+        k.istr[d] = k.Isz;
+        k.kstr[d] = k.Ksz;
+        k.Isz *= k.I[d];
+        k.Ksz *= k.K[d];
+    }
+    int64_t numel = om_shape_numel(&vy->shape);
+    if (numel == 0)
+        return OM_OK;
+    int64_t Olast = vy->shape.dims[vy->shape.rank - 1], rows = numel / Olast;
+    k.x = om_cg_in(cx, 0);
+    k.w = om_cg_in(cx, 1);
+    LLVMValueRef bias = vb ? om_cg_in(cx, 2) : NULL, y = om_cg_out(cx, 0);
+    k.acc = om_cg_alloca(cx, om_cg_type(cx, k.adt), "acc");
+    LLVMBuilderRef b = cx->b;
+    om_cg_loop lw, lo;
+    LLVMValueRef row = om_cg_for_work(cx, &lw, rows, "row");
+    LLVMValueRef rem = row;
+    for (int d = nsp - 2; d >= 0; d--) {
+        int64_t O = vy->shape.dims[2 + d];
+        k.o[d] = LLVMBuildURem(b, rem, om_cg_i64(cx, O), "");
+        rem = LLVMBuildUDiv(b, rem, om_cg_i64(cx, O), "");
+    }
+    LLVMValueRef m = LLVMBuildURem(b, rem, om_cg_i64(cx, M), "m");
+    LLVMValueRef img = LLVMBuildUDiv(b, rem, om_cg_i64(cx, M), "n");
+    LLVMValueRef g = LLVMBuildUDiv(b, m, om_cg_i64(cx, k.Mg), "g");
+    LLVMValueRef ml = LLVMBuildURem(b, m, om_cg_i64(cx, k.Mg), "");
+    /* X offset of (img, g*Cg, 0...), W offset of (g*Cg, ml, 0...) */
+    LLVMValueRef xoff = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, img, k.C, NULL), om_cg_mad(cx, g, k.Cg, NULL)), k.Isz, NULL);
+    LLVMValueRef woff = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, g, k.Cg * k.Mg, NULL), ml), k.Ksz, NULL);
+    LLVMValueRef init = bias ? om_cg_convert(cx, om_cg_load(cx, dt, bias, m), dt, k.adt) : om_cg_const(cx, k.adt, 0);
+    k.o[nsp - 1] = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, Olast), "o");
+    LLVMBuildStore(b, init, k.acc);
+    ct_taps(cx, &k, 0, xoff, woff);
+    LLVMValueRef v = om_cg_convert(cx, LLVMBuildLoad2(b, om_cg_type(cx, k.adt), k.acc, ""), k.adt, dt);
+    om_cg_store(cx, dt, y, om_cg_mad(cx, row, Olast, k.o[nsp - 1]), v);
+    om_cg_for_end(cx, &lo);
+    om_cg_for_end(cx, &lw);
+    return OM_OK;
+}
