@@ -1,4 +1,5 @@
-/* Shape rules for BatchNormalization (inference form) and Softmax.
+/* Shape rules for BatchNormalization (inference form) and the softmax family (Softmax,
+ * LogSoftmax, Hardmax: one rule, the family `softmax` of ir/ops.def).
  *
  * BatchNormalization: X [N,C,...] (rank >= 2); scale, B, mean and var are [C] with X's
  * dtype; training_mode must be 0 (the IR has a single output). Output is X's type.
@@ -43,7 +44,8 @@ om_status om_infer_softmax(om_graph *g, om_node *n) {
     if (st != OM_OK) return st;
     if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
     if (x->shape.rank < 1)
-        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' is a scalar; Softmax needs rank >= 1", x->name);
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' is a scalar; %s needs rank >= 1", x->name,
+                              om_op_name(n->op));
     int64_t coerce = om_node_int(n, "coerce_2d", 0);
     if (coerce != 0 && coerce != 1)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute coerce_2d = %" PRId64 ", expected 0 or 1", coerce);
