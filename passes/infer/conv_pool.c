@@ -18,6 +18,7 @@
  * optional second output (Indices) is int64 with Y's shape. Global pools give [N,C,1..1].
  */
 #include "passes/infer/infer.h"
+#include "passes/infer/nn_conv.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -180,15 +181,30 @@ static om_status check_x(const om_node *n, om_value **x, int *k) {
     return OM_OK;
 }
 
-om_status om_infer_conv(om_graph *g, om_node *n) {
+/* The Conv rule over X = input xi, W = input wi, the bias (if bi >= 0) = input bi; the
+ * output has dtype out_dt (X's when OM_DT_UNDEFINED). Shared with ConvInteger and
+ * QLinearConv (passes/infer/nn_conv.h), which check their dtypes themselves. */
+static om_status conv_rule(om_graph *g, om_node *n, int xi, int wi, int bi, om_dtype out_dt) {
     om_value *x, *w;
     int k;
     om_status st;
-    if ((st = check_x(n, &x, &k)) != OM_OK) return st;
-    if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
-    if ((st = om_infer_check_rank(n, 1, k + 2)) != OM_OK) return st;
-    w = om_node_input(n, 1);
-    if ((st = om_infer_check_same_dtype(n, 1, 0)) != OM_OK) return st;
+    if ((st = om_infer_need_input(n, xi, &x)) != OM_OK) return st;
+    int xr = x->shape.rank;
+    if (xr < 3 || xr > 2 + MAX_SPATIAL) {
+        char b[128];
+        return om_infer_error(n, xr < 3 ? OM_ERR_INVALID_MODEL : OM_ERR_UNSUPPORTED,
+                              "input %d '%s' %s: expected [N,C,D1..Dk] with k = 1, 2 or 3 spatial dims", xi, x->name,
+                              om_infer_shape_str(&x->shape, b, sizeof(b)));
+    }
+    k = xr - 2;
+    bool plain = out_dt == OM_DT_UNDEFINED;
+    if (plain) {
+        if ((st = om_infer_check_float(n, xi)) != OM_OK) return st;
+        if ((st = om_infer_check_same_dtype(n, wi, xi)) != OM_OK) return st;
+        out_dt = x->dtype;
+    }
+    if ((st = om_infer_check_rank(n, wi, k + 2)) != OM_OK) return st;
+    w = om_node_input(n, wi);
     int64_t group = om_node_int(n, "group", 1);
     if (group < 1) return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute group = %" PRId64 ", expected >= 1", group);
     int64_t C = x->shape.dims[1], M = w->shape.dims[0], Cg = w->shape.dims[1];
@@ -207,10 +223,10 @@ om_status om_infer_conv(om_graph *g, om_node *n) {
                               x->name, om_infer_shape_str(&x->shape, b1, sizeof(b1)), C, w->name,
                               om_infer_shape_str(&w->shape, b2, sizeof(b2)), Cg, group, Cg * group);
     }
-    om_value *b = om_node_input(n, 2);
+    om_value *b = bi >= 0 ? om_node_input(n, bi) : NULL;
     if (b) {
-        if ((st = om_infer_check_rank(n, 2, 1)) != OM_OK) return st;
-        if ((st = om_infer_check_same_dtype(n, 2, 0)) != OM_OK) return st;
+        if ((st = om_infer_check_rank(n, bi, 1)) != OM_OK) return st;
+        if (plain && (st = om_infer_check_same_dtype(n, bi, xi)) != OM_OK) return st;
         if (b->shape.dims[0] >= 0 && M >= 0 && b->shape.dims[0] != M)
             return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (bias) has %" PRId64 " elements, expected M=%" PRId64,
                                   b->name, b->shape.dims[0], M);
@@ -241,7 +257,13 @@ om_status om_infer_conv(om_graph *g, om_node *n) {
     out.syms[1] = M < 0 ? w->shape.syms[0] : NULL;
     if ((st = window_shape(n, &x->shape, &win, false, true, &out)) != OM_OK) return st;
     if ((st = canonicalize(g, n, &win, false, true)) != OM_OK) return st;
-    return om_infer_set_output(g, n, 0, x->dtype, &out);
+    return om_infer_set_output(g, n, 0, out_dt, &out);
+}
+
+om_status om_infer_conv(om_graph *g, om_node *n) { return conv_rule(g, n, 0, 1, 2, OM_DT_UNDEFINED); }
+
+om_status om_infer_conv_window(om_graph *g, om_node *n, int xi, int wi, int bi, om_dtype out_dt) {
+    return conv_rule(g, n, xi, wi, bi, out_dt);
 }
 
 om_status om_infer_pool(om_graph *g, om_node *n) {

@@ -13,6 +13,7 @@
  * and scores and the optional limits are constants, otherwise OM_ERR_UNSUPPORTED.
  */
 #include "passes/infer/infer.h"
+#include "passes/infer/nn_conv.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -260,4 +261,143 @@ om_status om_infer_conv_transpose(om_graph *g, om_node *n) {
         om_node_remove_attr(n, "output_padding");
     }
     return om_infer_set_output(g, n, 0, x->dtype, &out);
+}
+
+/* ---- quantization ------------------------------------------------------------------------ */
+
+static bool is_q8(om_dtype dt) { return dt == OM_DT_UINT8 || dt == OM_DT_INT8; }
+
+/* A scale / zero point input i: a scalar (or one element) or, when axis_len >= 0, a 1-D
+ * tensor of axis_len elements. */
+static om_status check_qparam(const om_node *n, int i, int64_t axis_len) {
+    om_value *v = om_node_input(n, i);
+    if (!v) return OM_OK;
+    int64_t ne = om_shape_numel(&v->shape);
+    if (ne == 1 && v->shape.rank <= 1) return OM_OK;
+    if (axis_len >= 0 && v->shape.rank == 1 && (v->shape.dims[0] == axis_len || v->shape.dims[0] < 0)) return OM_OK;
+    char b[128];
+    return om_infer_error(n, OM_ERR_UNSUPPORTED, "input %d '%s' %s: expected a scalar%s", i, v->name,
+                          om_infer_shape_str(&v->shape, b, sizeof(b)), axis_len >= 0 ? " or a 1-D per-axis tensor" : "");
+}
+
+om_status om_infer_quant(om_graph *g, om_node *n) {
+    om_value *x, *s;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK || (st = om_infer_need_input(n, 1, &s)) != OM_OK) return st;
+    om_value *zp = om_node_input(n, 2);
+    int r = x->shape.rank;
+    int64_t axis_len = -1;
+    if (om_shape_numel(&s->shape) != 1 || s->shape.rank > 1) {
+        int a;
+        if ((st = om_infer_axis(n, "axis", om_node_int(n, "axis", 1), r, 0, &a)) != OM_OK) return st;
+        axis_len = x->shape.dims[a];
+    }
+    if ((st = check_qparam(n, 1, axis_len)) != OM_OK || (st = check_qparam(n, 2, axis_len)) != OM_OK) return st;
+    if (s->dtype != OM_DT_FLOAT)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 1 '%s' (scale) has dtype %s, expected f32", s->name,
+                              om_dtype_name(s->dtype));
+    if (n->op == OM_OP_QUANTIZE_LINEAR) {
+        if (x->dtype != OM_DT_FLOAT && x->dtype != OM_DT_INT32 && x->dtype != OM_DT_FLOAT16)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has dtype %s, expected f32, f16 or i32", x->name,
+                                  om_dtype_name(x->dtype));
+        om_dtype yt = zp ? zp->dtype : OM_DT_UINT8;
+        if (!is_q8(yt))
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 2 '%s' (zero point) has dtype %s, expected u8 or i8",
+                                  zp->name, om_dtype_name(yt));
+        return om_infer_set_output(g, n, 0, yt, &x->shape);
+    }
+    if (!is_q8(x->dtype) && x->dtype != OM_DT_INT32)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has dtype %s, expected u8, i8 or i32", x->name,
+                              om_dtype_name(x->dtype));
+    if (zp && zp->dtype != x->dtype)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (zero point) has dtype %s, input 0 has %s", zp->name,
+                              om_dtype_name(zp->dtype), om_dtype_name(x->dtype));
+    return om_infer_set_output(g, n, 0, OM_DT_FLOAT, &x->shape);
+}
+
+om_status om_infer_dyn_quant(om_graph *g, om_node *n) {
+    om_value *x;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK) return st;
+    if (x->dtype != OM_DT_FLOAT)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has dtype %s, expected f32", x->name,
+                              om_dtype_name(x->dtype));
+    om_shape sc = om_shape_scalar();
+    if ((st = om_infer_set_output(g, n, 0, OM_DT_UINT8, &x->shape)) != OM_OK) return st;
+    if (n->n_outputs > 1 && n->outputs[1] && (st = om_infer_set_output(g, n, 1, OM_DT_FLOAT, &sc)) != OM_OK) return st;
+    if (n->n_outputs > 2 && n->outputs[2] && (st = om_infer_set_output(g, n, 2, OM_DT_UINT8, &sc)) != OM_OK) return st;
+    return OM_OK;
+}
+
+/* MatMulInteger(A, B, a_zp?, b_zp?) -> i32; QLinearMatMul(a, a_s, a_zp, b, b_s, b_zp, y_s,
+ * y_zp) -> y_zp's dtype. A [..., M, K] and B [..., K, N] (rank >= 2), batch dims broadcast. */
+om_status om_infer_qmatmul(om_graph *g, om_node *n) {
+    bool ql = n->op == OM_OP_QLINEAR_MATMUL;
+    int ai = 0, bi = ql ? 3 : 1;
+    om_value *a, *b;
+    om_status st;
+    if ((st = om_infer_need_input(n, ai, &a)) != OM_OK || (st = om_infer_need_input(n, bi, &b)) != OM_OK) return st;
+    if (!is_q8(a->dtype) || !is_q8(b->dtype))
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "inputs %d '%s' (%s) and %d '%s' (%s) must be u8 or i8", ai, a->name,
+                              om_dtype_name(a->dtype), bi, b->name, om_dtype_name(b->dtype));
+    if (a->shape.rank < 2 || b->shape.rank < 2)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "1-D operands are not supported (ranks %d and %d)", a->shape.rank,
+                              b->shape.rank);
+    int ra = a->shape.rank, rb = b->shape.rank;
+    int64_t M = a->shape.dims[ra - 2], K = a->shape.dims[ra - 1], Kb = b->shape.dims[rb - 2], N = b->shape.dims[rb - 1];
+    if (K >= 0 && Kb >= 0 && K != Kb)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "inner dims do not match: %" PRId64 " vs %" PRId64, K, Kb);
+    om_shape ba = a->shape, bb = b->shape, out;
+    ba.rank -= 2;
+    bb.rank -= 2;
+    int bad;
+    if (!om_infer_broadcast(&ba, &bb, &out, &bad))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "batch dims do not broadcast (batch axis %d)", bad);
+    out.dims[out.rank] = M;
+    out.syms[out.rank++] = a->shape.syms[ra - 2];
+    out.dims[out.rank] = N;
+    out.syms[out.rank++] = b->shape.syms[rb - 1];
+    om_dtype yt = OM_DT_INT32;
+    if (ql) {
+        for (int i = 0; i < 8; i++)
+            if (!om_node_input(n, i)) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d is required", i);
+        for (int i = 1; i < 8; i++)
+            if (i != 3 && (st = check_qparam(n, i, -1)) != OM_OK) return st;
+        yt = om_node_input(n, 7)->dtype;
+        if (!is_q8(yt)) return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 7 (y_zero_point) must be u8 or i8");
+    } else {
+        if ((st = check_qparam(n, 2, M)) != OM_OK || (st = check_qparam(n, 3, N)) != OM_OK) return st;
+    }
+    return om_infer_set_output(g, n, 0, yt, &out);
+}
+
+/* ConvInteger(x, w, x_zp?, w_zp?) -> i32; QLinearConv(x, x_s, x_zp, w, w_s, w_zp, y_s, y_zp,
+ * B?) -> y_zp's dtype, B i32. The window rule and canonical attributes are Conv's. */
+om_status om_infer_qconv(om_graph *g, om_node *n) {
+    bool ql = n->op == OM_OP_QLINEAR_CONV;
+    int xi = 0, wi = ql ? 3 : 1;
+    om_value *x, *w;
+    om_status st;
+    if ((st = om_infer_need_input(n, xi, &x)) != OM_OK || (st = om_infer_need_input(n, wi, &w)) != OM_OK) return st;
+    if (!is_q8(x->dtype) || !is_q8(w->dtype))
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "x '%s' (%s) and w '%s' (%s) must be u8 or i8", x->name,
+                              om_dtype_name(x->dtype), w->name, om_dtype_name(w->dtype));
+    int64_t M = w->shape.rank >= 1 ? w->shape.dims[0] : -1;
+    om_dtype yt = OM_DT_INT32;
+    if (ql) {
+        for (int i = 0; i < 8; i++)
+            if (!om_node_input(n, i)) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d is required", i);
+        if ((st = check_qparam(n, 1, -1)) != OM_OK || (st = check_qparam(n, 2, -1)) != OM_OK ||
+            (st = check_qparam(n, 4, M)) != OM_OK || (st = check_qparam(n, 5, M)) != OM_OK ||
+            (st = check_qparam(n, 6, -1)) != OM_OK || (st = check_qparam(n, 7, -1)) != OM_OK)
+            return st;
+        yt = om_node_input(n, 7)->dtype;
+        if (!is_q8(yt)) return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 7 (y_zero_point) must be u8 or i8");
+        om_value *b = om_node_input(n, 8);
+        if (b && b->dtype != OM_DT_INT32)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 8 '%s' (bias) must be i32", b->name);
+    } else {
+        if ((st = check_qparam(n, 2, -1)) != OM_OK || (st = check_qparam(n, 3, M)) != OM_OK) return st;
+    }
+    return om_infer_conv_window(g, n, xi, wi, ql ? 8 : -1, yt);
 }
