@@ -1,0 +1,376 @@
+/* Reduce*: Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare over a constant
+ * set of axes (input 1; absent or empty = all axes, or a copy with noop_with_empty_axes=1).
+ *
+ * The input is viewed through merged dims: size-1 dims are dropped and neighbouring dims
+ * that are both kept or both reduced are merged, leaving alternating kept (K) and reduced
+ * (R) groups; the output is the row-major enumeration of K. Two loop shapes:
+ *   innermost group kept (size I): work items = (outer K position, block of up to BLOCK
+ *       inner positions); an accumulator block lives in a stack array; the R loops run
+ *       outside and the block's contiguous positions inside, so the inner loop vectorizes
+ *       without reassociation ("accumulate rows").
+ *   innermost group reduced (or no R at all): work items = output elements; one scalar
+ *       accumulator; the R loops run inside, the innermost contiguous. Float adds and
+ *       multiplies carry the reassoc flag so LLVM vectorizes the reduction.
+ * Per element: pre(x) (|x| for L1, x*x for L2/SumSquare, exp(x - max) for LogSumExp after
+ * a first max pass), combine (add, mul, max, min), then a finalize step (divide by the
+ * count for Mean, sqrt for L2, log for LogSum, log(sum) + max for LogSumExp).
+ * Empty reductions (a reduced dim of 0) give the identity, finalized: Sum 0, Prod 1, Max
+ * -inf (ints: the dtype's min), Min +inf (dtype max), Mean NaN (ints: 0), LogSum(Exp) -inf.
+ * dtypes: f32; f16/bf16 accumulate in f32; f64 in f64 (log/exp at f32 accuracy); integers
+ * in their own type (wrapping, as ONNX Runtime), Mean truncates; L2, LogSum, LogSumExp need
+ * a float dtype.
+ */
+#include "codegen/cg_internal.h"
+#include "codegen/cg_math.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BLOCK 256
+
+typedef struct red_plan {
+    om_op op;
+    om_dtype dt, cdt; /* data and compute dtypes */
+    int nk, nr;       /* merged kept / reduced groups, outermost first */
+    int64_t ksize[OM_MAX_RANK], kstride[OM_MAX_RANK];
+    int64_t rsize[OM_MAX_RANK], rstride[OM_MAX_RANK];
+    bool inner_kept;  /* the innermost merged group is kept (and there is a reduced one) */
+    int64_t count;    /* elements per reduction */
+} red_plan;
+
+/* ---- per-op element functions ---------------------------------------------------------- */
+
+static LLVMValueRef cconst(om_cg_ctx *cx, om_dtype cdt, double v) { return om_cg_const(cx, cdt, v); }
+
+static LLVMValueRef identity(om_cg_ctx *cx, const red_plan *p, bool max_pass)
+{
+    om_dtype c = p->cdt;
+    bool fl = om_dtype_is_float(c);
+    if (max_pass || p->op == OM_OP_REDUCE_MAX) {
+        if (fl)
+            return LLVMConstReal(om_cg_type(cx, c), -INFINITY);
+        if (om_dtype_is_unsigned_int(c))
+            return LLVMConstInt(om_cg_type(cx, c), 0, 0);
+        return cconst(cx, c, -ldexp(1.0, (int)om_dtype_size(c) * 8 - 1));
+    }
+    if (p->op == OM_OP_REDUCE_MIN) {
+        if (fl)
+            return LLVMConstReal(om_cg_type(cx, c), INFINITY);
+        if (om_dtype_is_unsigned_int(c))
+            return LLVMConstAllOnes(om_cg_type(cx, c));
+        return cconst(cx, c, ldexp(1.0, (int)om_dtype_size(c) * 8 - 1) - 1); /* i64: clamped to INT64_MAX */
+    }
+    return cconst(cx, c, p->op == OM_OP_REDUCE_PROD ? 1 : 0);
+}
+
+/* f32 math on a compute-type value (f64 through f32) */
+static LLVMValueRef via_f32(om_cg_ctx *cx, om_dtype cdt, LLVMValueRef v,
+                            LLVMValueRef (*fn)(om_cg_ctx *, LLVMValueRef))
+{
+    return om_cg_convert(cx, fn(cx, om_cg_convert(cx, v, cdt, OM_DT_FLOAT)), OM_DT_FLOAT, cdt);
+}
+
+/* A shift for LogSumExp: the max unless it is infinite (then 0). */
+static LLVMValueRef lse_shift(om_cg_ctx *cx, om_dtype cdt, LLVMValueRef m)
+{
+    LLVMValueRef a = om_cg_intrinsic(cx, "llvm.fabs", &m, 1);
+    LLVMValueRef inf = LLVMBuildFCmp(cx->b, LLVMRealOEQ, a, cconst(cx, cdt, INFINITY), "");
+    return LLVMBuildSelect(cx->b, inf, cconst(cx, cdt, 0), m, "shift");
+}
+
+static LLVMValueRef fast(LLVMValueRef v)
+{
+    if (LLVMIsAInstruction(v))
+        LLVMSetFastMathFlags(v, LLVMFastMathAllowReassoc);
+    return v;
+}
+
+/* acc <- combine(acc, pre(x)); m is the LogSumExp max (NULL in the max pass / other ops) */
+static LLVMValueRef step(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef x, bool max_pass,
+                         LLVMValueRef m)
+{
+    LLVMBuilderRef b = cx->b;
+    om_dtype c = p->cdt;
+    bool fl = om_dtype_is_float(c);
+    if (max_pass || p->op == OM_OP_REDUCE_MAX)
+        return om_cg_max(cx, c, acc, x);
+    if (p->op == OM_OP_REDUCE_MIN)
+        return om_cg_min(cx, c, acc, x);
+    if (p->op == OM_OP_REDUCE_PROD)
+        return fl ? fast(LLVMBuildFMul(b, acc, x, "")) : LLVMBuildMul(b, acc, x, "");
+    LLVMValueRef v = x;
+    switch (p->op) {
+    case OM_OP_REDUCE_L1:
+        if (fl)
+            v = om_cg_intrinsic(cx, "llvm.fabs", &x, 1);
+        else if (om_dtype_is_signed_int(c))
+            v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, cconst(cx, c, 0), ""), LLVMBuildNeg(b, x, ""), x, "");
+        break;
+    case OM_OP_REDUCE_L2:
+    case OM_OP_REDUCE_SUM_SQUARE:
+        v = fl ? LLVMBuildFMul(b, x, x, "") : LLVMBuildMul(b, x, x, "");
+        break;
+    case OM_OP_REDUCE_LOG_SUM_EXP:
+        v = via_f32(cx, c, LLVMBuildFSub(b, x, lse_shift(cx, c, m), ""), om_cg_exp_f32);
+        break;
+    default:
+        break;
+    }
+    return fl ? fast(LLVMBuildFAdd(b, acc, v, "")) : LLVMBuildAdd(b, acc, v, "");
+}
+
+static LLVMValueRef finalize(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef m)
+{
+    LLVMBuilderRef b = cx->b;
+    om_dtype c = p->cdt;
+    switch (p->op) {
+    case OM_OP_REDUCE_MEAN:
+        if (om_dtype_is_float(c))
+            return LLVMBuildFDiv(b, acc, cconst(cx, c, (double)p->count), "mean");
+        if (p->count == 0)
+            return cconst(cx, c, 0);
+        return om_dtype_is_signed_int(c) ? LLVMBuildSDiv(b, acc, cconst(cx, c, (double)p->count), "mean")
+                                         : LLVMBuildUDiv(b, acc, cconst(cx, c, (double)p->count), "mean");
+    case OM_OP_REDUCE_L2:
+        return om_cg_intrinsic(cx, "llvm.sqrt", &acc, 1);
+    case OM_OP_REDUCE_LOG_SUM:
+        return via_f32(cx, c, acc, om_cg_log_f32);
+    case OM_OP_REDUCE_LOG_SUM_EXP:
+        return LLVMBuildFAdd(b, via_f32(cx, c, acc, om_cg_log_f32), lse_shift(cx, c, m), "lse");
+    default:
+        return acc;
+    }
+}
+
+/* ---- planning -------------------------------------------------------------------------- */
+
+static om_status plan(om_cg_ctx *cx, const om_node *n, red_plan *p, bool *copy)
+{
+    const om_value *x = om_node_input(n, 0), *y = n->outputs[0], *ax = om_node_input(n, 1);
+    memset(p, 0, sizeof *p);
+    *copy = false;
+    if (!x)
+        return om_cg_unsupported(cx, "input 0 is required");
+    if (!om_shape_is_static(&x->shape) || !om_shape_is_static(&y->shape))
+        return om_cg_unsupported(cx, "shapes must be static");
+    p->op = n->op;
+    p->dt = x->dtype;
+    if (y->dtype != p->dt || !om_cg_type(cx, p->dt) || p->dt == OM_DT_BOOL)
+        return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(p->dt));
+    bool fl = om_dtype_is_float(p->dt);
+    if (!fl && (p->op == OM_OP_REDUCE_L2 || p->op == OM_OP_REDUCE_LOG_SUM || p->op == OM_OP_REDUCE_LOG_SUM_EXP))
+        return om_cg_unsupported(cx, "dtype %s: needs a floating type", om_dtype_name(p->dt));
+    p->cdt = !fl ? p->dt : p->dt == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT;
+    int r = x->shape.rank;
+    bool red[OM_MAX_RANK] = {0};
+    int64_t n_axes = 0;
+    if (ax) {
+        if (ax->kind != OM_VALUE_CONSTANT || (ax->dtype != OM_DT_INT64 && ax->dtype != OM_DT_INT32))
+            return om_cg_unsupported(cx, "input 1 (axes) must be a constant int64 tensor");
+        n_axes = om_shape_numel(&ax->shape);
+        size_t es = om_dtype_size(ax->dtype);
+        if (n_axes < 0 || (n_axes > 0 && (!ax->data || ax->nbytes < (size_t)n_axes * es)))
+            return om_cg_unsupported(cx, "input 1 (axes) has no data");
+        for (int64_t k = 0; k < n_axes; k++) {
+            int64_t a;
+            if (es == 8) {
+                memcpy(&a, (const char *)ax->data + k * 8, 8);
+            } else {
+                int32_t t;
+                memcpy(&t, (const char *)ax->data + k * 4, 4);
+                a = t;
+            }
+            if (a < -r || a >= r)
+                return om_cg_unsupported(cx, "axis %lld out of range for rank %d", (long long)a, r);
+            red[a < 0 ? a + r : a] = true;
+        }
+    }
+    if (n_axes == 0) {
+        if (om_node_int(n, "noop_with_empty_axes", 0)) {
+            *copy = true;
+            return OM_OK;
+        }
+        for (int i = 0; i < r; i++)
+            red[i] = true;
+    }
+    /* merge: drop size-1 dims, fuse neighbours of the same kind */
+    int64_t size[OM_MAX_RANK];
+    bool kind[OM_MAX_RANK];
+    int m = 0;
+    p->count = 1;
+    for (int i = 0; i < r; i++) {
+        int64_t d = x->shape.dims[i];
+        if (red[i])
+            p->count *= d;
+        if (d == 1)
+            continue;
+        if (m > 0 && kind[m - 1] == red[i]) {
+            size[m - 1] *= d;
+        } else {
+            size[m] = d;
+            kind[m++] = red[i];
+        }
+    }
+    int64_t stride = 1;
+    int64_t st[OM_MAX_RANK];
+    for (int i = m - 1; i >= 0; i--) {
+        st[i] = stride;
+        stride *= size[i];
+    }
+    for (int i = 0; i < m; i++) {
+        if (kind[i]) {
+            p->rsize[p->nr] = size[i];
+            p->rstride[p->nr++] = st[i];
+        } else {
+            p->ksize[p->nk] = size[i];
+            p->kstride[p->nk++] = st[i];
+        }
+    }
+    p->inner_kept = m > 0 && !kind[m - 1] && p->nr > 0;
+    int64_t kept = 1;
+    for (int i = 0; i < p->nk; i++)
+        kept *= p->ksize[i];
+    if (kept != om_shape_numel(&y->shape))
+        return om_cg_unsupported(cx, "output has %lld elements, the reduction gives %lld",
+                                 (long long)om_shape_numel(&y->shape), (long long)kept);
+    return OM_OK;
+}
+
+/* Offset (elements) of the kept groups [0, nk) at flat kept index idx. */
+static LLVMValueRef kept_offset(om_cg_ctx *cx, const red_plan *p, int nk, LLVMValueRef idx)
+{
+    LLVMValueRef off = om_cg_i64(cx, 0);
+    for (int i = nk - 1; i >= 0; i--) {
+        LLVMValueRef q = idx;
+        if (i > 0) {
+            q = LLVMBuildURem(cx->b, idx, om_cg_i64(cx, p->ksize[i]), "");
+            idx = LLVMBuildUDiv(cx->b, idx, om_cg_i64(cx, p->ksize[i]), "");
+        }
+        off = om_cg_mad(cx, q, p->kstride[i], off);
+    }
+    return off;
+}
+
+/* Opens the loops over the reduced groups [0, nr) (all of them when nr = p->nr); returns
+ * the element offset added to base. */
+static LLVMValueRef open_red(om_cg_ctx *cx, const red_plan *p, int nr, om_cg_loop *loops, LLVMValueRef base)
+{
+    LLVMValueRef off = base;
+    for (int i = 0; i < nr; i++) {
+        LLVMValueRef iv = om_cg_for(cx, &loops[i], om_cg_i64(cx, 0), om_cg_i64(cx, p->rsize[i]), "r");
+        off = om_cg_mad(cx, iv, p->rstride[i], off);
+    }
+    return off;
+}
+
+static void close_red(om_cg_ctx *cx, int nr, om_cg_loop *loops)
+{
+    for (int i = nr - 1; i >= 0; i--)
+        om_cg_for_end(cx, &loops[i]);
+}
+
+/* ---- innermost group kept: blocks of inner positions accumulate rows --------------------- */
+
+static void emit_rows(om_cg_ctx *cx, const red_plan *p)
+{
+    LLVMBuilderRef b = cx->b;
+    om_dtype dt = p->dt, c = p->cdt;
+    LLVMTypeRef ct = om_cg_type(cx, c);
+    bool lse = p->op == OM_OP_REDUCE_LOG_SUM_EXP;
+    int64_t inner = p->ksize[p->nk - 1];
+    int64_t outer = 1;
+    for (int i = 0; i < p->nk - 1; i++)
+        outer *= p->ksize[i];
+    int64_t bs = inner < BLOCK ? inner : BLOCK, nb = (inner + bs - 1) / bs;
+    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0), zero = om_cg_i64(cx, 0);
+    LLVMValueRef acc = om_cg_alloca(cx, LLVMArrayType2(ct, (uint64_t)bs), "acc");
+    LLVMValueRef mx = lse ? om_cg_alloca(cx, LLVMArrayType2(ct, (uint64_t)bs), "max") : NULL;
+
+    om_cg_loop lw, li, lr[OM_MAX_RANK];
+    LLVMValueRef w = om_cg_for_work(cx, &lw, outer * nb, "w");
+    LLVMValueRef o = w, i0 = zero, cnt = om_cg_i64(cx, bs);
+    if (nb > 1) {
+        o = LLVMBuildUDiv(b, w, om_cg_i64(cx, nb), "o");
+        i0 = om_cg_mul(cx, LLVMBuildURem(b, w, om_cg_i64(cx, nb), ""), om_cg_i64(cx, bs));
+        LLVMValueRef rest = LLVMBuildSub(b, om_cg_i64(cx, inner), i0, "");
+        cnt = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, rest, cnt, ""), rest, cnt, "cnt");
+    }
+    LLVMValueRef base = om_cg_add(cx, kept_offset(cx, p, p->nk - 1, o), i0); /* inner stride is 1 */
+    for (int pass = lse ? 0 : 1; pass < 2; pass++) {
+        bool max_pass = pass == 0;
+        LLVMValueRef a = max_pass ? mx : acc;
+        LLVMValueRef i = om_cg_for(cx, &li, zero, cnt, "i");
+        om_cg_store(cx, c, a, i, identity(cx, p, max_pass));
+        om_cg_for_end(cx, &li);
+        LLVMValueRef off = open_red(cx, p, p->nr, lr, base);
+        i = om_cg_for(cx, &li, zero, cnt, "i");
+        LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, om_cg_add(cx, off, i)), dt, c);
+        LLVMValueRef m = max_pass || !lse ? NULL : om_cg_load(cx, c, mx, i);
+        om_cg_store(cx, c, a, i, step(cx, p, om_cg_load(cx, c, a, i), x, max_pass, m));
+        om_cg_for_end(cx, &li);
+        close_red(cx, p->nr, lr);
+    }
+    LLVMValueRef ob = om_cg_add(cx, om_cg_mul(cx, o, om_cg_i64(cx, inner)), i0);
+    LLVMValueRef i = om_cg_for(cx, &li, zero, cnt, "i");
+    LLVMValueRef m = lse ? om_cg_load(cx, c, mx, i) : NULL;
+    LLVMValueRef v = finalize(cx, p, om_cg_load(cx, c, acc, i), m);
+    om_cg_store(cx, dt, py, om_cg_add(cx, ob, i), om_cg_convert(cx, v, c, dt));
+    om_cg_for_end(cx, &li);
+    om_cg_for_end(cx, &lw);
+}
+
+/* ---- innermost group reduced: one accumulator per output ------------------------------- */
+
+static void emit_scalar(om_cg_ctx *cx, const red_plan *p)
+{
+    om_dtype dt = p->dt, c = p->cdt;
+    LLVMTypeRef ct = om_cg_type(cx, c);
+    bool lse = p->op == OM_OP_REDUCE_LOG_SUM_EXP;
+    int64_t outs = 1;
+    for (int i = 0; i < p->nk; i++)
+        outs *= p->ksize[i];
+    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
+    LLVMValueRef acc = om_cg_alloca(cx, ct, "acc"), mx = lse ? om_cg_alloca(cx, ct, "max") : NULL;
+    om_cg_loop lw, lr[OM_MAX_RANK];
+    LLVMValueRef w = om_cg_for_work(cx, &lw, outs, "w");
+    LLVMValueRef base = kept_offset(cx, p, p->nk, w);
+    for (int pass = lse ? 0 : 1; pass < 2; pass++) {
+        bool max_pass = pass == 0;
+        LLVMValueRef a = max_pass ? mx : acc;
+        LLVMBuildStore(cx->b, identity(cx, p, max_pass), a);
+        LLVMValueRef m = max_pass || !lse ? NULL : LLVMBuildLoad2(cx->b, ct, mx, "m");
+        LLVMValueRef off = open_red(cx, p, p->nr, lr, base);
+        LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, off), dt, c);
+        LLVMBuildStore(cx->b, step(cx, p, LLVMBuildLoad2(cx->b, ct, a, ""), x, max_pass, m), a);
+        close_red(cx, p->nr, lr);
+    }
+    LLVMValueRef m = lse ? LLVMBuildLoad2(cx->b, ct, mx, "m") : NULL;
+    LLVMValueRef v = finalize(cx, p, LLVMBuildLoad2(cx->b, ct, acc, ""), m);
+    om_cg_store(cx, dt, py, w, om_cg_convert(cx, v, c, dt));
+    om_cg_for_end(cx, &lw);
+}
+
+om_status om_cg_emit_reduce(om_cg_ctx *cx, const om_node *n)
+{
+    red_plan p;
+    bool copy;
+    om_status st = plan(cx, n, &p, &copy);
+    if (st != OM_OK)
+        return st;
+    const om_value *x = om_node_input(n, 0), *y = n->outputs[0];
+    if (copy) {
+        if (!om_shape_equal(&x->shape, &y->shape))
+            return om_cg_unsupported(cx, "noop reduction: output shape differs from the input's");
+        size_t bytes = (size_t)om_shape_numel(&x->shape) * om_dtype_size(x->dtype);
+        if (bytes)
+            om_cg_memcpy(cx, om_cg_out(cx, 0), om_cg_in(cx, 0), om_cg_i64(cx, (int64_t)bytes));
+        return OM_OK;
+    }
+    if (om_shape_numel(&y->shape) == 0)
+        return OM_OK;
+    if (p.inner_kept)
+        emit_rows(cx, &p);
+    else
+        emit_scalar(cx, &p);
+    return OM_OK;
+}
