@@ -401,3 +401,33 @@ om_status om_infer_qconv(om_graph *g, om_node *n) {
     }
     return om_infer_conv_window(g, n, xi, wi, ql ? 8 : -1, yt);
 }
+
+/* ---- GridSample ---------------------------------------------------------------------------- */
+
+om_status om_infer_grid_sample(om_graph *g, om_node *n) {
+    om_value *x, *grid;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK || (st = om_infer_need_input(n, 1, &grid)) != OM_OK) return st;
+    if ((st = om_infer_check_float(n, 0)) != OM_OK || (st = om_infer_check_same_dtype(n, 1, 0)) != OM_OK) return st;
+    if (x->shape.rank != 4 || grid->shape.rank != 4)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "only 4-D X [N,C,H,W] and grid [N,Ho,Wo,2] are supported (ranks %d, %d)",
+                              x->shape.rank, grid->shape.rank);
+    if (grid->shape.dims[3] >= 0 && grid->shape.dims[3] != 2)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' must end in 2 (x, y), found %" PRId64, grid->name,
+                              grid->shape.dims[3]);
+    bool ok = true;
+    int64_t N = om_infer_merge_dim(x->shape.dims[0], grid->shape.dims[0], &ok);
+    if (!ok) return om_infer_error(n, OM_ERR_INVALID_MODEL, "batch of X and grid differ");
+    static const char *const modes[] = {"bilinear", "nearest", "bicubic", NULL};
+    static const char *const pads[] = {"zeros", "border", "reflection", NULL};
+    const char *mode = om_node_string(n, "mode", "bilinear"), *pm = om_node_string(n, "padding_mode", "zeros");
+    if (!str_in(mode, modes)) return om_infer_error(n, OM_ERR_UNSUPPORTED, "attribute mode = '%s' is not supported", mode);
+    if (!str_in(pm, pads)) return om_infer_error(n, OM_ERR_UNSUPPORTED, "attribute padding_mode = '%s' is not supported", pm);
+    om_shape out = x->shape;
+    out.dims[0] = N;
+    out.dims[2] = grid->shape.dims[1];
+    out.dims[3] = grid->shape.dims[2];
+    out.syms[2] = grid->shape.syms[1];
+    out.syms[3] = grid->shape.syms[2];
+    return om_infer_set_output(g, n, 0, x->dtype, &out);
+}
