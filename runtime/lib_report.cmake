@@ -1,0 +1,31 @@
+# cmake -DLIB=<shared library> -DREADELF=<readelf or objdump> -P lib_report.cmake
+# Prints the library's size and its NEEDED entries; fails if it needs anything other than
+# libc, libm, libpthread or the dynamic loader (the runtime's dependency promise).
+file(SIZE "${LIB}" size)
+get_filename_component(name "${LIB}" NAME)
+if(READELF MATCHES "objdump")
+  execute_process(COMMAND ${READELF} -p "${LIB}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+else()
+  execute_process(COMMAND ${READELF} -d "${LIB}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+endif()
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${name}: ${READELF} failed")
+endif()
+string(REGEX MATCHALL "NEEDED[^\n]*" lines "${out}")
+set(needed "")
+foreach(l IN LISTS lines)
+  if(l MATCHES "\\[([^]]+)\\]")            # readelf: (NEEDED) Shared library: [libc.so.6]
+    set(lib "${CMAKE_MATCH_1}")
+  else()                                     # objdump: NEEDED libc.so.6
+    string(REGEX REPLACE "NEEDED[ \t]+" "" lib "${l}")
+    string(STRIP "${lib}" lib)
+  endif()
+  list(APPEND needed "${lib}")
+endforeach()
+string(REPLACE ";" " " needed_text "${needed}")
+message(STATUS "${name}: ${size} bytes, NEEDED: ${needed_text}")
+foreach(lib IN LISTS needed)
+  if(NOT lib MATCHES "^(libc|libm|libpthread)\\.so|^ld-linux")
+    message(FATAL_ERROR "${name} needs ${lib}: the runtime may link only libc, libm and pthreads")
+  endif()
+endforeach()
