@@ -17,6 +17,7 @@ typedef struct omc_args {
     omc_emit emit;
     bool output_is_stem;          /* the output came from ATC's --output (".om" is added) */
     bool stats, list_ops, list_passes;
+    bool list_markdown;           /* --format markdown for --list-ops */
     om_compile_pins pins;
     const char **disabled;        /* malloc'd array of argv strings */
     om_compile_opts opts;         /* points into pins, disabled and argv */
