@@ -431,3 +431,197 @@ om_status om_infer_grid_sample(om_graph *g, om_node *n) {
     out.syms[3] = grid->shape.syms[2];
     return om_infer_set_output(g, n, 0, x->dtype, &out);
 }
+
+/* ---- MaxUnpool ------------------------------------------------------------------------------ */
+
+/* MaxUnpool(X, I, output_shape?): Y has output_shape (a constant) when given, else per
+ * spatial dim (in - 1) * stride - pad_begin - pad_end + kernel. I is int64 like X. */
+om_status om_infer_max_unpool(om_graph *g, om_node *n) {
+    om_value *x, *idx;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK || (st = om_infer_need_input(n, 1, &idx)) != OM_OK) return st;
+    int r = x->shape.rank, k = r - 2;
+    if (r < 3) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' needs rank >= 3", x->name);
+    if (idx->dtype != OM_DT_INT64)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (indices) must be int64", idx->name);
+    if (idx->shape.rank != r) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' must have X's rank", idx->name);
+    if (om_dtype_size(x->dtype) == 0) return om_infer_error(n, OM_ERR_UNSUPPORTED, "dtype %s", om_dtype_name(x->dtype));
+    om_shape out = x->shape;
+    om_value *os = om_node_input(n, 2);
+    if (os) {
+        if ((st = need_const(n, 2, "output shape")) != OM_OK) return st;
+        if (os->dtype != OM_DT_INT64 || om_shape_numel(&os->shape) != r)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (output_shape) must hold %d int64 values", os->name, r);
+        for (int i = 0; i < r; i++) {
+            out.dims[i] = const_i(os, i);
+            out.syms[i] = NULL;
+            if (out.dims[i] < 0 || out.dims[i] > ((int64_t)1 << 40))
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "output_shape[%d] = %" PRId64 " is out of range", i, out.dims[i]);
+        }
+        return om_infer_set_output(g, n, 0, x->dtype, &out);
+    }
+    int64_t ks[CT_MAX_SP], S[CT_MAX_SP], P[2 * CT_MAX_SP];
+    const int64_t *kv = NULL;
+    if (om_node_ints(n, "kernel_shape", &kv) != k)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute kernel_shape must have %d values", k);
+    if ((st = ct_ints(n, "kernel_shape", k, 1, 1, ks)) != OM_OK || (st = ct_ints(n, "strides", k, 1, 1, S)) != OM_OK ||
+        (st = ct_ints(n, "pads", 2 * k, 0, 0, P)) != OM_OK)
+        return st;
+    for (int i = 0; i < k; i++) {
+        int64_t in = x->shape.dims[2 + i];
+        out.dims[2 + i] = in < 0 ? OM_DIM_UNKNOWN : (in - 1) * S[i] - P[i] - P[k + i] + ks[i];
+        out.syms[2 + i] = NULL;
+        if (in >= 0 && out.dims[2 + i] < 0)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "spatial dim %d: output size < 0", i);
+    }
+    return om_infer_set_output(g, n, 0, x->dtype, &out);
+}
+
+/* ---- RoiAlign ------------------------------------------------------------------------------- */
+
+om_status om_infer_roi_align(om_graph *g, om_node *n) {
+    om_value *x, *rois, *bi;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &x)) != OM_OK || (st = om_infer_need_input(n, 1, &rois)) != OM_OK ||
+        (st = om_infer_need_input(n, 2, &bi)) != OM_OK)
+        return st;
+    if ((st = om_infer_check_float(n, 0)) != OM_OK || (st = om_infer_check_same_dtype(n, 1, 0)) != OM_OK) return st;
+    if (x->shape.rank != 4) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' must be 4-D [N,C,H,W]", x->name);
+    if (rois->shape.rank != 2 || (rois->shape.dims[1] >= 0 && rois->shape.dims[1] != 4))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' must be [num_rois, 4]", rois->name);
+    if (bi->shape.rank != 1 || (bi->dtype != OM_DT_INT64 && bi->dtype != OM_DT_INT32))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' must be a 1-D int64 tensor", bi->name);
+    const char *mode = om_node_string(n, "mode", "avg");
+    const char *ctm = om_node_string(n, "coordinate_transformation_mode", "half_pixel");
+    if (strcmp(mode, "avg") && strcmp(mode, "max"))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute mode = '%s', expected avg or max", mode);
+    if (strcmp(ctm, "half_pixel") && strcmp(ctm, "output_half_pixel"))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute coordinate_transformation_mode = '%s'", ctm);
+    int64_t oh = om_node_int(n, "output_height", 1), ow = om_node_int(n, "output_width", 1);
+    int64_t sr = om_node_int(n, "sampling_ratio", 0);
+    if (oh < 1 || ow < 1 || oh > (1 << 20) || ow > (1 << 20) || sr < 0 || sr > (1 << 20))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "output_height/output_width/sampling_ratio out of range");
+    bool ok = true;
+    int64_t R = om_infer_merge_dim(rois->shape.dims[0], bi->shape.dims[0], &ok);
+    if (!ok) return om_infer_error(n, OM_ERR_INVALID_MODEL, "rois and batch_indices disagree on the number of rois");
+    int64_t dims[4] = {R, x->shape.dims[1], oh, ow};
+    om_shape out = om_shape_make(4, dims);
+    out.syms[1] = x->shape.syms[1];
+    return om_infer_set_output(g, n, 0, x->dtype, &out);
+}
+
+/* ---- NonMaxSuppression ------------------------------------------------------------------------ */
+
+typedef struct nms_box { double y1, x1, y2, x2; } nms_box;
+
+static nms_box nms_get(const om_value *boxes, int64_t i, bool center) {
+    double a = const_f(boxes, 4 * i), b = const_f(boxes, 4 * i + 1), c = const_f(boxes, 4 * i + 2),
+           d = const_f(boxes, 4 * i + 3);
+    nms_box r;
+    if (center) { /* [x_center, y_center, width, height] */
+        r.x1 = a - c / 2; r.x2 = a + c / 2; r.y1 = b - d / 2; r.y2 = b + d / 2;
+    } else {
+        r.y1 = fmin(a, c); r.y2 = fmax(a, c); r.x1 = fmin(b, d); r.x2 = fmax(b, d);
+    }
+    return r;
+}
+
+static bool nms_suppress(nms_box p, nms_box q, double thr) {
+    double ap = (p.x2 - p.x1) * (p.y2 - p.y1), aq = (q.x2 - q.x1) * (q.y2 - q.y1);
+    if (ap <= 0 || aq <= 0) return false;
+    double iw = fmin(p.x2, q.x2) - fmax(p.x1, q.x1), ih = fmin(p.y2, q.y2) - fmax(p.y1, q.y1);
+    if (iw <= 0 || ih <= 0) return false;
+    double inter = iw * ih, uni = ap + aq - inter;
+    return uni > 0 && inter / uni > thr;
+}
+
+typedef struct nms_cand { double score; int64_t index; } nms_cand;
+
+static int nms_cmp(const void *a, const void *b) {
+    const nms_cand *p = a, *q = b;
+    if (p->score != q->score) return p->score > q->score ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* Runs NMS on constant inputs; *out (malloc'd, 3 int64 per selected box) and *count. */
+static om_status nms_run(const om_node *n, int64_t **out, int64_t *count) {
+    const om_value *boxes = om_node_input(n, 0), *scores = om_node_input(n, 1), *mo = om_node_input(n, 2),
+                   *iou = om_node_input(n, 3), *st = om_node_input(n, 4);
+    int64_t B = boxes->shape.dims[0], S = boxes->shape.dims[1], C = scores->shape.dims[1];
+    int64_t maxo = mo && om_shape_numel(&mo->shape) > 0 ? const_i(mo, 0) : 0;
+    double thr = iou && om_shape_numel(&iou->shape) > 0 ? const_f(iou, 0) : 0;
+    bool has_st = st && om_shape_numel(&st->shape) > 0;
+    double sthr = has_st ? const_f(st, 0) : 0;
+    bool center = om_node_int(n, "center_point_box", 0) != 0;
+    *out = NULL;
+    *count = 0;
+    if (maxo <= 0 || B * C * S == 0) return OM_OK;
+    if (maxo > S) maxo = S;
+    nms_cand *cand = malloc(sizeof *cand * (size_t)S);
+    int64_t *sel = malloc(sizeof *sel * (size_t)S), *res = malloc(sizeof *res * (size_t)(3 * B * C * maxo + 1));
+    if (!cand || !sel || !res) {
+        free(cand); free(sel); free(res);
+        return om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
+    }
+    int64_t total = 0;
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t c = 0; c < C; c++) {
+            int64_t nc = 0, ns = 0;
+            for (int64_t s = 0; s < S; s++) {
+                double sc = const_f(scores, (b * C + c) * S + s);
+                if (!has_st || sc > sthr) cand[nc++] = (nms_cand){sc, s};
+            }
+            qsort(cand, (size_t)nc, sizeof *cand, nms_cmp);
+            for (int64_t i = 0; i < nc && ns < maxo; i++) {
+                nms_box p = nms_get(boxes, b * S + cand[i].index, center);
+                bool keep = true;
+                for (int64_t j = 0; j < ns && keep; j++)
+                    keep = !nms_suppress(nms_get(boxes, b * S + sel[j], center), p, thr);
+                if (keep) {
+                    sel[ns++] = cand[i].index;
+                    res[3 * total] = b;
+                    res[3 * total + 1] = c;
+                    res[3 * total + 2] = cand[i].index;
+                    total++;
+                }
+            }
+        }
+    free(cand);
+    free(sel);
+    *out = res;
+    *count = total;
+    return OM_OK;
+}
+
+/* The result is computed here from constant inputs and stored in the attribute
+ * `om_selected` (3 int64 per row) that the kernel copies out. */
+om_status om_infer_nms(om_graph *g, om_node *n) {
+    om_value *boxes, *scores;
+    om_status st;
+    if ((st = om_infer_need_input(n, 0, &boxes)) != OM_OK || (st = om_infer_need_input(n, 1, &scores)) != OM_OK) return st;
+    if (boxes->dtype != OM_DT_FLOAT || scores->dtype != OM_DT_FLOAT)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "boxes and scores must be f32");
+    if (boxes->shape.rank != 3 || scores->shape.rank != 3 || boxes->shape.dims[2] != 4)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "boxes must be [B,S,4] and scores [B,C,S]");
+    for (int i = 0; i < n->n_inputs; i++) {
+        om_value *v = om_node_input(n, i);
+        if (v && !is_const(v))
+            return om_infer_error(n, OM_ERR_UNSUPPORTED,
+                                  "data-dependent output shape: input %d ('%s') is not a compile-time constant", i, v->name);
+    }
+    if (!om_shape_is_static(&boxes->shape) || !om_shape_is_static(&scores->shape) ||
+        scores->shape.dims[0] != boxes->shape.dims[0] || scores->shape.dims[2] != boxes->shape.dims[1])
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "boxes [B,S,4] and scores [B,C,S] do not fit");
+    int64_t *res, count;
+    if ((st = nms_run(n, &res, &count)) != OM_OK) return st;
+    if (count > (1 << 24)) {
+        free(res);
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "too many selected boxes");
+    }
+    st = om_node_set_ints(g, n, "om_selected", res ? res : (int64_t[1]){0}, (int)(3 * count));
+    free(res);
+    if (st != OM_OK) return st;
+    int64_t dims[2] = {count, 3};
+    om_shape out = om_shape_make(2, dims);
+    return om_infer_set_output(g, n, 0, OM_DT_INT64, &out);
+}
