@@ -1,0 +1,135 @@
+/* Pad(data, pads, constant_value?, axes?) in modes constant, reflect and edge.
+ *
+ * pads (and axes, when given) are constants: pads[k] / pads[k + n] are the begin / end
+ * pads of axis axes[k] (all axes when absent); negative pads crop. With t = out - begin the
+ * source coordinate along an axis of size D is
+ *   constant  t when 0 <= t < D, else the constant value (constant_value input, any
+ *             dtype, converted; 0 when absent), read at run time
+ *   edge      clamp(t, 0, D - 1)
+ *   reflect   t folded into [0, D) by reflection about 0 and D - 1 (period 2(D - 1), any
+ *             pad size; D = 1 reads element 0)
+ * Work items are the output rows (all dims but the last); the source row and its validity
+ * are computed once per row, then the innermost dim maps each element. Loads always use
+ * an in-range (clamped) coordinate, so nothing is read out of bounds even for a masked
+ * element. Any dtype of element size 1/2/4/8.
+ */
+#include "codegen/kernels/tensor_common.h"
+
+#include <string.h>
+
+typedef enum pad_mode { PAD_CONSTANT, PAD_REFLECT, PAD_EDGE } pad_mode;
+
+/* Source coordinate for t along an axis of size d (d >= 1); *valid for constant mode. */
+static LLVMValueRef map_coord(om_cg_ctx *cx, pad_mode mode, LLVMValueRef t, int64_t d, LLVMValueRef *valid)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef zero = om_cg_i64(cx, 0), last = om_cg_i64(cx, d - 1);
+    if (mode == PAD_REFLECT) {
+        if (d == 1)
+            return zero;
+        int64_t p = 2 * (d - 1);
+        LLVMValueRef m = LLVMBuildSRem(b, t, om_cg_i64(cx, p), "");
+        LLVMValueRef neg = LLVMBuildICmp(b, LLVMIntSLT, m, zero, "");
+        m = LLVMBuildSelect(b, neg, LLVMBuildAdd(b, m, om_cg_i64(cx, p), ""), m, "");
+        LLVMValueRef hi = LLVMBuildICmp(b, LLVMIntSGE, m, om_cg_i64(cx, d), "");
+        return LLVMBuildSelect(b, hi, LLVMBuildSub(b, om_cg_i64(cx, p), m, ""), m, "src");
+    }
+    if (valid)
+        *valid = om_cg_tensor_index_ok(cx, t, d);
+    LLVMValueRef lo = LLVMBuildICmp(b, LLVMIntSLT, t, zero, "");
+    LLVMValueRef c = LLVMBuildSelect(b, lo, zero, t, "");
+    LLVMValueRef hi = LLVMBuildICmp(b, LLVMIntSGT, c, last, "");
+    return LLVMBuildSelect(b, hi, last, c, "src");
+}
+
+om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
+{
+    const om_value *X = om_node_input(n, 0), *Y = n->outputs[0], *CV = om_node_input(n, 2);
+    if (!X)
+        return om_cg_unsupported(cx, "input 0 is required");
+    om_dtype dt = X->dtype;
+    size_t es = om_dtype_size(dt);
+    if (Y->dtype != dt || !om_cg_type(cx, dt) || om_cg_tensor_bits_dtype(es) == OM_DT_UNDEFINED)
+        return om_cg_unsupported(cx, "dtype %s not supported", om_dtype_name(dt));
+    if (CV && !om_cg_type(cx, CV->dtype))
+        return om_cg_unsupported(cx, "constant_value dtype %s not supported", om_dtype_name(CV->dtype));
+    int r = X->shape.rank;
+    if (Y->shape.rank != r)
+        return om_cg_unsupported(cx, "output rank %d differs from input rank %d", Y->shape.rank, r);
+    const char *ms = om_node_string(n, "mode", "constant");
+    pad_mode mode = !strcmp(ms, "reflect") ? PAD_REFLECT : !strcmp(ms, "edge") ? PAD_EDGE : PAD_CONSTANT;
+    if (mode == PAD_CONSTANT && strcmp(ms, "constant") != 0)
+        return om_cg_unsupported(cx, "mode '%s'", ms);
+    int64_t pads[2 * OM_MAX_RANK], axes[OM_MAX_RANK], begin[OM_MAX_RANK] = {0};
+    int np, na = r;
+    if (!om_cg_tensor_const_ints(om_node_input(n, 1), pads, 2 * OM_MAX_RANK, &np))
+        return om_cg_unsupported(cx, "pads must be a constant int tensor");
+    if (om_node_input(n, 3)) {
+        if (!om_cg_tensor_const_ints(om_node_input(n, 3), axes, OM_MAX_RANK, &na))
+            return om_cg_unsupported(cx, "axes must be a constant int tensor");
+    } else {
+        for (int i = 0; i < r; i++)
+            axes[i] = i;
+    }
+    if (np != 2 * na)
+        return om_cg_unsupported(cx, "%d pads for %d axes", np, na);
+    for (int k = 0; k < na; k++) {
+        int64_t a = axes[k] < 0 ? axes[k] + r : axes[k];
+        if (a < 0 || a >= r)
+            return om_cg_unsupported(cx, "axis %lld out of range", (long long)axes[k]);
+        begin[a] = pads[k];
+        if (X->shape.dims[a] + pads[k] + pads[k + na] != Y->shape.dims[a])
+            return om_cg_unsupported(cx, "output dim %lld does not match the pads", (long long)a);
+    }
+    int64_t total = om_shape_numel(&Y->shape);
+    if (total == 0)
+        return OM_OK;
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
+    if (r == 0) {
+        om_cg_memcpy(cx, py, px, om_cg_i64(cx, (int64_t)es));
+        return OM_OK;
+    }
+    LLVMValueRef cval = CV ? om_cg_convert(cx, om_cg_load(cx, CV->dtype, om_cg_in(cx, 2), om_cg_i64(cx, 0)),
+                                           CV->dtype, dt)
+                           : LLVMConstNull(om_cg_type(cx, dt));
+    if (om_shape_numel(&X->shape) == 0) {
+        if (mode != PAD_CONSTANT)
+            return om_cg_unsupported(cx, "mode '%s' on an empty input", ms);
+        om_cg_loop l;
+        LLVMValueRef i = om_cg_for_work(cx, &l, total, "i");
+        om_cg_store(cx, dt, py, i, cval);
+        om_cg_for_end(cx, &l);
+        return OM_OK;
+    }
+    int64_t xs[OM_MAX_RANK];
+    om_cg_tensor_strides(&X->shape, xs);
+    int64_t rows = total / Y->shape.dims[r - 1], w_last = Y->shape.dims[r - 1];
+    om_cg_loop lr, lj;
+    LLVMValueRef w = om_cg_for_work(cx, &lr, rows, "row");
+    LLVMValueRef rest = w, sbase = om_cg_i64(cx, 0), rvalid = LLVMConstInt(cx->i1, 1, 0);
+    for (int i = r - 2; i >= 0; i--) {
+        int64_t d = Y->shape.dims[i];
+        LLVMValueRef c = i > 0 ? LLVMBuildURem(b, rest, om_cg_i64(cx, d), "") : rest;
+        if (i > 0)
+            rest = LLVMBuildUDiv(b, rest, om_cg_i64(cx, d), "");
+        LLVMValueRef t = LLVMBuildSub(b, c, om_cg_i64(cx, begin[i]), "");
+        LLVMValueRef v = NULL;
+        LLVMValueRef s = map_coord(cx, mode, t, X->shape.dims[i], mode == PAD_CONSTANT ? &v : NULL);
+        if (v)
+            rvalid = LLVMBuildAnd(b, rvalid, v, "");
+        sbase = om_cg_mad(cx, s, xs[i], sbase);
+    }
+    LLVMValueRef ybase = om_cg_mul(cx, w, om_cg_i64(cx, w_last));
+    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, w_last), "j");
+    LLVMValueRef t = LLVMBuildSub(b, j, om_cg_i64(cx, begin[r - 1]), "");
+    LLVMValueRef v = NULL;
+    LLVMValueRef s = map_coord(cx, mode, t, X->shape.dims[r - 1], mode == PAD_CONSTANT ? &v : NULL);
+    LLVMValueRef x = om_cg_load(cx, dt, px, om_cg_add(cx, sbase, s));
+    if (v)
+        x = LLVMBuildSelect(b, LLVMBuildAnd(b, rvalid, v, ""), x, cval, "");
+    om_cg_store(cx, dt, py, om_cg_add(cx, ybase, j), x);
+    om_cg_for_end(cx, &lj);
+    om_cg_for_end(cx, &lr);
+    return OM_OK;
+}

@@ -1,0 +1,200 @@
+/* Shape rules of the ops whose output SIZE depends on the data: NonZero and Unique
+ * (family fold_only). omc compiles static shapes, so these are supported only when their
+ * input is a compile-time constant: the rule computes the result here and folds every
+ * output into a constant (the node dies, no kernel runs). A run-time input is
+ * OM_ERR_UNSUPPORTED "data-dependent output shape".
+ *
+ * NonZero(X): int64 [rank, count], the coordinates of the non-zero elements in row-major
+ * order (NaN counts as non-zero).
+ * Unique(X, axis?, sorted = 1): without axis X is flattened; with axis the unit is the
+ * slice along that axis. Outputs: Y (unique units; sorted ascending, lexicographically for
+ * slices, when sorted = 1, else in order of first occurrence), indices (first occurrence of
+ * each Y unit in X), inverse_indices (for each unit of X, its place in Y), counts.
+ */
+#include "passes/infer/tensor_common.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static om_status data_dependent(const om_node *n, const om_value *x) {
+    return om_infer_error(n, OM_ERR_UNSUPPORTED,
+                          "data-dependent output shape: input 0 ('%s') is computed at run time; only a compile-time "
+                          "constant input is supported (the result is folded)",
+                          x->name);
+}
+
+static om_status check_data(const om_node *n, const om_value *x) {
+    int64_t numel = om_shape_numel(&x->shape);
+    size_t es = om_dtype_size(x->dtype);
+    if (numel < 0 || es == 0 || x->dtype == OM_DT_STRING || x->nbytes != (size_t)numel * es)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' has inconsistent constant data", x->name);
+    return OM_OK;
+}
+
+static om_status fold_nonzero(om_graph *g, om_node *n, const om_value *x) {
+    int r = x->shape.rank;
+    int64_t numel = om_shape_numel(&x->shape), count = 0;
+    for (int64_t k = 0; k < numel; k++)
+        if (om_infer_tensor_get_f64(x->dtype, x->data, k) != 0) count++;
+    int64_t dims[2] = {r, count};
+    om_shape s = om_shape_make(2, dims);
+    size_t nbytes = (size_t)(r * count) * sizeof(int64_t);
+    int64_t *out = malloc(nbytes ? nbytes : 1);
+    if (!out) return om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
+    int64_t j = 0;
+    for (int64_t k = 0; k < numel; k++) {
+        if (om_infer_tensor_get_f64(x->dtype, x->data, k) == 0) continue;
+        int64_t rest = k;
+        for (int d = r - 1; d >= 0; d--) {
+            out[d * count + j] = rest % x->shape.dims[d];
+            rest /= x->shape.dims[d];
+        }
+        j++;
+    }
+    om_status st = om_infer_tensor_fold(g, n, 0, OM_DT_INT64, &s, out, nbytes);
+    free(out);
+    if (st == OM_OK) om_infer_tensor_fold_done(n);
+    return st;
+}
+
+/* ---- Unique ---------------------------------------------------------------------------- */
+
+typedef struct unique_view {
+    const om_value *x;
+    int64_t outer, units, inner; /* X as [outer, units, inner]; a unit is [outer, inner] */
+} unique_view;
+
+/* Compares units a and b element by element (as doubles: every numeric dtype fits for
+ * ordering purposes except int64 beyond 2^53, compared as int64 then). */
+static int unit_cmp(const unique_view *v, int64_t a, int64_t b) {
+    om_dtype dt = v->x->dtype;
+    bool wide = dt == OM_DT_INT64 || dt == OM_DT_UINT64;
+    for (int64_t o = 0; o < v->outer; o++)
+        for (int64_t i = 0; i < v->inner; i++) {
+            int64_t ka = (o * v->units + a) * v->inner + i, kb = (o * v->units + b) * v->inner + i;
+            if (wide) {
+                int64_t xa = om_infer_tensor_get_i64(dt, v->x->data, ka), xb = om_infer_tensor_get_i64(dt, v->x->data, kb);
+                if (dt == OM_DT_UINT64 ? (uint64_t)xa != (uint64_t)xb : xa != xb)
+                    return dt == OM_DT_UINT64 ? ((uint64_t)xa < (uint64_t)xb ? -1 : 1) : (xa < xb ? -1 : 1);
+            } else {
+                double xa = om_infer_tensor_get_f64(dt, v->x->data, ka), xb = om_infer_tensor_get_f64(dt, v->x->data, kb);
+                if (xa != xb) return xa < xb ? -1 : 1;
+            }
+        }
+    return 0;
+}
+
+static om_status fold_unique(om_graph *g, om_node *n, const om_value *x) {
+    unique_view v = {x, 1, 0, 1};
+    const om_attr *aa = om_node_attr(n, "axis");
+    int axis = -1;
+    om_status st = OM_OK;
+    if (aa) {
+        if ((st = om_infer_tensor_axis(n, "attribute axis", aa->i, x->shape.rank, &axis)) != OM_OK) return st;
+        for (int i = 0; i < x->shape.rank; i++) {
+            if (i < axis) v.outer *= x->shape.dims[i];
+            else if (i > axis) v.inner *= x->shape.dims[i];
+        }
+        v.units = x->shape.dims[axis];
+    } else {
+        v.units = om_shape_numel(&x->shape);
+    }
+    bool sorted = om_node_int(n, "sorted", 1) != 0;
+    int64_t nu = v.units;
+    int64_t *first = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));     /* Y unit -> first index in X */
+    int64_t *inverse = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));   /* X unit -> Y unit */
+    int64_t *counts = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));
+    int64_t *order = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));
+    unsigned char *ybuf = NULL;
+    if (!first || !inverse || !counts || !order) {
+        st = om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    int64_t ny = 0;
+    for (int64_t u = 0; u < nu; u++) { /* first occurrences, O(n^2): constants are small */
+        int64_t j = 0;
+        while (j < ny && unit_cmp(&v, first[j], u) != 0) j++;
+        if (j == ny) {
+            first[ny] = u;
+            counts[ny] = 0;
+            ny++;
+        }
+        counts[j]++;
+        inverse[u] = j;
+    }
+    for (int64_t j = 0; j < ny; j++) order[j] = j;
+    if (sorted) /* insertion sort of the Y units by value (stable) */
+        for (int64_t j = 1; j < ny; j++) {
+            int64_t t = order[j], k = j;
+            while (k > 0 && unit_cmp(&v, first[order[k - 1]], first[t]) > 0) {
+                order[k] = order[k - 1];
+                k--;
+            }
+            order[k] = t;
+        }
+    /* rank[j] = sorted position of first-occurrence unit j (reuses a buffer) */
+    int64_t *rank = malloc((size_t)(ny ? ny : 1) * sizeof(int64_t));
+    int64_t *tmp = malloc((size_t)(ny ? ny : 1) * 2 * sizeof(int64_t));
+    if (!rank || !tmp) {
+        free(rank);
+        free(tmp);
+        st = om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    for (int64_t j = 0; j < ny; j++) rank[order[j]] = j;
+    for (int64_t u = 0; u < nu; u++) inverse[u] = rank[inverse[u]];
+    for (int64_t j = 0; j < ny; j++) {
+        tmp[j] = first[order[j]];
+        tmp[ny + j] = counts[order[j]];
+    }
+    for (int64_t j = 0; j < ny; j++) {
+        first[j] = tmp[j];
+        counts[j] = tmp[ny + j];
+    }
+    free(rank);
+    free(tmp);
+    /* Y */
+    size_t es = om_dtype_size(x->dtype);
+    om_shape ys;
+    if (aa) {
+        ys = x->shape;
+        ys.dims[axis] = ny;
+        for (int i = 0; i < ys.rank; i++) ys.syms[i] = NULL;
+    } else {
+        ys = om_shape_make(1, &ny);
+    }
+    size_t ybytes = (size_t)(v.outer * ny * v.inner) * es;
+    ybuf = malloc(ybytes ? ybytes : 1);
+    if (!ybuf) {
+        st = om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
+        goto fail;
+    }
+    const unsigned char *xd = x->data;
+    for (int64_t o = 0; o < v.outer; o++)
+        for (int64_t j = 0; j < ny; j++)
+            memcpy(ybuf + (size_t)((o * ny + j) * v.inner) * es, xd + (size_t)((o * nu + first[j]) * v.inner) * es,
+                   (size_t)v.inner * es);
+    om_shape s_ny = om_shape_make(1, &ny), s_nu = om_shape_make(1, &nu);
+    if ((st = om_infer_tensor_fold(g, n, 0, x->dtype, &ys, ybuf, ybytes)) != OM_OK) goto fail;
+    if ((st = om_infer_tensor_fold(g, n, 1, OM_DT_INT64, &s_ny, first, (size_t)ny * sizeof(int64_t))) != OM_OK) goto fail;
+    if ((st = om_infer_tensor_fold(g, n, 2, OM_DT_INT64, &s_nu, inverse, (size_t)nu * sizeof(int64_t))) != OM_OK) goto fail;
+    if ((st = om_infer_tensor_fold(g, n, 3, OM_DT_INT64, &s_ny, counts, (size_t)ny * sizeof(int64_t))) != OM_OK) goto fail;
+    om_infer_tensor_fold_done(n);
+fail:
+    free(first);
+    free(inverse);
+    free(counts);
+    free(order);
+    free(ybuf);
+    return st;
+}
+
+om_status om_infer_fold_only(om_graph *g, om_node *n) {
+    om_value *x;
+    om_status st = om_infer_need_input(n, 0, &x);
+    if (st != OM_OK) return st;
+    if (!om_infer_tensor_is_const(n, 0)) return data_dependent(n, x);
+    if ((st = check_data(n, x)) != OM_OK) return st;
+    return n->op == OM_OP_NON_ZERO ? fold_nonzero(g, n, x) : fold_unique(g, n, x);
+}
