@@ -25,6 +25,9 @@
  * global_pool: one work item per (n, c): a reduction over the contiguous spatial block
  * (reassociable adds so LLVM vectorizes the sum).
  *
+ * LpPool (family pool too) sums |x|^p over the window positions inside X (padding adds 0)
+ * and takes the p-th root: p = 1 and p = 2 (sqrt); other p need pow and are unsupported.
+ *
  * f16/bf16 accumulate in f32; MaxPool also takes the integer dtypes (int8, uint8, ...).
  */
 #include <math.h>
@@ -38,6 +41,7 @@
 
 typedef struct pl_kernel {
     bool is_max, want_idx, col_major, include_pad;
+    int64_t lp; /* LpPool's p (1 or 2); 0 for the other pools */
     om_dtype dt, adt;
     LLVMValueRef x, y, yi, acc, idx;
     int nsp;
@@ -111,6 +115,10 @@ static LLVMValueRef pl_lowest(om_cg_ctx *cx, om_dtype adt)
 static LLVMValueRef pl_update(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef a, LLVMValueRef *ia,
                               LLVMValueRef xv, LLVMValueRef iv)
 {
+    if (k->lp == 1)
+        xv = om_cg_intrinsic(cx, "llvm.fabs", &xv, 1);
+    else if (k->lp == 2)
+        xv = LLVMBuildFMul(cx->b, xv, xv, "");
     if (!k->is_max)
         return om_dtype_is_float(k->adt) ? LLVMBuildFAdd(cx->b, a, xv, "") : LLVMBuildAdd(cx->b, a, xv, "");
     if (!k->want_idx)
@@ -239,7 +247,9 @@ static void pl_block(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef j0, int64_t
     LLVMValueRef yb = om_cg_add(cx, k->y_off, j0);
     t = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, w), "o");
     LLVMValueRef v = om_cg_load(cx, k->adt, k->acc, t);
-    if (!k->is_max) {
+    if (k->lp == 2)
+        v = om_cg_intrinsic(cx, "llvm.sqrt", &v, 1);
+    if (!k->is_max && !k->lp) {
         LLVMValueRef o = om_cg_add(cx, j0, t);
         LLVMValueRef base = om_cg_add(cx, om_cg_mad(cx, o, k->S[L], NULL), om_cg_i64(cx, -k->P[L]));
         LLVMValueRef cnt = k->include_pad ? pl_count(cx, base, -k->P[L], k->I[L] + k->PE[L], k->K[L], k->D[L])
@@ -303,6 +313,11 @@ om_status om_cg_emit_pool(om_cg_ctx *cx, const om_node *n)
     const om_value *vy = n->n_outputs > 0 ? n->outputs[0] : NULL;
     const om_value *vi = n->n_outputs > 1 ? n->outputs[1] : NULL;
     pl_kernel k = {.is_max = n->op == OM_OP_MAX_POOL};
+    if (n->op == OM_OP_LP_POOL) {
+        k.lp = om_node_int(n, "p", 2);
+        if (k.lp != 1 && k.lp != 2)
+            return om_cg_unsupported(cx, "p = %lld (only 1 and 2)", (long long)k.lp);
+    }
     if (!vx || !vy)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): needs input X and output Y", nm, op);
     k.dt = vy->dtype;

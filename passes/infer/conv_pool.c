@@ -272,6 +272,8 @@ om_status om_infer_pool(om_graph *g, om_node *n) {
     om_status st;
     if ((st = check_x(n, &x, &k)) != OM_OK) return st;
     bool is_max = n->op == OM_OP_MAX_POOL;
+    if (n->op == OM_OP_LP_POOL && om_node_int(n, "p", 2) < 1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute p = %" PRId64 ", expected >= 1", om_node_int(n, "p", 2));
     if (is_max) {
         if (!om_dtype_is_float(x->dtype) && x->dtype != OM_DT_INT8 && x->dtype != OM_DT_UINT8)
             return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has dtype %s, expected a float, int8 or uint8",
