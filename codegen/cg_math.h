@@ -36,6 +36,11 @@ LLVMValueRef om_cg_atanh_f32(om_cg_ctx *cx, LLVMValueRef x);
  * negative x with non-integral y NaN, pow(x, 0) = 1, pow(1, y) = 1, zero and inf cases). */
 LLVMValueRef om_cg_pow_f32(om_cg_ctx *cx, LLVMValueRef x, LLVMValueRef y);
 
+/* exp and log over the whole f64 range (range reduction in f64, the f32 polynomial on the
+ * reduced argument): relative error ~2e-7, not f64 precision. f64 scalars or vectors. */
+LLVMValueRef om_cg_exp_f64(om_cg_ctx *cx, LLVMValueRef x);
+LLVMValueRef om_cg_log_f64(om_cg_ctx *cx, LLVMValueRef x);
+
 /* Exact rounding of f32 / f64 (scalar or vector) to an integral value: toward -inf, toward
  * +inf, and to nearest with ties to even (ONNX Round). NaN, inf and -0 are kept. */
 LLVMValueRef om_cg_floor(om_cg_ctx *cx, LLVMValueRef x);

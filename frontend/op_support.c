@@ -90,7 +90,7 @@ om_status om_fe_unsupported_op(const om_fe_node *n, const char *domain, int64_t 
     bool default_domain = !domain[0] || strcmp(domain, "ai.onnx") == 0;
     for (size_t i = 0; i < count && default_domain; i++) {
         int d = edit_distance(n->op_type, ops[i].op_type);
-        if (d < best_d) {
+        if (d < best_d && 2 * d <= (int)strlen(n->op_type)) { /* "Foo" is no misspelling of "Cos" */
             best_d = d;
             best = ops[i].op_type;
         }

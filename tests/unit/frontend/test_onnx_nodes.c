@@ -80,7 +80,8 @@ static void test_unsupported_op_message(void **state)
     assert_non_null(strstr(msg, "domain ai.onnx"));
     assert_non_null(strstr(msg, "opset 13"));
     assert_non_null(strstr(msg, "unsupported operator"));
-    assert_non_null(strstr(msg, "Add, AveragePool"));
+    assert_non_null(strstr(msg, "Add, "));
+    assert_non_null(strstr(msg, "AveragePool, "));
     assert_null(strstr(msg, "did you mean"));
 
     msg = fx_fail("misspelled_op.onnx", OM_ERR_UNSUPPORTED);

@@ -1,0 +1,224 @@
+/* Elementwise unary math and activations (family math_unary of ir/ops/math.def): one flat
+ * loop over the elements (the parallel work loop), each element computed by emit_value.
+ *
+ * Compute type: f32 for f32/f16/bf16 (16-bit floats converted); f64 in f64 for the exact
+ * ops (Abs, Neg, Sqrt, Reciprocal, Floor, Ceil, Round, Sign, IsNaN, IsInf, LeakyRelu,
+ * ThresholdedRelu, HardSigmoid, HardSwish, Softsign, Shrink) and for Exp / Log (f64 range,
+ * f32 accuracy, cg_math.h); every other f64 op goes through the f32 functions (relative
+ * accuracy ~1e-6 unless the f32 range overflows: e.g. Sinh/Cosh of f64 beyond |x| ~ 89).
+ * Integers: Abs, Neg, Sign natively (unsigned Abs is a copy; Abs/Neg of INT_MIN wrap);
+ * Shrink and Erf in f64 and converted back (truncation toward zero).
+ * IsNaN / IsInf write bool (one byte, 0/1).
+ */
+#include <math.h>
+
+#include "codegen/cg_math.h"
+
+static bool is_int(om_dtype dt)
+{
+    return om_dtype_is_signed_int(dt) || om_dtype_is_unsigned_int(dt);
+}
+
+/* ops that f64 computes exactly in f64 */
+static bool exact_op(om_op op)
+{
+    switch (op) {
+    case OM_OP_ABS: case OM_OP_NEG: case OM_OP_SQRT: case OM_OP_RECIPROCAL: case OM_OP_FLOOR:
+    case OM_OP_CEIL: case OM_OP_ROUND: case OM_OP_SIGN: case OM_OP_IS_NAN: case OM_OP_IS_INF:
+    case OM_OP_LEAKY_RELU: case OM_OP_THRESHOLDED_RELU: case OM_OP_HARD_SIGMOID: case OM_OP_HARD_SWISH:
+    case OM_OP_SOFTSIGN: case OM_OP_SHRINK:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static LLVMValueRef c_(LLVMValueRef like, double v)
+{
+    return LLVMConstReal(LLVMTypeOf(like), v);
+}
+
+static LLVMValueRef sel(om_cg_ctx *cx, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(cx->b, c, a, b, "");
+}
+
+static LLVMValueRef fcmp(om_cg_ctx *cx, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildFCmp(cx->b, p, a, b, "");
+}
+
+static LLVMValueRef fabs_(om_cg_ctx *cx, LLVMValueRef x)
+{
+    return om_cg_intrinsic(cx, "llvm.fabs", &x, 1);
+}
+
+/* exp / expm1 / log1p of x in its own float type (f32 or f64) */
+static LLVMValueRef exp_t(om_cg_ctx *cx, LLVMValueRef x)
+{
+    return LLVMTypeOf(x) == cx->f64 ? om_cg_exp_f64(cx, x) : om_cg_exp_f32(cx, x);
+}
+
+/* softplus(x) = max(x, 0) + log1p(exp(-|x|)) (no overflow) */
+static LLVMValueRef softplus(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMValueRef e = om_cg_exp_f32(cx, LLVMBuildFNeg(cx->b, fabs_(cx, x), ""));
+    return LLVMBuildFAdd(cx->b, om_cg_max(cx, OM_DT_FLOAT, x, c_(x, 0.0)), om_cg_log1p_f32(cx, e), "");
+}
+
+/* y = op(x) for a float x of type cdt (f32 or f64; f64 only for exact ops and Exp/Log) */
+static LLVMValueRef emit_float(om_cg_ctx *cx, const om_node *n, LLVMValueRef x, om_dtype cdt)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef zero = c_(x, 0.0), one = c_(x, 1.0);
+    float alpha, beta, gamma;
+    switch (n->op) {
+    case OM_OP_ABS: return fabs_(cx, x);
+    case OM_OP_NEG: return LLVMBuildFNeg(b, x, "");
+    case OM_OP_EXP: return exp_t(cx, x);
+    case OM_OP_LOG: return cdt == OM_DT_DOUBLE ? om_cg_log_f64(cx, x) : om_cg_log_f32(cx, x);
+    case OM_OP_SQRT: return om_cg_intrinsic(cx, "llvm.sqrt", &x, 1);
+    case OM_OP_RECIPROCAL: return LLVMBuildFDiv(b, one, x, "");
+    case OM_OP_FLOOR: return om_cg_floor(cx, x);
+    case OM_OP_CEIL: return om_cg_ceil(cx, x);
+    case OM_OP_ROUND: return om_cg_round_even(cx, x);
+    case OM_OP_SIGN:
+        return sel(cx, fcmp(cx, LLVMRealOGT, x, zero), one, sel(cx, fcmp(cx, LLVMRealOLT, x, zero), c_(x, -1.0), x));
+    case OM_OP_SIN: return om_cg_sin_f32(cx, x);
+    case OM_OP_COS: return om_cg_cos_f32(cx, x);
+    case OM_OP_TAN: return om_cg_tan_f32(cx, x);
+    case OM_OP_ASIN: return om_cg_asin_f32(cx, x);
+    case OM_OP_ACOS: return om_cg_acos_f32(cx, x);
+    case OM_OP_ATAN: return om_cg_atan_f32(cx, x);
+    case OM_OP_SINH: return om_cg_sinh_f32(cx, x);
+    case OM_OP_COSH: return om_cg_cosh_f32(cx, x);
+    case OM_OP_ASINH: return om_cg_asinh_f32(cx, x);
+    case OM_OP_ACOSH: return om_cg_acosh_f32(cx, x);
+    case OM_OP_ATANH: return om_cg_atanh_f32(cx, x);
+    case OM_OP_ERF: return om_cg_erf_f32(cx, x);
+    case OM_OP_IS_NAN: return fcmp(cx, LLVMRealUNO, x, x);
+    case OM_OP_IS_INF: {
+        bool pos = om_node_int(n, "detect_positive", 1) != 0, neg = om_node_int(n, "detect_negative", 1) != 0;
+        LLVMValueRef r = LLVMConstInt(cx->i1, 0, 0);
+        if (pos)
+            r = LLVMBuildOr(b, r, fcmp(cx, LLVMRealOEQ, x, c_(x, INFINITY)), "");
+        if (neg)
+            r = LLVMBuildOr(b, r, fcmp(cx, LLVMRealOEQ, x, c_(x, -INFINITY)), "");
+        return r;
+    }
+    case OM_OP_ELU:
+        alpha = om_node_float(n, "alpha", 1.0f);
+        return sel(cx, fcmp(cx, LLVMRealOLT, x, zero), LLVMBuildFMul(b, c_(x, alpha), om_cg_expm1_f32(cx, x), ""), x);
+    case OM_OP_SELU:
+        alpha = om_node_float(n, "alpha", 1.67326319217681884765625f);
+        gamma = om_node_float(n, "gamma", 1.05070102214813232421875f);
+        return sel(cx, fcmp(cx, LLVMRealOGT, x, zero), LLVMBuildFMul(b, c_(x, gamma), x, ""),
+                   LLVMBuildFMul(b, c_(x, (double)gamma * alpha), om_cg_expm1_f32(cx, x), ""));
+    case OM_OP_LEAKY_RELU:
+        alpha = om_node_float(n, "alpha", 0.01f);
+        return sel(cx, fcmp(cx, LLVMRealOLT, x, zero), LLVMBuildFMul(b, c_(x, alpha), x, ""), x);
+    case OM_OP_THRESHOLDED_RELU:
+        alpha = om_node_float(n, "alpha", 1.0f);
+        return sel(cx, fcmp(cx, LLVMRealOLE, x, c_(x, alpha)), zero, x);
+    case OM_OP_HARD_SIGMOID:
+    case OM_OP_HARD_SWISH: {
+        bool swish = n->op == OM_OP_HARD_SWISH;
+        alpha = swish ? 1.0f / 6 : om_node_float(n, "alpha", 0.2f);
+        beta = swish ? 0.5f : om_node_float(n, "beta", 0.5f);
+        LLVMValueRef ops[3] = {x, c_(x, alpha), c_(x, beta)};
+        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
+        t = om_cg_max(cx, cdt, om_cg_min(cx, cdt, t, one), zero);
+        return swish ? LLVMBuildFMul(b, x, t, "") : t;
+    }
+    case OM_OP_SOFTPLUS: return softplus(cx, x);
+    case OM_OP_SOFTSIGN: return LLVMBuildFDiv(b, x, LLVMBuildFAdd(b, one, fabs_(cx, x), ""), "");
+    case OM_OP_MISH: return LLVMBuildFMul(b, x, om_cg_tanh_f32(cx, softplus(cx, x)), "");
+    case OM_OP_CELU: {
+        alpha = om_node_float(n, "alpha", 1.0f);
+        LLVMValueRef e = om_cg_expm1_f32(cx, LLVMBuildFDiv(b, x, c_(x, alpha), ""));
+        LLVMValueRef neg = om_cg_min(cx, cdt, zero, LLVMBuildFMul(b, c_(x, alpha), e, ""));
+        return LLVMBuildFAdd(b, om_cg_max(cx, cdt, zero, x), neg, "");
+    }
+    case OM_OP_SHRINK: {
+        float bias = om_node_float(n, "bias", 0.0f), lambd = om_node_float(n, "lambd", 0.5f);
+        LLVMValueRef r = sel(cx, fcmp(cx, LLVMRealOGT, x, c_(x, lambd)), LLVMBuildFSub(b, x, c_(x, bias), ""), zero);
+        return sel(cx, fcmp(cx, LLVMRealOLT, x, c_(x, -lambd)), LLVMBuildFAdd(b, x, c_(x, bias), ""), r);
+    }
+    default: return NULL;
+    }
+}
+
+/* integer Abs, Neg, Sign (others go through f64) */
+static LLVMValueRef emit_int(om_cg_ctx *cx, const om_node *n, LLVMValueRef x, om_dtype dt)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef zero = LLVMConstInt(LLVMTypeOf(x), 0, 0), one = LLVMConstInt(LLVMTypeOf(x), 1, 0);
+    bool sgn = om_dtype_is_signed_int(dt);
+    switch (n->op) {
+    case OM_OP_ABS:
+        return sgn ? sel(cx, LLVMBuildICmp(b, LLVMIntSLT, x, zero, ""), LLVMBuildSub(b, zero, x, ""), x) : x;
+    case OM_OP_NEG: return LLVMBuildSub(b, zero, x, "");
+    case OM_OP_SIGN:
+        if (!sgn)
+            return sel(cx, LLVMBuildICmp(b, LLVMIntNE, x, zero, ""), one, zero);
+        return sel(cx, LLVMBuildICmp(b, LLVMIntSGT, x, zero, ""), one,
+                   sel(cx, LLVMBuildICmp(b, LLVMIntSLT, x, zero, ""), LLVMConstAllOnes(LLVMTypeOf(x)), zero));
+    default: return NULL;
+    }
+}
+
+om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
+{
+    const om_value *X = om_node_input(n, 0), *Y = n->outputs[0];
+    if (!X)
+        return om_cg_unsupported(cx, "input 0 is required");
+    om_dtype dt = X->dtype;
+    bool to_bool = n->op == OM_OP_IS_NAN || n->op == OM_OP_IS_INF;
+    if (Y->dtype != (to_bool ? OM_DT_BOOL : dt))
+        return om_cg_unsupported(cx, "output dtype %s does not fit input dtype %s", om_dtype_name(Y->dtype),
+                                 om_dtype_name(dt));
+    int64_t numel = om_shape_numel(&Y->shape);
+    if (numel < 0 || om_shape_numel(&X->shape) != numel)
+        return om_cg_unsupported(cx, "input has %lld elements, output %lld", (long long)om_shape_numel(&X->shape),
+                                 (long long)numel);
+    bool flt = om_dtype_is_float(dt);
+    if (!flt && !is_int(dt))
+        return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(dt));
+    /* compute type */
+    om_dtype cdt;
+    bool native_int = false;
+    if (flt) {
+        cdt = dt == OM_DT_DOUBLE && (exact_op(n->op) || n->op == OM_OP_EXP || n->op == OM_OP_LOG) ? OM_DT_DOUBLE
+                                                                                                : OM_DT_FLOAT;
+    } else if (n->op == OM_OP_ABS || n->op == OM_OP_NEG || n->op == OM_OP_SIGN) {
+        cdt = dt;
+        native_int = true;
+    } else if (n->op == OM_OP_SHRINK || n->op == OM_OP_ERF) {
+        cdt = OM_DT_DOUBLE;
+    } else {
+        return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(dt));
+    }
+    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
+    om_cg_loop l;
+    LLVMValueRef i = om_cg_for_work(cx, &l, numel, "i");
+    LLVMValueRef x = om_cg_load(cx, dt, px, i), y;
+    if (native_int) {
+        y = emit_int(cx, n, x, dt);
+    } else {
+        LLVMValueRef xc = om_cg_convert(cx, x, dt, cdt);
+        /* Erf of an int in f64: through f32 */
+        if (n->op == OM_OP_ERF && cdt == OM_DT_DOUBLE)
+            y = LLVMBuildFPExt(cx->b, om_cg_erf_f32(cx, LLVMBuildFPTrunc(cx->b, xc, cx->f32, "")), cx->f64, "");
+        else
+            y = emit_float(cx, n, xc, cdt);
+        if (y && !to_bool)
+            y = om_cg_convert(cx, y, cdt, dt);
+    }
+    if (!y)
+        return om_cg_unsupported(cx, "op not handled by the math_unary kernel");
+    if (to_bool)
+        y = LLVMBuildZExt(cx->b, y, cx->i8, "");
+    om_cg_store(cx, Y->dtype, py, i, y);
+    om_cg_for_end(cx, &l);
+    return OM_OK;
+}
