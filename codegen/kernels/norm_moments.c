@@ -226,7 +226,7 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
     LLVMValueRef ps = S ? om_cg_in(cx, 1) : NULL, pb = B ? om_cg_in(cx, 2) : NULL;
     LLVMValueRef acc = om_cg_alloca(cx, ct, "acc");
-    LLVMValueRef inv_r = LLVMConstReal(ct, 1.0 / (double)R);
+    LLVMValueRef cR = LLVMConstReal(ct, (double)R);   /* divide (exact for exact sums), not * 1/R */
 
     om_cg_loop lk, loops[OM_MAX_RANK];
     LLVMValueRef k = om_cg_for_work(cx, &lk, K, "k");
@@ -237,14 +237,14 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
     open_reduced(cx, &rl, loops, base, off);
     accumulate(cx, ct, acc, om_cg_convert(cx, om_cg_load(cx, dt, px, off[0]), dt, cdt));
     close_reduced(cx, &rl, loops);
-    LLVMValueRef mean = LLVMBuildFMul(b, LLVMBuildLoad2(b, ct, acc, ""), inv_r, "mean");
+    LLVMValueRef mean = LLVMBuildFDiv(b, LLVMBuildLoad2(b, ct, acc, ""), cR, "mean");
     /* pass 2: variance */
     LLVMBuildStore(b, LLVMConstReal(ct, 0), acc);
     open_reduced(cx, &rl, loops, base, off);
     LLVMValueRef d = LLVMBuildFSub(b, om_cg_convert(cx, om_cg_load(cx, dt, px, off[0]), dt, cdt), mean, "");
     accumulate(cx, ct, acc, LLVMBuildFMul(b, d, d, ""));
     close_reduced(cx, &rl, loops);
-    LLVMValueRef var = LLVMBuildFMul(b, LLVMBuildLoad2(b, ct, acc, ""), inv_r, "var");
+    LLVMValueRef var = LLVMBuildFDiv(b, LLVMBuildLoad2(b, ct, acc, ""), cR, "var");
     LLVMValueRef inv;
     if (mvn) {
         LLVMValueRef sd = om_cg_intrinsic(cx, "llvm.sqrt", &var, 1);

@@ -1,5 +1,6 @@
-/* Softmax kernel against a double-precision reference: every axis of ranks 1-4 (also
- * negative), coerce_2d (opset < 13 semantics), large inputs (stability), f32/f64/f16/bf16. */
+/* The softmax family's kernel (Softmax, LogSoftmax, Hardmax) against a double-precision
+ * reference: every axis of ranks 1-4 (also negative), coerce_2d (opset < 13 semantics),
+ * large inputs (stability), f32/f64/f16/bf16; Hardmax picks the first of tied maxima. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,20 +12,41 @@
 
 #include "tests/unit/codegen/cg_jit.h"
 
-static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, bool coerce, double scale)
+/* The reference of element k of one softmax vector v[0..len) (stride `st`). */
+static double ref(om_op op, om_dtype dt, const void *px, int64_t base, int64_t st, int64_t len, int64_t k)
+{
+    double mx = -INFINITY, sum = 0;
+    int64_t arg = 0;
+    for (int64_t i = 0; i < len; i++) {
+        double v = cg_get(dt, px, base + i * st);
+        if (v > mx)
+            mx = v, arg = i;
+    }
+    if (op == OM_OP_HARDMAX)
+        return k == arg ? 1.0 : 0.0;
+    for (int64_t i = 0; i < len; i++)
+        sum += exp(cg_get(dt, px, base + i * st) - mx);
+    double xk = cg_get(dt, px, base + k * st);
+    return op == OM_OP_SOFTMAX ? exp(xk - mx) / sum : xk - mx - log(sum);
+}
+
+static void check_op(om_op op, om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, bool coerce, double scale)
 {
     om_graph *g = om_graph_create("t");
     om_value *x = cg_input(g, "x", dt, r, dims), *y = cg_value(g, "y", dt, r, dims);
-    om_node *n = om_graph_add_node(g, OM_OP_SOFTMAX, "sm", &x, 1, &y, 1);
+    om_node *n = om_graph_add_node(g, op, "sm", &x, 1, &y, 1);
     assert_int_equal(om_node_set_int(g, n, "axis", axis_attr), OM_OK);
     if (coerce)
         assert_int_equal(om_node_set_int(g, n, "coerce_2d", 1), OM_OK);
     assert_int_equal(om_graph_add_output(g, y), OM_OK);
     cg_jit *j;
     if (cg_jit_create(g, NULL, &j) != OM_OK)
-        fail_msg("Softmax: %s", om_last_error());
+        fail_msg("%s: %s", om_op_name(op), om_last_error());
     int64_t numel = om_shape_numel(&x->shape);
     cg_fill_random(dt, cg_jit_buf(j, x), numel, -scale, scale);
+    if (op == OM_OP_HARDMAX) /* coarse values: ties are frequent (the first maximum wins) */
+        for (int64_t e = 0; e < numel; e++)
+            cg_set(dt, cg_jit_buf(j, x), e, (double)(int)cg_get(dt, cg_jit_buf(j, x), e));
     cg_jit_run_checked(j);
     int a = (int)(axis_attr < 0 ? axis_attr + r : axis_attr);
     int64_t outer = 1, len = 1, inner = 1;
@@ -41,21 +63,28 @@ static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, bo
     for (int64_t o = 0; o < outer; o++)
         for (int64_t in = 0; in < inner; in++) {
             int64_t base = o * len * inner + in;
-            double mx = -INFINITY, sum = 0;
-            for (int64_t k = 0; k < len; k++)
-                mx = fmax(mx, cg_get(dt, px, base + k * inner));
-            for (int64_t k = 0; k < len; k++)
-                sum += exp(cg_get(dt, px, base + k * inner) - mx);
             for (int64_t k = 0; k < len; k++) {
-                double want = exp(cg_get(dt, px, base + k * inner) - mx) / sum;
+                double want = ref(op, dt, px, base, inner, len, k);
                 double got = cg_get(dt, py, base + k * inner);
-                if (!(fabs(got - want) <= tol * (want > 1e-2 ? want : 1e-2) * 2))
-                    fail_msg("%s rank %d axis %d coerce %d: [%lld,%lld,%lld] = %.8g, want %.8g", om_dtype_name(dt),
-                             r, a, coerce, (long long)o, (long long)k, (long long)in, got, want);
+                double mag = fabs(want) > 1e-2 ? fabs(want) : 1e-2;
+                /* x - lse cancels: the error scales with the input's magnitude */
+                double xm = fabs(cg_get(dt, px, base + k * inner));
+                if (op == OM_OP_LOG_SOFTMAX)
+                    mag = fmax(mag, fmax(1.0, xm));
+                if (!(fabs(got - want) <= tol * mag * 2))
+                    fail_msg("%s %s rank %d axis %d coerce %d: [%lld,%lld,%lld] = %.8g, want %.8g", om_op_name(op),
+                             om_dtype_name(dt), r, a, coerce, (long long)o, (long long)k, (long long)in, got, want);
             }
         }
     cg_jit_destroy(j);
     om_graph_destroy(g);
+}
+
+static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis_attr, bool coerce, double scale)
+{
+    check_op(OM_OP_SOFTMAX, dt, r, dims, axis_attr, coerce, scale);
+    check_op(OM_OP_LOG_SOFTMAX, dt, r, dims, axis_attr, coerce, scale);
+    check_op(OM_OP_HARDMAX, dt, r, dims, axis_attr, coerce, scale);
 }
 
 static void test_axes(void **state)
