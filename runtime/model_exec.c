@@ -32,8 +32,9 @@ static omrt_status acquire(omrt_model *m, omrt_context **out)
         m->work_ext_taken = 1;
     }
     /* room to give the context back later without failing */
-    if (m->cap_pool <= m->n_pool + 1 + m->pending) {
-        size_t cap = (m->cap_pool ? m->cap_pool * 2 : 8) + m->pending;
+    size_t pending = __atomic_load_n(&m->pending, __ATOMIC_ACQUIRE);
+    if (m->cap_pool <= m->n_pool + 1 + pending) {
+        size_t cap = (m->cap_pool ? m->cap_pool * 2 : 8) + pending;
         omrt_context **p = realloc(m->pool, cap * sizeof *p);
         if (!p) {
             if (arena)

@@ -33,8 +33,9 @@ typedef struct rt_log_item {
 void rt_log_init(rt_log *l);
 void rt_log_cb(void *item);                      /* appends item->value */
 
-/* Writes the serialized test model (rt_test_model over n floats) to a temp file; returns the
- * malloc'd path (caller unlinks and frees). */
+/* Writes the serialized test model (rt_test_model over n floats, with the reentrant
+ * affine_f32 in place of bss_f32, same results) to a temp file; returns the malloc'd path
+ * (caller unlinks and frees). */
 char *rt_write_test_model(int64_t n);
 
 #endif

@@ -198,12 +198,13 @@ static void test_finalize_releases_everything(void **state)
     expect(omrt_device_set(0), OMRT_OK, NULL);
     omrt_stream *s;
     expect(omrt_stream_create(&s), OMRT_OK, NULL);
-    void *d, *h;
+    void *d, *d2, *h;
     expect(omrt_malloc_device(4096, &d), OMRT_OK, NULL);
+    expect(omrt_malloc_device(4096, &d2), OMRT_OK, NULL);
     expect(omrt_malloc_host(4096, &h), OMRT_OK, NULL);
     for (int i = 0; i < 50; i++)
         expect(omrt_memcpy_async(d, 4096, h, 4096, OMRT_COPY_HOST_TO_DEVICE, s), OMRT_OK, NULL);
-    expect(omrt_memcpy_async(d, 4096, h, 4096, OMRT_COPY_HOST_TO_DEVICE, NULL), OMRT_OK, NULL);
+    expect(omrt_memcpy_async(d2, 4096, h, 4096, OMRT_COPY_HOST_TO_DEVICE, NULL), OMRT_OK, NULL);
     omrt_event *e;
     expect(omrt_event_create(&e), OMRT_OK, NULL);
     expect(omrt_event_record(e, s), OMRT_OK, NULL);
