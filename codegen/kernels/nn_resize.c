@@ -9,7 +9,8 @@
  * neighbours of the edge-padded axis, coefficients from the ratio, exclude_outside
  * renormalization, edge clamping); taps that land on the same source index are merged
  * and zero taps dropped, leaving T_d taps per output index (1 for nearest and identity
- * axes). The tables idx_d[o*T_d + t] (element offsets into X) and w_d[o*T_d + t] are
+ * axes; an axis with scale 1 and equal sizes is the identity in every mode but
+ * tf_crop_and_resize). The tables idx_d[o*T_d + t] (element offsets into X) and w_d[o*T_d + t] are
  * private constants; the kernel sums over the tap combinations:
  *     Y[o] = sum_t prod_d w_d[o_d, t_d] * X[sum_d idx_d[o_d, t_d]]
  * in f32 (f64 for double). tf_crop_and_resize marks coordinates outside the input; any
@@ -84,6 +85,17 @@ static om_status rs_build_axis(const rs_params *p, rs_axis *a, double scale, dou
     if (!a->idx || !a->w || !a->valid)
         return om_error(OM_ERR_NO_MEMORY, "codegen: out of memory (Resize tables)");
     a->T = 1;
+    if (in == out && scale == 1 && strcmp(p->ctm, "tf_crop_and_resize") != 0) {
+        /* an unscaled axis is the identity (tf_half_pixel_for_nn would otherwise shift it
+         * by half a pixel, which ceil-rounding nearest modes turn into a whole one) */
+        for (int64_t o = 0; o < out; o++) {
+            a->idx[o] = o * stride;
+            a->w[o] = 1;
+            a->valid[o] = 1;
+        }
+        a->gather = true;
+        return OM_OK;
+    }
     for (int64_t o = 0; o < out; o++) {
         bool outside;
         double x = rs_coord(p, (double)o, scale, in, r0, r1, &outside);
