@@ -1,7 +1,8 @@
 /* conformance: the whole ONNX backend suite through omc's library path (issue 3's runner).
  *
  *   conformance [--jobs N] [--timeout SEC] [--expected FILE] [--write-expected FILE]
- *               [--verbose] DATA_DIR [SUITE | SUITE/CASE]...
+ *               [--verbose] [--inject-crash|--inject-hang SUITE/CASE] DATA_DIR
+ *               [SUITE | SUITE/CASE]...
  *
  * DATA_DIR holds the suites node, pytorch-converted, pytorch-operator and simple (Debian's
  * libonnx-testdata: /usr/share/libonnx-testdata/data); without SUITE arguments all four run.
@@ -25,6 +26,10 @@
  *
  * Then a summary per suite and overall (pass, pass with frozen inputs, fail, unsupported),
  * the failure categories with counts, and the wall time.
+ *
+ * --inject-crash SUITE/CASE and --inject-hang SUITE/CASE make that case's child crash
+ * (SIGSEGV) or hang before running it: the ctest conformance.isolation checks that both are
+ * reported as FAILs of that case and the run goes on.
  *
  * --expected FILE: every case listed there ("<suite>/<case>" per line, '#' comments) must
  * pass (PASS or PASS*); otherwise it is reported as "REGRESSION" and the exit status is 1.
@@ -306,6 +311,7 @@ static double now_sec(void)
 static int g_timeout = 120;
 static bool g_verbose;
 static const char *g_data;
+static const char *g_inject_crash, *g_inject_hang;   /* self-test of the isolation */
 
 static bool start_case(slot *s, rcase *c, size_t index)
 {
@@ -330,6 +336,10 @@ static bool start_case(slot *s, rcase *c, size_t index)
             close(null);
         }
         alarm((unsigned)g_timeout);
+        if (g_inject_crash && strcmp(g_inject_crash, c->name) == 0)
+            raise(SIGSEGV);
+        while (g_inject_hang && strcmp(g_inject_hang, c->name) == 0)
+            pause();
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%s", g_data, c->name);
         child_run(dir, p[1]);
@@ -672,7 +682,8 @@ static int write_expected(const char *path, const rcase *cases, size_t n)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: conformance [--jobs N] [--timeout SEC] [--expected FILE] [--write-expected FILE]\n"
-               "                   [--verbose] DATA_DIR [SUITE | SUITE/CASE]...\n"
+               "                   [--verbose] [--inject-crash|--inject-hang SUITE/CASE] DATA_DIR\n"
+               "                   [SUITE | SUITE/CASE]...\n"
                "Runs the ONNX backend suites (node, pytorch-converted, pytorch-operator, simple) case by\n"
                "case in forked children and prints PASS / PASS* / FAIL / UNSUPPORTED lines and a summary.\n");
 }
@@ -691,6 +702,10 @@ int main(int argc, char **argv)
             expected = argv[++i];
         } else if (strcmp(argv[i], "--write-expected") == 0 && i + 1 < argc) {
             write_path = argv[++i];
+        } else if (strcmp(argv[i], "--inject-crash") == 0 && i + 1 < argc) {
+            g_inject_crash = argv[++i];
+        } else if (strcmp(argv[i], "--inject-hang") == 0 && i + 1 < argc) {
+            g_inject_hang = argv[++i];
         } else if (strcmp(argv[i], "--verbose") == 0) {
             g_verbose = true;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The conformance runner survives a crashing and a hanging case: both are FAILs of their
+# case, the other cases still run, and the summary counts them.
+#   isolation_test.sh CONFORMANCE DATA_DIR
+set -u
+out=$("$1" --jobs 2 --timeout 2 --inject-crash node/test_add --inject-hang node/test_relu "$2" \
+      node/test_add node/test_relu node/test_sub simple/test_single_relu_model)
+echo "$out"
+echo "$out" | grep -q '^FAIL node/test_add: crash: killed by signal 11' || { echo "no crash FAIL"; exit 1; }
+echo "$out" | grep -q '^FAIL node/test_relu: timeout: no result after 2 s' || { echo "no timeout FAIL"; exit 1; }
+echo "$out" | grep -q '^PASS node/test_sub$' || { echo "node/test_sub did not pass"; exit 1; }
+echo "$out" | grep -q '^PASS simple/test_single_relu_model$' || { echo "simple case did not pass"; exit 1; }
+echo "$out" | grep -Eq '^overall +4 +2 +0 +2 +0$' || { echo "wrong summary"; exit 1; }
