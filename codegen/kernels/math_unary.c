@@ -1,5 +1,6 @@
 /* Elementwise unary math and activations (family math_unary of ir/ops/math.def): one flat
- * loop over the elements (the parallel work loop), each element computed by emit_value.
+ * loop over the elements (the parallel work loop), each element computed by emit_float
+ * (floats) or emit_int (integer Abs, Neg, Sign).
  *
  * Compute type: f32 for f32/f16/bf16 (16-bit floats converted); f64 in f64 for the exact
  * ops (Abs, Neg, Sqrt, Reciprocal, Floor, Ceil, Round, Sign, IsNaN, IsInf, LeakyRelu,
@@ -7,7 +8,9 @@
  * f32 accuracy, cg_math.h); every other f64 op goes through the f32 functions (relative
  * accuracy ~1e-6 unless the f32 range overflows: e.g. Sinh/Cosh of f64 beyond |x| ~ 89).
  * Integers: Abs, Neg, Sign natively (unsigned Abs is a copy; Abs/Neg of INT_MIN wrap);
- * Shrink and Erf in f64 and converted back (truncation toward zero).
+ * Shrink in f64 and converted back (truncation toward zero); Erf of an int is sign(x) for
+ * |x| >= 6, else 0 (the f64 erf rounded, then truncated). NaN: propagates except in Shrink
+ * (0, as numpy's where gives) and IsNaN / IsInf.
  * IsNaN / IsInf write bool (one byte, 0/1).
  */
 #include <math.h>
@@ -206,9 +209,11 @@ om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
         y = emit_int(cx, n, x, dt);
     } else {
         LLVMValueRef xc = om_cg_convert(cx, x, dt, cdt);
-        /* Erf of an int in f64: through f32 */
-        if (n->op == OM_OP_ERF && cdt == OM_DT_DOUBLE)
-            y = LLVMBuildFPExt(cx->b, om_cg_erf_f32(cx, LLVMBuildFPTrunc(cx->b, xc, cx->f32, "")), cx->f64, "");
+        /* Erf of an int: erf(x) rounds to +-1 in f64 for |x| >= 6 (5.87), else the truncated
+         * result is 0 (what the f64 reference gives) */
+        if (n->op == OM_OP_ERF && !flt)
+            y = sel(cx, fcmp(cx, LLVMRealOGE, xc, c_(xc, 6.0)), c_(xc, 1.0),
+                    sel(cx, fcmp(cx, LLVMRealOLE, xc, c_(xc, -6.0)), c_(xc, -1.0), c_(xc, 0.0)));
         else
             y = emit_float(cx, n, xc, cdt);
         if (y && !to_bool)
