@@ -40,6 +40,7 @@ static LLVMOrcLLJITRef g_jit;
 static map_fn g_fn[F_COUNT][2];      /* f32: scalar, <8 x float> */
 static map_fn g_fn64[3][2];          /* floor, ceil, round in f64: scalar, <4 x double> */
 static map2_fn g_pow[2];
+static map_fn g_e64[2][2];          /* exp_f64, log_f64: scalar, <4 x double> */
 
 /* void name(ptr x, ptr y, i64 n): y[i] = f(x[i]); width 1 or w (n multiple of w) */
 static void emit_map(om_cg_ctx *cx, const char *name, emit_math f, LLVMTypeRef et, unsigned width)
@@ -127,6 +128,12 @@ static int setup(void **state)
             snprintf(nm, sizeof nm, "t64_%s_%d", k_names[F_FLOOR + k], w);
             emit_map(&cx, nm, k_emit[F_FLOOR + k], cx.f64, w ? 4 : 1);
         }
+    for (int w = 0; w < 2; w++) {
+        snprintf(nm, sizeof nm, "t64_exp_%d", w);
+        emit_map(&cx, nm, om_cg_exp_f64, cx.f64, w ? 4 : 1);
+        snprintf(nm, sizeof nm, "t64_log_%d", w);
+        emit_map(&cx, nm, om_cg_log_f64, cx.f64, w ? 4 : 1);
+    }
     emit_pow(&cx, "t_pow_0", 1);
     emit_pow(&cx, "t_pow_1", 8);
     LLVMDisposeBuilder(cx.b);
@@ -152,6 +159,14 @@ static int setup(void **state)
             if (lookup(nm, (void **)&g_fn64[k][w]))
                 return -1;
         }
+    for (int w = 0; w < 2; w++) {
+        snprintf(nm, sizeof nm, "t64_exp_%d", w);
+        if (lookup(nm, (void **)&g_e64[0][w]))
+            return -1;
+        snprintf(nm, sizeof nm, "t64_log_%d", w);
+        if (lookup(nm, (void **)&g_e64[1][w]))
+            return -1;
+    }
     if (lookup("t_pow_0", (void **)&g_pow[0]) || lookup("t_pow_1", (void **)&g_pow[1]))
         return -1;
     return 0;
@@ -474,12 +489,52 @@ static void test_pow(void **state)
     free(z2);
 }
 
+/* max relative error of exp_f64 (k = 0) or log_f64 (k = 1) over N points of [lo, hi] */
+static double measure64(int k, double lo, double hi, bool logsp, double rel_floor)
+{
+    double *x = malloc(sizeof(double) * N), *y = malloc(sizeof(double) * N), *y2 = malloc(sizeof(double) * N);
+    assert_true(x && y && y2);
+    for (int i = 0; i < N; i++) {
+        double t = (double)i / (N - 1);
+        x[i] = logsp ? exp(log(lo) + (log(hi) - log(lo)) * t) : lo + (hi - lo) * t;
+    }
+    g_e64[k][0](x, y, N);
+    g_e64[k][1](x, y2, N);
+    double worst = 0;
+    for (int i = 0; i < N; i++) {
+        double want = k ? log(x[i]) : exp(x[i]);
+        if (memcmp(&y[i], &y2[i], 8))
+            fail_msg("%s_f64(%a): scalar %a, vector %a", k ? "log" : "exp", x[i], y[i], y2[i]);
+        if (fabs(want) > rel_floor && fabs(y[i] - want) / fabs(want) > worst)
+            worst = fabs(y[i] - want) / fabs(want);
+    }
+    print_message("%s_f64 on [%g, %g]: max rel %.3g\n", k ? "log" : "exp", lo, hi, worst);
+    free(x);
+    free(y);
+    free(y2);
+    return worst;
+}
+
+static void test_f64_range(void **state)
+{
+    assert_true(measure64(0, -700, 700, false, 0) < 2e-7);
+    assert_true(measure64(0, -1e-3, 1e-3, false, 0) < 2e-7);
+    assert_true(measure64(1, 1e-300, 1e300, true, 0.1) < 3e-7);
+    assert_true(measure64(1, 0.999, 1.001, false, 0) < 3e-7);
+    assert_true(measure64(1, 1e-320, 1e-308, true, 0) < 3e-7); /* subnormals */
+    double sp[8] = {NAN, INFINITY, -INFINITY, 0.0, 710.0, -746.0, 1.0, -1.0}, y[8];
+    g_e64[0][1](sp, y, 8);
+    assert_true(isnan(y[0]) && y[1] == INFINITY && y[2] == 0 && y[3] == 1 && y[4] == INFINITY && y[5] == 0);
+    g_e64[1][1](sp, y, 8);
+    assert_true(isnan(y[0]) && y[1] == INFINITY && isnan(y[2]) && y[3] == -INFINITY && y[6] == 0 && isnan(y[7]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log),        cmocka_unit_test(test_erf),      cmocka_unit_test(test_log1p_expm1),
         cmocka_unit_test(test_sin_cos_tan), cmocka_unit_test(test_inverse_trig), cmocka_unit_test(test_hyperbolic),
-        cmocka_unit_test(test_rounding),   cmocka_unit_test(test_pow),
+        cmocka_unit_test(test_rounding),   cmocka_unit_test(test_pow),  cmocka_unit_test(test_f64_range),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
