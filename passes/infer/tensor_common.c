@@ -118,6 +118,7 @@ om_status om_infer_tensor_fold(om_graph *g, om_node *n, int i, om_dtype dt, cons
     v->nbytes = nbytes;
     v->producer = NULL;
     v->producer_output = 0;
+    v->mem_offset = -1;
     return OM_OK;
 }
 

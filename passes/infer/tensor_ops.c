@@ -4,7 +4,8 @@
  *
  * Shape (start/end of opset 15: negative counts from the end, both clamped to [0, rank])
  * and Size fold their output into a constant int64 tensor whenever the input shape is
- * static; the node is then dead and needs no kernel. Inputs that determine the output
+ * static; the node is then dead and needs no kernel. A graph output is not folded (it keeps
+ * its name; the kernel stores the static dims), as in passes/fold.c. Inputs that determine the output
  * shape (axes, shape, repeats, Range's scalars, ConstantOfShape's shape, OneHot's depth)
  * must be compile-time constants (OM_ERR_UNSUPPORTED naming the input otherwise); the
  * constant may come from the model or from folding earlier nodes. Unknown dims propagate
@@ -32,7 +33,7 @@ static om_status infer_shape_op(om_graph *g, om_node *n, const om_value *x) {
         dims[i - start] = x->shape.dims[i];
         if (dims[i - start] < 0) known = false;
     }
-    if (!known) return om_infer_set_output(g, n, 0, OM_DT_INT64, &s);
+    if (!known || n->outputs[0]->is_output) return om_infer_set_output(g, n, 0, OM_DT_INT64, &s);
     om_status st = om_infer_tensor_fold(g, n, 0, OM_DT_INT64, &s, dims, (size_t)len * sizeof(int64_t));
     if (st == OM_OK) om_infer_tensor_fold_done(n);
     return st;
@@ -41,7 +42,7 @@ static om_status infer_shape_op(om_graph *g, om_node *n, const om_value *x) {
 static om_status infer_size_op(om_graph *g, om_node *n, const om_value *x) {
     om_shape s = om_shape_scalar();
     int64_t numel = om_shape_numel(&x->shape);
-    if (numel < 0) return om_infer_set_output(g, n, 0, OM_DT_INT64, &s);
+    if (numel < 0 || n->outputs[0]->is_output) return om_infer_set_output(g, n, 0, OM_DT_INT64, &s);
     om_status st = om_infer_tensor_fold(g, n, 0, OM_DT_INT64, &s, &numel, sizeof numel);
     if (st == OM_OK) om_infer_tensor_fold_done(n);
     return st;
