@@ -43,7 +43,11 @@ static double const_f(const om_value *v, int64_t i) {
     case OM_DT_FLOAT16: {
         uint16_t h; memcpy(&h, p, 2);
         int e = (h >> 10) & 31, m = h & 1023;
-        double r = e == 0 ? ldexp(m, -24) : e == 31 ? (m ? NAN : INFINITY) : ldexp(m + 1024, e - 25);
+        /* passes link no libm: scale by powers of two by hand */
+        double r = e == 0 ? m : m + 1024;
+        for (int k = e == 0 ? -24 : e - 25; k < 0; k++) r *= 0.5;
+        for (int k = e - 25; k > 0; k--) r *= 2;
+        if (e == 31) r = m ? NAN : INFINITY;
         return (h & 0x8000) ? -r : r;
     }
     case OM_DT_INT64: { int64_t x; memcpy(&x, p, 8); return (double)x; }
@@ -127,7 +131,7 @@ om_status om_infer_resize(om_graph *g, om_node *n) {
             if (!(s > 0) || s > 1e6)
                 return om_infer_error(n, OM_ERR_INVALID_MODEL, "scales[%d] = %g, expected > 0", i, s);
             if (x->shape.dims[i] >= 0) {
-                out.dims[i] = (int64_t)floor(s * (double)x->shape.dims[i]);
+                out.dims[i] = (int64_t)(s * (double)x->shape.dims[i]); /* >= 0: truncation is floor */
                 out.syms[i] = NULL;
             } else if (s != 1) {
                 out.dims[i] = OM_DIM_UNKNOWN;
@@ -514,6 +518,9 @@ om_status om_infer_roi_align(om_graph *g, om_node *n) {
 
 typedef struct nms_box { double y1, x1, y2, x2; } nms_box;
 
+static double dmin(double a, double b) { return a < b ? a : b; }
+static double dmax(double a, double b) { return a > b ? a : b; }
+
 static nms_box nms_get(const om_value *boxes, int64_t i, bool center) {
     double a = const_f(boxes, 4 * i), b = const_f(boxes, 4 * i + 1), c = const_f(boxes, 4 * i + 2),
            d = const_f(boxes, 4 * i + 3);
@@ -521,7 +528,7 @@ static nms_box nms_get(const om_value *boxes, int64_t i, bool center) {
     if (center) { /* [x_center, y_center, width, height] */
         r.x1 = a - c / 2; r.x2 = a + c / 2; r.y1 = b - d / 2; r.y2 = b + d / 2;
     } else {
-        r.y1 = fmin(a, c); r.y2 = fmax(a, c); r.x1 = fmin(b, d); r.x2 = fmax(b, d);
+        r.y1 = dmin(a, c); r.y2 = dmax(a, c); r.x1 = dmin(b, d); r.x2 = dmax(b, d);
     }
     return r;
 }
@@ -529,7 +536,7 @@ static nms_box nms_get(const om_value *boxes, int64_t i, bool center) {
 static bool nms_suppress(nms_box p, nms_box q, double thr) {
     double ap = (p.x2 - p.x1) * (p.y2 - p.y1), aq = (q.x2 - q.x1) * (q.y2 - q.y1);
     if (ap <= 0 || aq <= 0) return false;
-    double iw = fmin(p.x2, q.x2) - fmax(p.x1, q.x1), ih = fmin(p.y2, q.y2) - fmax(p.y1, q.y1);
+    double iw = dmin(p.x2, q.x2) - dmax(p.x1, q.x1), ih = dmin(p.y2, q.y2) - dmax(p.y1, q.y1);
     if (iw <= 0 || ih <= 0) return false;
     double inter = iw * ih, uni = ap + aq - inter;
     return uni > 0 && inter / uni > thr;
