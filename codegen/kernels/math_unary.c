@@ -4,9 +4,10 @@
  *
  * Compute type: f32 for f32/f16/bf16 (16-bit floats converted); f64 in f64 for the exact
  * ops (Abs, Neg, Sqrt, Reciprocal, Floor, Ceil, Round, Sign, IsNaN, IsInf, LeakyRelu,
- * ThresholdedRelu, HardSigmoid, HardSwish, Softsign, Shrink) and for Exp / Log (f64 range,
- * f32 accuracy, cg_math.h); every other f64 op goes through the f32 functions (relative
- * accuracy ~1e-6 unless the f32 range overflows: e.g. Sinh/Cosh of f64 beyond |x| ~ 89).
+ * ThresholdedRelu, HardSigmoid, HardSwish, Softsign, Shrink) and for Exp, Log, Sinh, Cosh
+ * (f64 range, f32 accuracy: exp/log_f64 of cg_math.h); every other f64 op goes through the
+ * f32 functions (relative accuracy ~1e-6; their results fit f32's range for inputs that
+ * do, e.g. Softplus(x) = x for large x).
  * Integers: Abs, Neg, Sign natively (unsigned Abs is a copy; Abs/Neg of INT_MIN wrap);
  * Shrink in f64 and converted back (truncation toward zero); Erf of an int is sign(x) for
  * |x| >= 6, else 0 (the f64 erf rounded, then truncated). NaN: propagates except in Shrink
@@ -62,6 +63,23 @@ static LLVMValueRef exp_t(om_cg_ctx *cx, LLVMValueRef x)
     return LLVMTypeOf(x) == cx->f64 ? om_cg_exp_f64(cx, x) : om_cg_exp_f32(cx, x);
 }
 
+/* sinh / cosh of an f64 with the f64 range: t = e^|x|/2 = (h/2) h, h = exp_f64(|x|/2);
+ * sinh = t - 1/(4t) (the f32 polynomial below |x| = 1), cosh = t + 1/(4t) */
+static LLVMValueRef sinh_cosh_f64(om_cg_ctx *cx, LLVMValueRef x, bool is_cosh)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef a = fabs_(cx, x);
+    LLVMValueRef h = om_cg_exp_f64(cx, LLVMBuildFMul(b, a, c_(x, 0.5), ""));
+    LLVMValueRef t = LLVMBuildFMul(b, LLVMBuildFMul(b, h, c_(x, 0.5), ""), h, "");
+    LLVMValueRef q = LLVMBuildFDiv(b, c_(x, 0.25), t, "");
+    if (is_cosh)
+        return LLVMBuildFAdd(b, t, q, "");
+    LLVMValueRef ops[2] = {LLVMBuildFSub(b, t, q, ""), x};
+    LLVMValueRef large = om_cg_intrinsic(cx, "llvm.copysign", ops, 2);
+    LLVMValueRef small = LLVMBuildFPExt(b, om_cg_sinh_f32(cx, LLVMBuildFPTrunc(b, x, cx->f32, "")), cx->f64, "");
+    return sel(cx, fcmp(cx, LLVMRealOLT, a, c_(x, 1.0)), small, large);
+}
+
 /* softplus(x) = max(x, 0) + log1p(exp(-|x|)) (no overflow) */
 static LLVMValueRef softplus(om_cg_ctx *cx, LLVMValueRef x)
 {
@@ -93,8 +111,8 @@ static LLVMValueRef emit_float(om_cg_ctx *cx, const om_node *n, LLVMValueRef x, 
     case OM_OP_ASIN: return om_cg_asin_f32(cx, x);
     case OM_OP_ACOS: return om_cg_acos_f32(cx, x);
     case OM_OP_ATAN: return om_cg_atan_f32(cx, x);
-    case OM_OP_SINH: return om_cg_sinh_f32(cx, x);
-    case OM_OP_COSH: return om_cg_cosh_f32(cx, x);
+    case OM_OP_SINH: return cdt == OM_DT_DOUBLE ? sinh_cosh_f64(cx, x, false) : om_cg_sinh_f32(cx, x);
+    case OM_OP_COSH: return cdt == OM_DT_DOUBLE ? sinh_cosh_f64(cx, x, true) : om_cg_cosh_f32(cx, x);
     case OM_OP_ASINH: return om_cg_asinh_f32(cx, x);
     case OM_OP_ACOSH: return om_cg_acosh_f32(cx, x);
     case OM_OP_ATANH: return om_cg_atanh_f32(cx, x);
@@ -191,8 +209,8 @@ om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
     om_dtype cdt;
     bool native_int = false;
     if (flt) {
-        cdt = dt == OM_DT_DOUBLE && (exact_op(n->op) || n->op == OM_OP_EXP || n->op == OM_OP_LOG) ? OM_DT_DOUBLE
-                                                                                                : OM_DT_FLOAT;
+        bool f64_range = n->op == OM_OP_EXP || n->op == OM_OP_LOG || n->op == OM_OP_SINH || n->op == OM_OP_COSH;
+        cdt = dt == OM_DT_DOUBLE && (exact_op(n->op) || f64_range) ? OM_DT_DOUBLE : OM_DT_FLOAT;
     } else if (n->op == OM_OP_ABS || n->op == OM_OP_NEG || n->op == OM_OP_SIGN) {
         cdt = dt;
         native_int = true;

@@ -212,13 +212,16 @@ static void test_int(void **state)
     }
 }
 
-/* f64 Exp and Log keep the f64 range (results beyond f32's) at f32-level accuracy */
+/* f64 Exp, Log, Sinh, Cosh keep the f64 range (results beyond f32's) at f32-level accuracy */
 static void test_f64_range(void **state)
 {
     const double se[] = {700, -700, 100, -100, 709, -744, 710, -746, 0.0, 1e-300};
     check(OM_OP_EXP, OM_DT_DOUBLE, &k_none, se, 10, 0);
     const double sl[] = {1e300, 1e-300, 4.9e-324, 1e-310, DBL_MAX, 1.0, 1.0000001, 0.9999999, 0.0, -1.0};
     check(OM_OP_LOG, OM_DT_DOUBLE, &k_none, sl, 10, 0);
+    const double sh[] = {700, -700, 100, -100, 0.5, -0.5, 1.0, -1.0, 0.0, 711};
+    check(OM_OP_SINH, OM_DT_DOUBLE, &k_none, sh, 10, 0);
+    check(OM_OP_COSH, OM_DT_DOUBLE, &k_none, sh, 10, 0);
 }
 
 static void test_unsupported(void **state)
