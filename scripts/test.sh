@@ -12,3 +12,11 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$BUILD_DIR" -j"$JOBS"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$JOBS"
+
+# ThreadSanitizer: the runtime's and the AscendCL facade's tests (label `runtime`) in a
+# second tree built with -DOMC_TSAN=ON (only those targets are built).
+TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-$BUILD_DIR-tsan}
+cmake -S "$ROOT" -B "$TSAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMC_TSAN=ON
+cmake --build "$TSAN_BUILD_DIR" -j"$JOBS" --target om_runtime_tests
+cd "$TSAN_BUILD_DIR"
+ctest -L runtime --output-on-failure -j"$JOBS"
