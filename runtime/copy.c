@@ -136,6 +136,20 @@ static omrt_status copy_run(om_rt_task *t)
     return OMRT_OK;
 }
 
+/* The bytes as one uint8 vector each side (memset: output only). */
+static void copy_describe(om_rt_task *t, om_rt_operands *ops)
+{
+    copy_task *c = (copy_task *)t;
+    om_rt_operand bytes = {2 /* ONNX uint8 */, 1, {(int64_t)c->count}, c->dst};
+    ops->out[0] = bytes;
+    ops->n_out = 1;
+    if (!c->is_memset) {
+        bytes.address = (void *)c->src;
+        ops->in[0] = bytes;
+        ops->n_in = 1;
+    }
+}
+
 static omrt_status push_copy(copy_task *c, omrt_stream *s, const char *fn)
 {
     omrt_stream *rs;
@@ -158,6 +172,7 @@ OMRT_EXPORT omrt_status omrt_memcpy_async(void *dst, size_t dst_max, const void 
     if (!c)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "omrt_memcpy_async: out of memory");
     c->t.run = copy_run;
+    c->t.describe = copy_describe;
     snprintf(c->t.op, sizeof c->t.op, "memcpy:%s", kind_name(kind));
     c->dst = dst;
     c->src = src;
@@ -179,6 +194,7 @@ OMRT_EXPORT omrt_status omrt_memset_async(void *dst, size_t dst_max, int value, 
     if (!c)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "omrt_memset_async: out of memory");
     c->t.run = copy_run;
+    c->t.describe = copy_describe;
     snprintf(c->t.op, sizeof c->t.op, "memset");
     c->dst = dst;
     c->count = count;

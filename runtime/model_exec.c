@@ -134,6 +134,27 @@ static omrt_status exec_run(om_rt_task *t)
     return st != OMRT_OK ? st : run(e->m, (const void *const *)e->in, e->out);
 }
 
+/* The model's inputs and outputs at the task's addresses. */
+static void exec_describe(om_rt_task *t, om_rt_operands *ops)
+{
+    exec_task *e = (exec_task *)t;
+    const omrt_model *m = e->m;
+    for (size_t i = 0; i < m->art.n_inputs + m->art.n_outputs; i++) {
+        int is_in = i < m->art.n_inputs;
+        size_t k = is_in ? i : i - m->art.n_inputs;
+        size_t *n = is_in ? &ops->n_in : &ops->n_out;
+        if (*n == OM_RT_MAX_OPERANDS)
+            continue;
+        const omrt_tensor_info *ti = is_in ? &m->inputs[k] : &m->outputs[k];
+        om_rt_operand *o = is_in ? &ops->in[*n] : &ops->out[*n];
+        o->dtype = ti->dtype;
+        o->rank = ti->rank;
+        memcpy(o->dims, ti->dims, sizeof o->dims);
+        o->address = is_in ? e->in[k] : e->out[k];
+        (*n)++;
+    }
+}
+
 static void exec_drop(om_rt_task *t)
 {
     __atomic_sub_fetch(&((exec_task *)t)->m->pending, 1, __ATOMIC_ACQ_REL);
@@ -153,6 +174,7 @@ OMRT_EXPORT omrt_status omrt_model_execute_async(omrt_model *m, const void *cons
         return om_rt_error(OMRT_ERR_NO_MEMORY, "%s: out of memory", fn);
     e->t.run = exec_run;
     e->t.drop = exec_drop;
+    e->t.describe = exec_describe;
     snprintf(e->t.op, sizeof e->t.op, "execute:%s",
              m->art.n_kernels ? m->art.kernel_names[0] : "(no kernels)");
     e->m = m;

@@ -84,6 +84,21 @@ int om_rt_ptrset_has(const om_rt_ptrset *s, const void *p);
 
 typedef struct om_rt_report om_rt_report;
 
+/* An operand of a failed task, kept for aclmdlCreateAndGetOpDesc. dtype is ONNX's. */
+#define OM_RT_MAX_OPERANDS 16
+typedef struct om_rt_operand {
+    int32_t dtype;
+    int32_t rank;
+    int64_t dims[OMRT_MAX_RANK];
+    void *address;
+} om_rt_operand;
+typedef struct om_rt_operands {
+    om_rt_operand in[OM_RT_MAX_OPERANDS], out[OM_RT_MAX_OPERANDS];
+    size_t n_in, n_out;
+} om_rt_operands;
+/* The failed task's operands (copied). INVALID_HANDLE if no task has failed. */
+omrt_status om_rt_last_exception_operands(om_rt_operands *ops);
+
 /* Global state; `lock` guards every field. */
 typedef struct om_rt_global {
     pthread_mutex_t lock;
@@ -98,6 +113,7 @@ typedef struct om_rt_global {
     omrt_exception last_exc;       /* message points at last_exc_msg */
     int has_last_exc;
     char last_exc_msg[512], last_exc_op[128];
+    om_rt_operands last_exc_operands;
 } om_rt_global;
 
 extern om_rt_global om_rt_g;
@@ -126,6 +142,7 @@ struct om_rt_task {
     om_rt_task *next;
     omrt_status (*run)(om_rt_task *t);
     void (*drop)(om_rt_task *t);       /* optional, after run (or when never run) */
+    void (*describe)(om_rt_task *t, om_rt_operands *ops);   /* optional, on failure */
     uint32_t id;
     char op[64];
 };

@@ -172,3 +172,13 @@ OMRT_EXPORT omrt_status omrt_last_exception(omrt_exception *info, char *op, size
     return has ? OMRT_OK
                : om_rt_error(OMRT_ERR_INVALID_HANDLE, "omrt_last_exception: no task has failed");
 }
+
+omrt_status om_rt_last_exception_operands(om_rt_operands *ops)
+{
+    pthread_mutex_lock(&om_rt_g.lock);
+    int has = om_rt_g.has_last_exc;
+    if (has)
+        *ops = om_rt_g.last_exc_operands;
+    pthread_mutex_unlock(&om_rt_g.lock);
+    return has ? OMRT_OK : om_rt_error(OMRT_ERR_INVALID_HANDLE, "no task has failed");
+}

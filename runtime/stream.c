@@ -14,7 +14,12 @@ static void report_failure(omrt_stream *s, om_rt_task *t, omrt_status st)
 {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", omrt_last_error());
+    om_rt_operands ops;
+    memset(&ops, 0, sizeof ops);
+    if (t->describe)
+        t->describe(t, &ops);
     pthread_mutex_lock(&om_rt_g.lock);
+    om_rt_g.last_exc_operands = ops;
     om_rt_g.has_last_exc = 1;
     om_rt_g.last_exc = (omrt_exception){(uint32_t)s->ctx->device, s->id, t->id, st, NULL};
     snprintf(om_rt_g.last_exc_msg, sizeof om_rt_g.last_exc_msg, "%s", msg);

@@ -2,7 +2,8 @@
  * A dataset holds borrowed data buffers (destroyed by the caller) and owned copies of the
  * tensor descriptors set on it. Execution checks the buffer counts and sizes against the
  * model, then runs through the native pooled execution (device memory only); after an
- * execution is issued the output dataset's descriptors describe the outputs. Models compiled
+ * execution is issued the output dataset's descriptors describe the outputs. The failed-op
+ * query returns the failed task's operands as descriptor arrays. Models compiled
  * by omc have static shapes: no batch/HW gears; setting a dynamic size is
  * ACL_ERROR_MODEL_NOT_DYNAMIC. */
 #include <stdio.h>
@@ -184,6 +185,21 @@ ACL_FUNC_VISIBILITY aclError aclmdlExecuteAsync(uint32_t modelId, const aclmdlDa
     return execute(modelId, input, output, (omrt_stream *)stream, 1, "aclmdlExecuteAsync");
 }
 
+/* An array of n descriptors (freed as one by aclDestroyTensorDesc on element 0). */
+static aclTensorDesc *descs_of(const om_rt_operand *o, size_t n)
+{
+    aclTensorDesc *d = calloc(n, sizeof *d);
+    for (size_t i = 0; d && i < n; i++) {
+        d[i].dtype = om_acl_dtype(o[i].dtype);
+        d[i].format = om_acl_format(o[i].rank);
+        d[i].ndims = (size_t)o[i].rank;
+        memcpy(d[i].dims, o[i].dims, sizeof(int64_t) * d[i].ndims);
+        d[i].address = o[i].address;
+        d[i].array_n = i == 0 ? n : 1;
+    }
+    return d;
+}
+
 ACL_FUNC_VISIBILITY aclError aclmdlCreateAndGetOpDesc(uint32_t deviceId, uint32_t streamId,
                                                       uint32_t taskId, char *opName,
                                                       size_t opNameLen, aclTensorDesc **inputDesc,
@@ -203,12 +219,20 @@ ACL_FUNC_VISIBILITY aclError aclmdlCreateAndGetOpDesc(uint32_t deviceId, uint32_
         return om_acl_fail(ACL_ERROR_INVALID_PARAM, "%s: device %u stream %u task %u is not the "
                            "failed task (device %u stream %u task %u)", fn, deviceId, streamId,
                            taskId, e.device_id, e.stream_id, e.task_id);
+    om_rt_operands ops;
+    if (om_rt_last_exception_operands(&ops) != OMRT_OK)
+        return om_acl_fail(ACL_ERROR_INVALID_PARAM, "%s: no task has failed", fn);
+    aclTensorDesc *in = NULL, *out = NULL;
+    if ((ops.n_in && !(in = descs_of(ops.in, ops.n_in))) ||
+        (ops.n_out && !(out = descs_of(ops.out, ops.n_out)))) {
+        free(in);
+        return om_acl_fail(ACL_ERROR_BAD_ALLOC, "%s: out of memory", fn);
+    }
     snprintf(opName, opNameLen, "%s", op);
-    /* omc's tasks do not keep their operands: the op has no tensor descriptions */
-    *inputDesc = NULL;
-    *outputDesc = NULL;
-    *numInputs = 0;
-    *numOutputs = 0;
+    *inputDesc = in;
+    *outputDesc = out;
+    *numInputs = ops.n_in;
+    *numOutputs = ops.n_out;
     return ACL_SUCCESS;
 }
 

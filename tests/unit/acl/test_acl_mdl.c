@@ -252,6 +252,13 @@ static void run_and_check(uint32_t id, io_set *io, aclrtStream s, int async, int
     assert_memory_equal(o1, r1, sizeof r1);
 }
 
+static uint32_t failed_task, failed_stream;
+static void on_exception(aclrtExceptionInfo *info)
+{
+    failed_task = aclrtGetTaskIdFromExceptionInfo(info);
+    failed_stream = aclrtGetStreamIdFromExceptionInfo(info);
+}
+
 static void test_execute(void **state)
 {
     uint32_t id;
@@ -294,6 +301,39 @@ static void test_execute(void **state)
     ACL_OK(aclUpdateDataBuffer(small, io.dev[2], N * 4));
     ACL_EXPECT(aclmdlExecuteAsync(id, io.in, io.out, (aclrtStream)host),
                ACL_ERROR_INVALID_RESOURCE_HANDLE, NULL);
+
+    /* an execution that fails when it runs (its input freed meanwhile): the failed op and
+     * its operands */
+    ACL_OK(aclrtSetExceptionInfoCallback(on_exception));
+    ACL_OK(aclrtSubscribeReport(omrt_thread_id(), s));
+    rt_gate g0;
+    rt_gate_init(&g0);
+    rt_gate_open(&g0);
+    ACL_OK(aclrtLaunchCallback(rt_gate_wait_cb, &g0, ACL_CALLBACK_BLOCK, s));
+    ACL_OK(aclmdlExecuteAsync(id, io.in, io.out, s));
+    ACL_OK(aclrtFree(io.dev[1]));
+    ACL_OK(aclrtProcessReport(5000));
+    ACL_EXPECT(aclrtSynchronizeStream(s), ACL_ERROR_RT_FAILURE, "input 1 ('b')");
+    char op[64];
+    aclTensorDesc *ind, *outd;
+    size_t nin, nout;
+    assert_int_equal(failed_stream, omrt_stream_id((omrt_stream *)s));
+    ACL_OK(aclmdlCreateAndGetOpDesc(0, failed_stream, failed_task, op, sizeof op, &ind, &nin,
+                                    &outd, &nout));
+    assert_string_equal(op, "execute:add_f32");
+    assert_int_equal(nin, 2);
+    assert_int_equal(nout, 2);
+    aclTensorDesc *second = aclGetTensorDescByIndex(ind, 1);
+    assert_ptr_equal(aclGetTensorDescAddress(second), io.dev[1]);
+    assert_int_equal(aclGetTensorDescType(second), ACL_FLOAT);
+    assert_int_equal(aclGetTensorDescSize(second), N * 4);
+    assert_ptr_equal(aclGetTensorDescAddress(aclGetTensorDescByIndex(outd, 1)), io.dev[3]);
+    aclDestroyTensorDesc(ind);
+    aclDestroyTensorDesc(outd);
+    ACL_OK(aclrtMalloc(&io.dev[1], N * 4, ACL_MEM_MALLOC_HUGE_FIRST));
+    ACL_OK(aclUpdateDataBuffer(aclmdlGetDatasetBuffer(io.in, 1), io.dev[1], N * 4));
+    ACL_OK(aclrtUnSubscribeReport(omrt_thread_id(), s));
+    rt_gate_destroy(&g0);
 
     /* unload is refused while executions are queued */
     ACL_OK(aclrtSubscribeReport(omrt_thread_id(), s));

@@ -243,8 +243,15 @@ static void test_exception_info(void **state)
     ACL_OK(aclmdlCreateAndGetOpDesc(0, exc_stream, exc_task, op, sizeof op, &in, &nin, &out,
                                     &nout));
     assert_string_equal(op, "memcpy:host-to-device");
-    assert_int_equal(nin, 0);
-    assert_null(in);
+    assert_int_equal(nin, 1);                 /* src and dst as uint8 vectors */
+    assert_int_equal(nout, 1);
+    assert_int_equal(aclGetTensorDescType(in), ACL_UINT8);
+    assert_int_equal(aclGetTensorDescSize(in), 32);
+    assert_ptr_equal(aclGetTensorDescAddress(in), host);
+    assert_ptr_equal(aclGetTensorDescAddress(aclGetTensorDescByIndex(out, 0)), d);
+    assert_null(aclGetTensorDescByIndex(out, 1));
+    aclDestroyTensorDesc(in);
+    aclDestroyTensorDesc(out);
     ACL_EXPECT(aclmdlCreateAndGetOpDesc(0, exc_stream, exc_task + 1, op, sizeof op, &in, &nin,
                                         &out, &nout), ACL_ERROR_INVALID_PARAM, "not the failed");
     ACL_EXPECT(aclmdlCreateAndGetOpDesc(0, exc_stream, exc_task, NULL, 0, &in, &nin, &out,

@@ -2,7 +2,8 @@
  * passes/infer/norm.c): LayerNormalization axes, broadcasting Scale/B, Mean/InvStdDev
  * shapes and stash_type dtype; InstanceNormalization channel checks; MVN default and
  * normalized axes; LRN size; loss output shapes per reduction, target/weight checks;
- * LogSoftmax/Hardmax axis defaults. Each error names the node. */
+ * LogSoftmax/Hardmax axis defaults; BatchNormalization's training-mode outputs. Each error
+ * names the node. */
 #include "pass_test_util.h"
 
 static om_status run(om_graph *g) {
@@ -204,10 +205,33 @@ static void test_loss(void **state) {
     om_graph_destroy(g);
 }
 
+static void test_batch_norm_training(void **state) {
+    om_graph *g = new_graph();
+    om_value *x = t_input(g, "x", OM_DT_FLOAT, S(2, 3, 4, 5));
+    om_value *p[4];
+    static const char *const names[4] = {"scale", "B", "mean", "var"};
+    for (int i = 0; i < 4; i++) p[i] = t_input(g, names[i], OM_DT_FLOAT, S(3));
+    om_node *n = node_n(g, OM_OP_BATCH_NORMALIZATION, "bn", (om_value *[]){x, p[0], p[1], p[2], p[3]}, 5, 3);
+    assert_int_equal(om_node_set_int(g, n, "training_mode", 1), OM_OK);
+    assert_int_equal(run(g), OM_OK);
+    t_expect_shape(n->outputs[0], S(2, 3, 4, 5));
+    t_expect_shape(n->outputs[1], S(3));
+    t_expect_shape(n->outputs[2], S(3));
+    om_graph_destroy(g);
+
+    g = new_graph();
+    x = t_input(g, "x", OM_DT_FLOAT, S(2, 3, 4, 5));
+    for (int i = 0; i < 4; i++) p[i] = t_input(g, names[i], OM_DT_FLOAT, S(3));
+    node_n(g, OM_OP_BATCH_NORMALIZATION, "bn", (om_value *[]){x, p[0], p[1], p[2], p[3]}, 5, 3);
+    t_expect_error(run(g), OM_ERR_UNSUPPORTED, "node 'bn' (BatchNormalization): 3 outputs with training_mode = 0");
+    om_graph_destroy(g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_softmax_family), cmocka_unit_test(test_layer_norm), cmocka_unit_test(test_instance_norm),
         cmocka_unit_test(test_mvn),           cmocka_unit_test(test_lrn),        cmocka_unit_test(test_loss),
+        cmocka_unit_test(test_batch_norm_training),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
