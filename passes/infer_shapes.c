@@ -15,8 +15,9 @@
  * 4. Folding (fold.h): right after its rule succeeds, a node whose inputs are all
  *    constants (or Shape/Size of a static input) is evaluated through opts->eval_node and
  *    its outputs become constants in place, so later rules (Reshape's shape, Expand, Range,
- *    ConstantOfShape ...) see constant inputs. Folded nodes are dropped at the end; nodes
- *    producing graph outputs, random ops and outputs above opts->fold_limit_bytes stay.
+ *    ConstantOfShape ...) see constant inputs. Folded nodes (also those a rule folded and
+ *    marked dead itself) are dropped at the end; nodes producing graph outputs, random ops
+ *    and outputs above opts->fold_limit_bytes stay.
  * Counters: nodes-inferred, inputs-pinned, nodes-canonicalized (attributes rewritten),
  * values-changed (a value's dtype or shape changed), nodes-folded. *changed reports any of
  * the last three, so a second run on an inferred graph reports no change.
@@ -255,8 +256,8 @@ om_status om_pass_infer_shapes(om_graph *g, const om_pass_opts *opts, bool *chan
         if (attr_fingerprint(n) != fp) canonicalized++;
         for (int i = 0; i < nb; i++)
             if (!same_type(before_dt[i], &before[i], n->outputs[i])) values_changed++;
-        bool f = false;
-        if ((st = om_fold_node(g, n, opts, &f)) != OM_OK) return st;
+        bool f = n->dead; /* a rule may fold its node itself (Shape, Size: tensor_ops.c) */
+        if (!f && (st = om_fold_node(g, n, opts, &f)) != OM_OK) return st;
         folded += f;
     }
     if (folded) om_graph_remove_dead(g);
