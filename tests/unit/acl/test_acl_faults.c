@@ -94,6 +94,8 @@ static aclError flow(prog *p, const char *path, float *o0)
 
 static void teardown_prog(prog *p)
 {
+    if (p->stream)   /* queued work finishes before its buffers and model go */
+        (void)aclrtSynchronizeStream(p->stream);
     for (aclmdlDataset **d = &p->in; d <= &p->out; d++) {
         if (!*d)
             continue;
