@@ -11,6 +11,21 @@
 
 #include "compiler/compile.h"
 
+typedef struct lazy_eval {
+    om_cg_evaluator *ev;
+} lazy_eval;
+
+static om_status lazy_eval_node(void *user, om_graph *g, const om_node *n, void *const *outputs)
+{
+    lazy_eval *le = user;
+    if (!le->ev) {
+        om_status st = om_cg_evaluator_create(&le->ev);
+        if (st != OM_OK)
+            return st;
+    }
+    return om_cg_evaluator_run(le->ev, g, n, outputs);
+}
+
 om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
 {
     if (!g || !opts)
@@ -30,16 +45,14 @@ om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
 #ifndef NDEBUG
     m.verify_each = true;
 #endif
-    /* Constant folding (in infer-shapes and fold-constants) runs kernels through the JIT. */
-    om_cg_evaluator *ev = NULL;
-    om_status st = om_cg_evaluator_create(&ev);
-    if (st != OM_OK)
-        return st;
-    m.pass.eval_node = om_cg_eval_callback;
-    m.pass.eval_user = ev;
+    /* Constant folding (in infer-shapes and fold-constants) runs kernels through the JIT;
+     * the evaluator (an LLJIT) is made on the first node to fold. */
+    lazy_eval le = {0};
+    m.pass.eval_node = lazy_eval_node;
+    m.pass.eval_user = &le;
     const char *list = opts->passes ? opts->passes : "default";
-    st = om_pass_run_list(g, list, &m);
-    om_cg_evaluator_destroy(ev);
+    om_status st = om_pass_run_list(g, list, &m);
+    om_cg_evaluator_destroy(le.ev);
     return st;
 }
 
