@@ -671,7 +671,7 @@ static int write_expected(const char *path, const rcase *cases, size_t n)
         return -1;
     fprintf(f, "# ONNX backend cases (libonnx-testdata) that must pass through omc's library path;\n"
                "# checked by the ctest `conformance` (tests/e2e/conformance.c). Regenerate with\n"
-               "#   conformance --write-expected tests/e2e/conformance_expected.txt DATA_DIR\n"
+               "#   cmake --build <build> --target conformance_expected\n"
                "# A trailing \"frozen\" marks a PASS* case (inputs frozen into constants).\n");
     for (size_t i = 0; i < n; i++)
         if (is_pass(cases[i].v))
