@@ -53,24 +53,29 @@ bool om_fe_op_type_supported(const char *op_type)
 /* Case-insensitive Levenshtein distance, capped at 99 for long strings. */
 static int edit_distance(const char *a, const char *b)
 {
+    /* optimal string alignment: insertions, deletions, substitutions and adjacent
+     * transpositions ("Rleu" -> "Relu") cost 1; case-insensitive */
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 99;
-    int row[65];
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
             int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
-            int sub = diag + (ca != cb);
-            int del = row[j] + 1, ins = row[j - 1] + 1;
-            diag = row[j];
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            int v = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) && (a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
         }
-    }
-    return row[lb];
+    return d[la][lb];
 }
 
 om_status om_fe_unsupported_op(const om_fe_node *n, const char *domain, int64_t opset)
