@@ -63,9 +63,9 @@ om_status om_cg_compile_node(const om_graph *g, const om_node *n, const om_cg_ta
  * Runs node n's kernel on the host: n's non-omitted inputs must all be constants (their data
  * is passed as the input arguments), outputs[i] is a caller-allocated buffer of n's output i
  * (numel * dtype size bytes, static shape, 64-byte aligned). The kernel is compiled for the
- * host at -O1, loaded with LLVM ORC (LLJIT) and run over [0, work_items); its code is
- * removed again after the call. An evaluator keeps one LLJIT instance across calls (one per
- * compile); not thread-safe. */
+ * host (-O0 up to 256 KiB of inputs and outputs, else -O1), loaded with LLVM ORC (LLJIT)
+ * and run over [0, work_items); its code is removed again after the call. An evaluator
+ * keeps one LLJIT instance across calls (one per compile); not thread-safe. */
 typedef struct om_cg_evaluator om_cg_evaluator;
 om_status om_cg_evaluator_create(om_cg_evaluator **out);
 void om_cg_evaluator_destroy(om_cg_evaluator *e);             /* accepts NULL */

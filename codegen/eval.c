@@ -1,11 +1,13 @@
 /* Compile-time evaluation of one node (see codegen.h): om_cg_compile_node emits the node's
- * kernel for the host at -O1 into an object, which is added to a long-lived LLJIT under a
- * fresh resource tracker, looked up, called over [0, work_items) with the constant inputs'
- * data then the caller's output buffers, and removed again (so every call may reuse the
- * symbol name om_k<id>_<Op>). memcpy/memmove/memset resolve from the process.
+ * kernel for the host (-O0 for small tensors, else -O1) into an object, which is added to a
+ * long-lived LLJIT under a fresh resource tracker, looked up, called over [0, work_items)
+ * with the constant inputs' data then the caller's output buffers, and removed again (so
+ * every call may reuse the symbol name om_k<id>_<Op>). memcpy/memmove/memset resolve from
+ * the process.
  *
- * Creating the LLJIT is the slow part (~ms); an evaluator made once per compile amortizes
- * it. A call costs one small module through the -O1 pipeline and object emission.
+ * Creating the LLJIT costs a few ms; an evaluator made once per compile amortizes it. A call
+ * costs one small module through the pipeline and object emission (~3-4 ms at -O0 on an
+ * idle core: 200 folded nodes add well under a second).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +22,9 @@
 #include "codegen/codegen.h"
 
 typedef void (*kernel_fn)(void *const *, int64_t, int64_t);
+
+/* Nodes touching at most this many bytes (inputs + outputs) are compiled at -O0. */
+#define EVAL_O0_BYTES (256 * 1024)
 
 struct om_cg_evaluator {
     LLVMOrcLLJITRef jit;
@@ -101,7 +106,16 @@ om_status om_cg_evaluator_run(om_cg_evaluator *e, const om_graph *g, const om_no
     om_status st = check_args(n, outputs);
     if (st != OM_OK)
         return st;
-    om_cg_target_opts t = {.opt_level = 1};
+    /* -O0 compiles ~3x faster than -O1; shape-sized tensors do not need optimized loops. */
+    size_t bytes = 0;
+    for (int i = 0; i < n->n_inputs; i++)
+        if (n->inputs[i])
+            bytes += n->inputs[i]->nbytes;
+    for (int i = 0; i < n->n_outputs; i++) {
+        int64_t numel = om_shape_numel(&n->outputs[i]->shape);
+        bytes += numel > 0 ? (size_t)numel * om_dtype_size(n->outputs[i]->dtype) : 0;
+    }
+    om_cg_target_opts t = {.opt_level = bytes <= EVAL_O0_BYTES ? 0 : 1};
     om_cg_result *r = NULL;
     LLVMOrcResourceTrackerRef rt = NULL;
     void **args = NULL;
