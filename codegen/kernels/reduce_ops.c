@@ -85,38 +85,54 @@ static LLVMValueRef fast(LLVMValueRef v)
     return v;
 }
 
-/* acc <- combine(acc, pre(x)); m is the LogSumExp max (NULL in the max pass / other ops) */
-static LLVMValueRef step(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef x, bool max_pass,
-                         LLVMValueRef m)
+/* pre(x): |x| for L1, x*x for L2/SumSquare, exp(x - shift) for LogSumExp (shift from
+ * lse_shift, scalar or splat like x), else x. Works on scalars and vectors. */
+static LLVMValueRef pre(om_cg_ctx *cx, const red_plan *p, LLVMValueRef x, bool max_pass, LLVMValueRef shift)
+{
+    LLVMBuilderRef b = cx->b;
+    om_dtype c = p->cdt;
+    bool fl = om_dtype_is_float(c);
+    if (max_pass)
+        return x;
+    switch (p->op) {
+    case OM_OP_REDUCE_L1:
+        if (fl)
+            return om_cg_intrinsic(cx, "llvm.fabs", &x, 1);
+        if (om_dtype_is_signed_int(c))
+            return LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, LLVMConstNull(LLVMTypeOf(x)), ""),
+                                   LLVMBuildNeg(b, x, ""), x, "");
+        return x;
+    case OM_OP_REDUCE_L2:
+    case OM_OP_REDUCE_SUM_SQUARE:
+        return fl ? LLVMBuildFMul(b, x, x, "") : LLVMBuildMul(b, x, x, "");
+    case OM_OP_REDUCE_LOG_SUM_EXP:
+        return via_f32(cx, c, LLVMBuildFSub(b, x, shift, ""), om_cg_exp_f32);
+    default:
+        return x;
+    }
+}
+
+/* acc <- acc (+ * max min) v, scalars or vectors */
+static LLVMValueRef combine(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef v, bool max_pass)
 {
     LLVMBuilderRef b = cx->b;
     om_dtype c = p->cdt;
     bool fl = om_dtype_is_float(c);
     if (max_pass || p->op == OM_OP_REDUCE_MAX)
-        return om_cg_max(cx, c, acc, x);
+        return om_cg_max(cx, c, acc, v);
     if (p->op == OM_OP_REDUCE_MIN)
-        return om_cg_min(cx, c, acc, x);
+        return om_cg_min(cx, c, acc, v);
     if (p->op == OM_OP_REDUCE_PROD)
-        return fl ? fast(LLVMBuildFMul(b, acc, x, "")) : LLVMBuildMul(b, acc, x, "");
-    LLVMValueRef v = x;
-    switch (p->op) {
-    case OM_OP_REDUCE_L1:
-        if (fl)
-            v = om_cg_intrinsic(cx, "llvm.fabs", &x, 1);
-        else if (om_dtype_is_signed_int(c))
-            v = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, x, cconst(cx, c, 0), ""), LLVMBuildNeg(b, x, ""), x, "");
-        break;
-    case OM_OP_REDUCE_L2:
-    case OM_OP_REDUCE_SUM_SQUARE:
-        v = fl ? LLVMBuildFMul(b, x, x, "") : LLVMBuildMul(b, x, x, "");
-        break;
-    case OM_OP_REDUCE_LOG_SUM_EXP:
-        v = via_f32(cx, c, LLVMBuildFSub(b, x, lse_shift(cx, c, m), ""), om_cg_exp_f32);
-        break;
-    default:
-        break;
-    }
+        return fl ? fast(LLVMBuildFMul(b, acc, v, "")) : LLVMBuildMul(b, acc, v, "");
     return fl ? fast(LLVMBuildFAdd(b, acc, v, "")) : LLVMBuildAdd(b, acc, v, "");
+}
+
+/* acc <- combine(acc, pre(x)); m is the LogSumExp max (scalar; NULL in the max pass / other ops) */
+static LLVMValueRef step(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef x, bool max_pass,
+                         LLVMValueRef m)
+{
+    LLVMValueRef shift = m && !max_pass ? lse_shift(cx, p->cdt, m) : NULL;
+    return combine(cx, p, acc, pre(cx, p, x, max_pass, shift), max_pass);
 }
 
 static LLVMValueRef finalize(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc, LLVMValueRef m)
@@ -129,8 +145,12 @@ static LLVMValueRef finalize(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc,
             return LLVMBuildFDiv(b, acc, cconst(cx, c, (double)p->count), "mean");
         if (p->count == 0)
             return cconst(cx, c, 0);
-        return om_dtype_is_signed_int(c) ? LLVMBuildSDiv(b, acc, cconst(cx, c, (double)p->count), "mean")
-                                         : LLVMBuildUDiv(b, acc, cconst(cx, c, (double)p->count), "mean");
+        { /* the (wrapped) sum divided in 64 bits: the count may not fit the element type */
+            om_dtype w = om_dtype_is_signed_int(c) ? OM_DT_INT64 : OM_DT_UINT64;
+            LLVMValueRef s = om_cg_convert(cx, acc, c, w), k = om_cg_i64(cx, p->count);
+            s = w == OM_DT_INT64 ? LLVMBuildSDiv(b, s, k, "mean") : LLVMBuildUDiv(b, s, k, "mean");
+            return om_cg_convert(cx, s, w, c);
+        }
     case OM_OP_REDUCE_L2:
         return om_cg_intrinsic(cx, "llvm.sqrt", &acc, 1);
     case OM_OP_REDUCE_LOG_SUM:
@@ -321,6 +341,73 @@ static void emit_rows(om_cg_ctx *cx, const red_plan *p)
 
 /* ---- innermost group reduced: one accumulator per output ------------------------------- */
 
+static LLVMValueRef splat(om_cg_ctx *cx, LLVMValueRef s, unsigned vl)
+{
+    LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(s), vl);
+    LLVMValueRef v = LLVMBuildInsertElement(cx->b, LLVMGetUndef(vt), s, om_cg_i32(cx, 0), "");
+    return LLVMBuildShuffleVector(cx->b, v, LLVMGetUndef(vt), LLVMConstNull(LLVMVectorType(cx->i32, vl)), "splat");
+}
+
+/* <vl x dt> load of elements [index, index + vl) */
+static LLVMValueRef vload(om_cg_ctx *cx, om_dtype dt, LLVMValueRef base, LLVMValueRef index, unsigned vl)
+{
+    LLVMTypeRef t = om_cg_type(cx, dt);
+    LLVMValueRef ptr = LLVMBuildInBoundsGEP2(cx->b, t, base, &index, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(cx->b, LLVMVectorType(t, vl), ptr, "");
+    LLVMSetAlignment(v, (unsigned)om_dtype_size(dt));
+    return v;
+}
+
+/* Lanes for the explicit vector path: two 64-byte registers' worth, 8..64. */
+static unsigned lanes(om_dtype c)
+{
+    size_t n = 128 / om_dtype_size(c);
+    return (unsigned)(n > 64 ? 64 : n < 8 ? 8 : n);
+}
+
+/* One pass over the reduced elements of one output into the scalar slot `a` (initialized
+ * here). With the innermost reduced group contiguous and at least VL long (and no 16-bit
+ * float conversion), a <VL x c> accumulator takes the whole chunks and its lanes are
+ * combined at the end: min/max (whose NaN-propagating selects LLVM does not vectorize as
+ * reductions), products and LogSumExp's exp run VL wide. */
+static void reduce_pass(om_cg_ctx *cx, const red_plan *p, LLVMValueRef a, LLVMValueRef va, LLVMValueRef base,
+                        bool max_pass, LLVMValueRef m)
+{
+    LLVMBuilderRef b = cx->b;
+    om_dtype dt = p->dt, c = p->cdt;
+    LLVMTypeRef ct = om_cg_type(cx, c);
+    LLVMValueRef px = om_cg_in(cx, 0);
+    om_cg_loop lr[OM_MAX_RANK], lj;
+    LLVMValueRef shift = m && !max_pass ? lse_shift(cx, c, m) : NULL;
+    LLVMBuildStore(b, identity(cx, p, max_pass), a);
+    if (!va) {
+        LLVMValueRef off = open_red(cx, p, p->nr, lr, base);
+        LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, off), dt, c);
+        LLVMBuildStore(b, combine(cx, p, LLVMBuildLoad2(b, ct, a, ""), pre(cx, p, x, max_pass, shift), max_pass), a);
+        close_red(cx, p->nr, lr);
+        return;
+    }
+    unsigned vl = lanes(c);
+    int64_t len = p->rsize[p->nr - 1], nv = len / vl;
+    LLVMTypeRef vt = LLVMVectorType(ct, vl);
+    LLVMBuildStore(b, splat(cx, identity(cx, p, max_pass), vl), va);
+    LLVMValueRef vshift = shift ? splat(cx, shift, vl) : NULL;
+    LLVMValueRef off = open_red(cx, p, p->nr - 1, lr, base);
+    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, nv), "j");
+    LLVMValueRef xv = vload(cx, dt, px, om_cg_mad(cx, j, vl, off), vl);
+    LLVMBuildStore(b, combine(cx, p, LLVMBuildLoad2(b, vt, va, ""), pre(cx, p, xv, max_pass, vshift), max_pass), va);
+    om_cg_for_end(cx, &lj);
+    j = om_cg_for(cx, &lj, om_cg_i64(cx, nv * vl), om_cg_i64(cx, len), "t");
+    LLVMValueRef x = om_cg_load(cx, dt, px, om_cg_add(cx, off, j));
+    LLVMBuildStore(b, combine(cx, p, LLVMBuildLoad2(b, ct, a, ""), pre(cx, p, x, max_pass, shift), max_pass), a);
+    om_cg_for_end(cx, &lj);
+    close_red(cx, p->nr - 1, lr);
+    LLVMValueRef v = LLVMBuildLoad2(b, vt, va, ""), s = LLVMBuildLoad2(b, ct, a, "");
+    for (unsigned l = 0; l < vl; l++)
+        s = combine(cx, p, s, LLVMBuildExtractElement(b, v, om_cg_i32(cx, (int32_t)l), ""), max_pass);
+    LLVMBuildStore(b, s, a);
+}
+
 static void emit_scalar(om_cg_ctx *cx, const red_plan *p)
 {
     om_dtype dt = p->dt, c = p->cdt;
@@ -329,22 +416,17 @@ static void emit_scalar(om_cg_ctx *cx, const red_plan *p)
     int64_t outs = 1;
     for (int i = 0; i < p->nk; i++)
         outs *= p->ksize[i];
-    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
+    bool vec = p->nr > 0 && p->rstride[p->nr - 1] == 1 && dt == c && p->rsize[p->nr - 1] >= (int64_t)lanes(c);
+    LLVMValueRef py = om_cg_out(cx, 0);
     LLVMValueRef acc = om_cg_alloca(cx, ct, "acc"), mx = lse ? om_cg_alloca(cx, ct, "max") : NULL;
-    om_cg_loop lw, lr[OM_MAX_RANK];
+    LLVMValueRef va = vec ? om_cg_alloca(cx, LLVMVectorType(ct, lanes(c)), "vacc") : NULL;
+    om_cg_loop lw;
     LLVMValueRef w = om_cg_for_work(cx, &lw, outs, "w");
     LLVMValueRef base = kept_offset(cx, p, p->nk, w);
-    for (int pass = lse ? 0 : 1; pass < 2; pass++) {
-        bool max_pass = pass == 0;
-        LLVMValueRef a = max_pass ? mx : acc;
-        LLVMBuildStore(cx->b, identity(cx, p, max_pass), a);
-        LLVMValueRef m = max_pass || !lse ? NULL : LLVMBuildLoad2(cx->b, ct, mx, "m");
-        LLVMValueRef off = open_red(cx, p, p->nr, lr, base);
-        LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, off), dt, c);
-        LLVMBuildStore(cx->b, step(cx, p, LLVMBuildLoad2(cx->b, ct, a, ""), x, max_pass, m), a);
-        close_red(cx, p->nr, lr);
-    }
+    if (lse)
+        reduce_pass(cx, p, mx, va, base, true, NULL);
     LLVMValueRef m = lse ? LLVMBuildLoad2(cx->b, ct, mx, "m") : NULL;
+    reduce_pass(cx, p, acc, va, base, false, m);
     LLVMValueRef v = finalize(cx, p, LLVMBuildLoad2(cx->b, ct, acc, ""), m);
     om_cg_store(cx, dt, py, w, om_cg_convert(cx, v, c, dt));
     om_cg_for_end(cx, &lw);

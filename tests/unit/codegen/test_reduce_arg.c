@@ -103,11 +103,28 @@ static void test_blocks_nan_dtypes(void **state)
         }
 }
 
+/* rows of N >= 2 VL along the innermost axis take the vector path (lanes + tail) */
+static void test_vector_rows(void **state)
+{
+    int64_t d[2] = {3, 100}, e[2] = {2, 37}, f[3] = {2, 2, 70};
+    static const om_dtype dts[] = {OM_DT_FLOAT, OM_DT_DOUBLE, OM_DT_INT8, OM_DT_INT64, OM_DT_UINT16};
+    for (int t = 0; t < 5; t++)
+        for (int last = 0; last < 2; last++)
+            for (int fill = 0; fill < 3; fill++) {
+                if (fill == 2 && !om_dtype_is_float(dts[t]))
+                    continue;
+                check(OM_OP_ARG_MAX, dts[t], 2, d, 1, last, fill);
+                check(OM_OP_ARG_MIN, dts[t], 2, e, -1, last, fill);
+                check(OM_OP_ARG_MAX, dts[t], 3, f, 2, last, fill);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_axes_and_ties),
         cmocka_unit_test(test_blocks_nan_dtypes),
+        cmocka_unit_test(test_vector_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

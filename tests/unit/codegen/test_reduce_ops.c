@@ -235,7 +235,26 @@ static void test_long_rows_and_size1(void **state)
         rcase e = {all_ops[o], OM_DT_FLOAT, 4, {1, 5, 1, 3}, 2, {0, 2}, true, false, 0, 0};
         range_for(e.op, &e.lo, &e.hi);
         run_case(&e);   /* only size-1 axes reduced: pre + finalize per element */
+        rcase f = {all_ops[o], OM_DT_DOUBLE, 3, {4, 3, 70}, 2, {0, 2}, false, false, 0, 0};
+        range_for(f.op, &f.lo, &f.hi);
+        if (f.op == OM_OP_REDUCE_PROD)
+            f.lo = 0.97, f.hi = 1.03;
+        run_case(&f);   /* vector path (16 lanes + tail of 6) inside an outer reduced loop */
     }
+}
+
+/* the explicit vector path for integers: lanes by element size, tails, wrapping */
+static void test_int_vector_rows(void **state)
+{
+    static const om_dtype dts[] = {OM_DT_INT32, OM_DT_INT8, OM_DT_INT64, OM_DT_UINT16};
+    static const om_op ops[] = {OM_OP_REDUCE_SUM, OM_OP_REDUCE_MAX, OM_OP_REDUCE_MIN, OM_OP_REDUCE_PROD,
+                                OM_OP_REDUCE_L1, OM_OP_REDUCE_MEAN};
+    for (int t = 0; t < 4; t++)
+        for (int o = 0; o < 6; o++) {
+            double lo = om_dtype_is_unsigned_int(dts[t]) ? 0 : -100;
+            rcase c = {ops[o], dts[t], 2, {3, 300}, 1, {1}, false, false, lo, 100};
+            run_case(&c);
+        }
 }
 
 static void test_float_dtypes(void **state)
@@ -327,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_ops_axis_sets),
         cmocka_unit_test(test_long_rows_and_size1),
+        cmocka_unit_test(test_int_vector_rows),
         cmocka_unit_test(test_float_dtypes),
         cmocka_unit_test(test_int_dtypes),
         cmocka_unit_test(test_empty_reduction),
