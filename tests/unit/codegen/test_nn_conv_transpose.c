@@ -1,7 +1,8 @@
 /* ConvTranspose kernel against a scatter-form reference (each input element adds
  * X * W[k] at o = i*S - P + k*D, the transpose of Conv), which the kernel's gather form
  * must reproduce: 1-D/2-D/3-D, groups, strides, dilations, begin pads, end pads (negative
- * = output_padding), bias, f32/f64/f16. */
+ * = output_padding), bias, f32/f64/f16; rows short enough for the row-scatter path and one
+ * longer than its buffer (the per-output gather). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,11 +103,13 @@ static void test_shapes(void **state)
     ct_case c3 = {3, 1, 2, 2, 1, {3, 2, 4}, {2, 2, 3}, {1, 2, 1}, {2, 1, 1}, {0, 1, 1, 0, 0, 1}, false};
     ct_case dw = {2, 2, 4, 4, 4, {5, 5}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true};
     ct_case wide = {1, 1, 1, 2, 1, {40}, {20}, {3}, {1}, {2, 5}, false};
+    ct_case long_row = {1, 1, 2, 2, 1, {3000}, {3}, {3}, {1}, {0, 0}, true}; /* 9000 > the row buffer: gather */
     check(OM_DT_FLOAT, &c1);
     check(OM_DT_FLOAT, &c2);
     check(OM_DT_FLOAT, &c3);
     check(OM_DT_FLOAT, &dw);
     check(OM_DT_FLOAT, &wide);
+    check(OM_DT_FLOAT, &long_row);
     check(OM_DT_DOUBLE, &c2);
     check(OM_DT_FLOAT16, &c2);
 }
