@@ -44,10 +44,12 @@ om_status om_cg_emit_batch_norm(om_cg_ctx *cx, const om_node *n)
     om_dtype dt = Y->dtype;
     if (!X)
         return om_cg_unsupported(cx, "input 0 is required");
+    if (om_node_int(n, "training_mode", 0) != 0)
+        return om_cg_emit_moments_norm(cx, n);
     if (!om_dtype_is_float(dt) || X->dtype != dt)
         return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(X->dtype));
     if (n->n_outputs > 1)
-        return om_cg_unsupported(cx, "training mode (%d outputs) is not supported", n->n_outputs);
+        return om_cg_unsupported(cx, "%d outputs in inference mode (training_mode = 0)", n->n_outputs);
     if (!om_shape_equal(&X->shape, &Y->shape) || X->shape.rank < 1)
         return om_cg_unsupported(cx, "input must have rank >= 1 and the output's shape");
     int r = X->shape.rank;

@@ -4,7 +4,12 @@
  *                              InvStdDev (dtype stash_type) per kept position;
  *   InstanceNormalization      axes [2, rank): y = (x - mean) * invstd * scale[c] + B[c];
  *   MeanVarianceNormalization  attribute axes: y = (x - mean) / (sqrt(var) + 1e-9), as
- *                              the ONNX function body computes it.
+ *                              the ONNX function body computes it;
+ *   BatchNormalization with training_mode = 1 (reached through om_cg_emit_batch_norm):
+ *                              batch statistics over every axis but 1, y as for
+ *                              InstanceNormalization, and the optional outputs
+ *                              running_mean/var = input_mean/var * momentum + mean/var *
+ *                              (1 - momentum) per channel.
  * var is the population variance, computed in two passes (sum, then sum of squared
  * deviations), so it is never negative.
  *
@@ -121,8 +126,15 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *X = om_node_input(n, 0), *Y = n->outputs[0];
     const om_value *S = om_node_input(n, 1), *B = om_node_input(n, 2);
+    const om_value *IM = NULL, *IV = NULL;   /* BatchNormalization's input mean and var */
     if (n->op == OM_OP_MEAN_VARIANCE_NORMALIZATION)
         S = B = NULL;
+    if (n->op == OM_OP_BATCH_NORMALIZATION) {
+        IM = om_node_input(n, 3);
+        IV = om_node_input(n, 4);
+        if (!IM || !IV)
+            return om_cg_unsupported(cx, "inputs 3 (mean) and 4 (var) are required");
+    }
     if (!X)
         return om_cg_unsupported(cx, "input 0 is required");
     om_dtype dt = X->dtype;
@@ -159,15 +171,18 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
         eps = om_node_float(n, "epsilon", 1e-5f);
         break;
     }
+    case OM_OP_BATCH_NORMALIZATION:
     case OM_OP_INSTANCE_NORMALIZATION:
         if (r < 2 || !S || !B)
             return om_cg_unsupported(cx, "expected X of rank >= 2, scale and B");
-        for (int a = 2; a < r; a++)
-            red[a] = true;
+        for (int a = 0; a < r; a++)
+            red[a] = a >= 2 || (a == 0 && n->op == OM_OP_BATCH_NORMALIZATION);
         for (int a = 0; a < r; a++)
             sst[a] = bst[a] = a == 1 ? 1 : 0;
-        if (om_shape_numel(&S->shape) != X->shape.dims[1] || om_shape_numel(&B->shape) != X->shape.dims[1])
-            return om_cg_unsupported(cx, "scale and B must have C = %lld elements", (long long)X->shape.dims[1]);
+        for (const om_value *p = S; p; p = p == S ? B : p == B ? IM : p == IM ? IV : NULL)
+            if (om_shape_numel(&p->shape) != X->shape.dims[1] || p->dtype != dt)
+                return om_cg_unsupported(cx, "input '%s' must have C = %lld elements of %s", p->name,
+                                         (long long)X->shape.dims[1], om_dtype_name(dt));
         eps = om_node_float(n, "epsilon", 1e-5f);
         break;
     case OM_OP_MEAN_VARIANCE_NORMALIZATION: {
@@ -193,7 +208,7 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
     default:
         return om_cg_unsupported(cx, "not an op of the moments_norm family");
     }
-    /* optional statistics outputs (LayerNormalization) */
+    /* optional statistics outputs (LayerNormalization; BatchNormalization's running stats) */
     const om_value *MO = n->n_outputs > 1 ? n->outputs[1] : NULL, *IO = n->n_outputs > 2 ? n->outputs[2] : NULL;
     for (const om_value *o = MO; o; o = o == MO ? IO : NULL)
         if (!om_dtype_is_float(o->dtype))
@@ -253,10 +268,25 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
         LLVMValueRef ve = LLVMBuildFAdd(b, var, LLVMConstReal(ct, eps), "");
         inv = LLVMBuildFDiv(b, LLVMConstReal(ct, 1.0), om_cg_intrinsic(cx, "llvm.sqrt", &ve, 1), "inv");
     }
-    if (MO)
-        om_cg_store(cx, MO->dtype, om_cg_out(cx, 1), k, om_cg_convert(cx, mean, cdt, MO->dtype));
-    if (IO)
-        om_cg_store(cx, IO->dtype, om_cg_out(cx, 2), k, om_cg_convert(cx, inv, cdt, IO->dtype));
+    if (IM) {
+        /* running statistics: input * momentum + batch * (1 - momentum) */
+        double mom = om_node_float(n, "momentum", 0.9f);
+        LLVMValueRef cm = LLVMConstReal(ct, mom), c1 = LLVMConstReal(ct, 1.0 - mom);
+        LLVMValueRef batch[2] = {mean, var};
+        for (int o = 0; o < 2; o++) {
+            const om_value *ov = o ? IO : MO;
+            if (!ov)
+                continue;
+            LLVMValueRef in = om_cg_convert(cx, om_cg_load(cx, dt, om_cg_in(cx, 3 + o), k), dt, cdt);
+            LLVMValueRef v = LLVMBuildFAdd(b, LLVMBuildFMul(b, in, cm, ""), LLVMBuildFMul(b, batch[o], c1, ""), "");
+            om_cg_store(cx, ov->dtype, om_cg_out(cx, 1 + o), k, om_cg_convert(cx, v, cdt, ov->dtype));
+        }
+    } else {
+        if (MO)
+            om_cg_store(cx, MO->dtype, om_cg_out(cx, 1), k, om_cg_convert(cx, mean, cdt, MO->dtype));
+        if (IO)
+            om_cg_store(cx, IO->dtype, om_cg_out(cx, 2), k, om_cg_convert(cx, inv, cdt, IO->dtype));
+    }
     /* pass 3: y = (x - mean) * inv * scale + bias */
     open_reduced(cx, &rl, loops, base, off);
     LLVMValueRef y = LLVMBuildFSub(b, om_cg_convert(cx, om_cg_load(cx, dt, px, off[0]), dt, cdt), mean, "");

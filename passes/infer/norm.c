@@ -1,8 +1,10 @@
-/* Shape rules for BatchNormalization (inference form) and the softmax family (Softmax,
+/* Shape rules for BatchNormalization and the softmax family (Softmax,
  * LogSoftmax, Hardmax: one rule, the family `softmax` of ir/ops.def).
  *
  * BatchNormalization: X [N,C,...] (rank >= 2); scale, B, mean and var are [C] with X's
- * dtype; training_mode must be 0 (the IR has a single output). Output is X's type.
+ * dtype. Output 0 is X's type. With training_mode = 0 there is one output; with
+ * training_mode = 1 (batch statistics) optional outputs 1 and 2 (running_mean, running_var)
+ * are [C] of X's dtype.
  * Softmax: axis may be negative. With coerce_2d = 1 (the frontend's marker for the
  * opset < 13 form) dims [axis, rank) form one block and axis defaults to 1; otherwise it
  * defaults to -1; an absent axis is written explicitly (so codegen needs no default).
@@ -22,8 +24,12 @@ om_status om_infer_batch_norm(om_graph *g, om_node *n) {
                               om_infer_shape_str(&x->shape, b, sizeof(b)));
     }
     if ((st = om_infer_check_float(n, 0)) != OM_OK) return st;
-    if (om_node_int(n, "training_mode", 0) != 0)
-        return om_infer_error(n, OM_ERR_UNSUPPORTED, "training_mode = 1 is not supported");
+    int64_t training = om_node_int(n, "training_mode", 0);
+    if (training != 0 && training != 1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "attribute training_mode = %" PRId64 ", expected 0 or 1", training);
+    if (!training && n->n_outputs > 1)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "%d outputs with training_mode = 0 (inference has one)",
+                              n->n_outputs);
     static const char *const names[] = {"", "scale", "B", "mean", "var"};
     int64_t C = x->shape.dims[1];
     for (int i = 1; i < 5; i++) {
@@ -35,6 +41,9 @@ om_status om_infer_batch_norm(om_graph *g, om_node *n) {
                                   "input %d '%s' (%s) has %" PRId64 " elements, expected C=%" PRId64 " (dim 1 of input 0 '%s')",
                                   i, p->name, names[i], p->shape.dims[0], C, x->name);
     }
+    om_shape cs = om_shape_make(1, &C);
+    for (int o = 1; o < n->n_outputs; o++)
+        if ((st = om_infer_set_output(g, n, o, x->dtype, &cs)) != OM_OK) return st;
     return om_infer_set_output(g, n, 0, x->dtype, &x->shape);
 }
 
