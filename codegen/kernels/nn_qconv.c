@@ -98,6 +98,17 @@ om_status om_cg_emit_qconv(om_cg_ctx *cx, const om_node *n)
         k.Isz *= k.I[d];
         k.Ksz *= k.K[d];
     }
+    /* per-channel parameters hold M values, the others one (read at run time: sizes checked here) */
+    for (int i = 1; i < n->n_inputs; i++) {
+        const om_value *v = om_node_input(n, i);
+        if (!v || i == wi)
+            continue;
+        int64_t ne = om_shape_numel(&v->shape);
+        bool per_m = ql ? (i == 4 || i == 5 || i == 8) : i == 3;
+        if (ne != 1 && !(per_m && ne == M))
+            return om_cg_unsupported(cx, "input %d '%s' has %lld elements, expected 1%s", i, v->name, (long long)ne,
+                                     per_m ? " or M" : "");
+    }
     int64_t numel = om_shape_numel(&vy->shape);
     if (numel == 0)
         return OM_OK;

@@ -31,6 +31,11 @@ om_status om_cg_emit_qmatmul(om_cg_ctx *cx, const om_node *n)
     if (numel == 0)
         return OM_OK;
     int64_t azn = vaz ? om_shape_numel(&vaz->shape) : 0, bzn = vbz ? om_shape_numel(&vbz->shape) : 0;
+    if ((vaz && azn != 1 && (ql || azn != M)) || (vbz && bzn != 1 && (ql || bzn != N)))
+        return om_cg_unsupported(cx, "zero points must hold 1 element (MatMulInteger: or M / N)");
+    for (int i = 1; ql && i < 8; i++)
+        if (i != 3 && (!om_node_input(n, i) || om_shape_numel(&om_node_input(n, i)->shape) != 1))
+            return om_cg_unsupported(cx, "input %d must be a scalar (per-tensor quantization)", i);
     /* per-batch offsets (elements) of A and B */
     int64_t *ao = malloc(sizeof *ao * (size_t)nb), *bo = malloc(sizeof *bo * (size_t)nb);
     if (!ao || !bo) {

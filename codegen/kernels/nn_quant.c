@@ -31,6 +31,8 @@ om_status om_cg_emit_quant(om_cg_ctx *cx, const om_node *n)
     int r = vx->shape.rank;
     int64_t numel = om_shape_numel(&vx->shape), ns = om_shape_numel(&vs->shape);
     int64_t C = 1, inner = 1;
+    if (ns < 1 || (vz && om_shape_numel(&vz->shape) != ns))
+        return om_cg_unsupported(cx, "scale (%lld elements) and zero point must have the same size >= 1", (long long)ns);
     if (ns != 1) {
         int64_t a = om_node_int(n, "axis", 1);
         if (a < 0) a += r;
