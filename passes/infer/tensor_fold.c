@@ -10,6 +10,7 @@
  * slice along that axis. Outputs: Y (unique units; sorted ascending, lexicographically for
  * slices, when sorted = 1, else in order of first occurrence), indices (first occurrence of
  * each Y unit in X), inverse_indices (for each unit of X, its place in Y), counts.
+ * O(n log n) unit comparisons (a stable merge sort groups equal units).
  */
 #include "passes/infer/tensor_common.h"
 
@@ -85,6 +86,20 @@ static int unit_cmp(const unique_view *v, int64_t a, int64_t b) {
     return 0;
 }
 
+/* Stable merge sort of idx[0..n) by unit_cmp (tmp: n scratch entries). */
+static void sort_units(const unique_view *v, int64_t *idx, int64_t *tmp, int64_t n) {
+    for (int64_t w = 1; w < n; w *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * w) {
+            int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            int64_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) tmp[k++] = unit_cmp(v, idx[b], idx[a]) < 0 ? idx[b++] : idx[a++];
+            while (a < mid) tmp[k++] = idx[a++];
+            while (b < hi) tmp[k++] = idx[b++];
+        }
+        memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    }
+}
+
 static om_status fold_unique(om_graph *g, om_node *n, const om_value *x) {
     unique_view v = {x, 1, 0, 1};
     const om_attr *aa = om_node_attr(n, "axis");
@@ -102,58 +117,48 @@ static om_status fold_unique(om_graph *g, om_node *n, const om_value *x) {
     }
     bool sorted = om_node_int(n, "sorted", 1) != 0;
     int64_t nu = v.units;
-    int64_t *first = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));     /* Y unit -> first index in X */
-    int64_t *inverse = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));   /* X unit -> Y unit */
-    int64_t *counts = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));
-    int64_t *order = malloc((size_t)(nu ? nu : 1) * sizeof(int64_t));
+    size_t cap = (size_t)(nu ? nu : 1) * sizeof(int64_t);
+    int64_t *order = malloc(cap), *tmp = malloc(cap), *first = malloc(cap), *counts = malloc(cap);
+    int64_t *inverse = malloc(cap), *group = malloc(cap);
     unsigned char *ybuf = NULL;
-    if (!first || !inverse || !counts || !order) {
+    if (!order || !tmp || !first || !counts || !inverse || !group) {
         st = om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
         goto fail;
     }
+    /* sort the units by value (stable: equal units keep index order, so the first of a run
+     * is the first occurrence), then cut the runs into groups */
+    for (int64_t u = 0; u < nu; u++) order[u] = u;
+    sort_units(&v, order, tmp, nu);
     int64_t ny = 0;
-    for (int64_t u = 0; u < nu; u++) { /* first occurrences, O(n^2): constants are small */
-        int64_t j = 0;
-        while (j < ny && unit_cmp(&v, first[j], u) != 0) j++;
-        if (j == ny) {
-            first[ny] = u;
+    for (int64_t k = 0; k < nu; k++) {
+        if (k == 0 || unit_cmp(&v, order[k - 1], order[k]) != 0) {
+            first[ny] = order[k];
             counts[ny] = 0;
             ny++;
         }
-        counts[j]++;
-        inverse[u] = j;
+        counts[ny - 1]++;
+        group[order[k]] = ny - 1; /* value rank of unit order[k] */
     }
-    for (int64_t j = 0; j < ny; j++) order[j] = j;
-    if (sorted) /* insertion sort of the Y units by value (stable) */
-        for (int64_t j = 1; j < ny; j++) {
-            int64_t t = order[j], k = j;
-            while (k > 0 && unit_cmp(&v, first[order[k - 1]], first[t]) > 0) {
-                order[k] = order[k - 1];
-                k--;
-            }
-            order[k] = t;
+    if (!sorted) {
+        /* output order = first occurrence: walk X's units in order and number the groups
+         * as their first units appear (tmp: group of a first unit or -1; order: new place
+         * of each value-ranked group) */
+        for (int64_t u = 0; u < nu; u++) tmp[u] = -1;
+        for (int64_t j = 0; j < ny; j++) tmp[first[j]] = j;
+        int64_t k = 0;
+        for (int64_t u = 0; u < nu; u++)
+            if (tmp[u] >= 0) order[tmp[u]] = k++;
+        for (int64_t u = 0; u < nu; u++) inverse[u] = order[group[u]];
+        /* permute first/counts into the new order (through tmp and group as scratch) */
+        for (int64_t j = 0; j < ny; j++) {
+            tmp[order[j]] = first[j];
+            group[order[j]] = counts[j];
         }
-    /* rank[j] = sorted position of first-occurrence unit j (reuses a buffer) */
-    int64_t *rank = malloc((size_t)(ny ? ny : 1) * sizeof(int64_t));
-    int64_t *tmp = malloc((size_t)(ny ? ny : 1) * 2 * sizeof(int64_t));
-    if (!rank || !tmp) {
-        free(rank);
-        free(tmp);
-        st = om_infer_error(n, OM_ERR_NO_MEMORY, "out of memory");
-        goto fail;
+        memcpy(first, tmp, (size_t)ny * sizeof *first);
+        memcpy(counts, group, (size_t)ny * sizeof *counts);
+    } else {
+        for (int64_t u = 0; u < nu; u++) inverse[u] = group[u];
     }
-    for (int64_t j = 0; j < ny; j++) rank[order[j]] = j;
-    for (int64_t u = 0; u < nu; u++) inverse[u] = rank[inverse[u]];
-    for (int64_t j = 0; j < ny; j++) {
-        tmp[j] = first[order[j]];
-        tmp[ny + j] = counts[order[j]];
-    }
-    for (int64_t j = 0; j < ny; j++) {
-        first[j] = tmp[j];
-        counts[j] = tmp[ny + j];
-    }
-    free(rank);
-    free(tmp);
     /* Y */
     size_t es = om_dtype_size(x->dtype);
     om_shape ys;
@@ -182,10 +187,12 @@ static om_status fold_unique(om_graph *g, om_node *n, const om_value *x) {
     if ((st = om_infer_tensor_fold(g, n, 3, OM_DT_INT64, &s_ny, counts, (size_t)ny * sizeof(int64_t))) != OM_OK) goto fail;
     om_infer_tensor_fold_done(n);
 fail:
-    free(first);
-    free(inverse);
-    free(counts);
     free(order);
+    free(tmp);
+    free(first);
+    free(counts);
+    free(inverse);
+    free(group);
     free(ybuf);
     return st;
 }
