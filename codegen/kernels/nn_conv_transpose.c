@@ -172,6 +172,8 @@ om_status om_cg_emit_conv_transpose(om_cg_ctx *cx, const om_node *n)
     if (group < 1 || k.C % group || vw->shape.dims[0] != k.C || k.Mg * group != M || vy->shape.dims[0] != Nb)
         return om_cg_unsupported(cx, "channels of X, W, Y and group %lld do not fit", (long long)group);
     k.Cg = k.C / group;
+    if (vb && (!om_shape_is_static(&vb->shape) || om_shape_numel(&vb->shape) != M))
+        return om_cg_unsupported(cx, "bias must hold M = %lld values", (long long)M);
     const int64_t *pv = NULL, *sv = NULL, *dv = NULL;
     int pc = om_node_ints(n, "pads", &pv), sc = om_node_ints(n, "strides", &sv), dc = om_node_ints(n, "dilations", &dv);
     if ((pc >= 0 && pc != 2 * nsp) || (sc >= 0 && sc != nsp) || (dc >= 0 && dc != nsp))

@@ -28,7 +28,8 @@ om_status om_cg_emit_roi_align(om_cg_ctx *cx, const om_node *n)
     LLVMTypeRef t = om_cg_type(cx, ct);
     int64_t N = vx->shape.dims[0], C = vx->shape.dims[1], H = vx->shape.dims[2], W = vx->shape.dims[3];
     int64_t R = vy->shape.dims[0], OH = vy->shape.dims[2], OW = vy->shape.dims[3];
-    if (vy->shape.dims[1] != C || vr->shape.dims[0] != R || vr->shape.dims[1] != 4)
+    if (vy->shape.dims[1] != C || vr->shape.dims[0] != R || vr->shape.dims[1] != 4 ||
+        !om_shape_is_static(&vb->shape) || om_shape_numel(&vb->shape) != R || !om_dtype_is_signed_int(vb->dtype))
         return om_cg_unsupported(cx, "shapes do not fit");
     if (R * C * OH * OW == 0)
         return OM_OK;
