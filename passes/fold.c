@@ -91,8 +91,10 @@ om_status om_fold_node(om_graph *g, om_node *n, const om_pass_opts *opts, bool *
         om_status st = opts->eval_node(opts->eval_user, g, n, bufs);
         if (st == OM_ERR_NO_MEMORY)
             return st;
-        if (st != OM_OK)
+        if (st != OM_OK) {
+            om_pass_count(opts, "eval-failed", 1);   /* the node stays; codegen reports it */
             return OM_OK;
+        }
     }
     for (int i = 0; i < n->n_outputs; i++) {
         om_value *v = n->outputs[i];

@@ -11,7 +11,7 @@
  * Folding turns each output value, in place, into a constant (same value, same name, same
  * uses; producer cleared) and marks the node dead; the caller drops dead nodes
  * (om_graph_remove_dead). An evaluator failure other than out-of-memory leaves the node as
- * it is (codegen reports the node later) and is not an error.
+ * it is (codegen reports the node later) and is not an error (counter eval-failed).
  */
 #ifndef OM_PASSES_FOLD_H
 #define OM_PASSES_FOLD_H

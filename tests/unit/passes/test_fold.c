@@ -158,10 +158,14 @@ static void test_evaluator_failure_is_not_an_error(void **state) {
     om_node *relu = t_node(g, OM_OP_RELU, "relu", (om_value *[]){add->outputs[0]}, 1, "r");
     assert_int_equal(om_graph_add_output(g, relu->outputs[0]), OM_OK);
     fake_eval fe = {.fail = true};
-    om_pass_opts opts = {.eval_node = fake_eval_node, .eval_user = &fe};
+    om_stats *st = om_stats_create();
+    om_pass_opts opts = {.stats = st, .pass_name = "infer-shapes", .eval_node = fake_eval_node, .eval_user = &fe};
     bool changed = false;
     assert_int_equal(om_pass_infer_shapes(g, &opts, &changed), OM_OK);
     assert_int_equal(fe.calls, 1);
+    assert_int_equal(t_stat(st, "infer-shapes", "eval-failed"), 1);
+    assert_int_equal(t_stat(st, "infer-shapes", "nodes-folded"), 0);
+    om_stats_destroy(st);
     assert_int_equal(g->n_nodes, 2);
     assert_int_equal(add->outputs[0]->kind, OM_VALUE_INTERMEDIATE);
     assert_false(add->dead);
