@@ -536,6 +536,10 @@ static void category(const rcase *c, char *buf, size_t cap)
         snprintf(buf, cap, "unsupported: %s", m);
         return;
     }
+    if (strncmp(m, "data set ", 9) == 0) {   /* a comparison: "data set N output_K ..." */
+        snprintf(buf, cap, "compare: %s", strstr(m, "mismatch at index") ? "wrong values" : "wrong output shape/dtype");
+        return;
+    }
     const char *colon = strchr(m, ':');
     int stage_len = colon ? (int)(colon - m) : (int)strlen(m);
     if (stage_len > 40)
