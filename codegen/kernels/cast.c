@@ -5,7 +5,10 @@
  * floats -> ints truncate toward zero, NaN and out-of-range values give the "integer
  * indefinite" value (om_cg_logic_f2i); ints -> ints wrap (truncate or extend by the source's
  * signedness); anything -> bool is != 0 (NaN is true); bool -> anything is 0/1; f64 -> f16/bf16
- * and i64 -> f16 go through f32. Strings are refused by the shape rule.
+ * and i64 -> f16 go through f32. Casts to bf16 truncate the f32 value (the low 16 bits are
+ * dropped; NaN stays NaN), as ONNX's reference implementation and the backend suite's
+ * expected outputs (ONNX 1.12) do; arithmetic in bf16 elsewhere rounds to nearest even.
+ * Strings are refused by the shape rule.
  */
 #include "codegen/cg_broadcast.h"
 #include "codegen/kernels/logic_internal.h"
@@ -57,6 +60,17 @@ LLVMValueRef om_cg_logic_f2i(om_cg_ctx *cx, LLVMValueRef v, om_dtype from, om_dt
     }
 }
 
+/* f32 -> bf16 by dropping the low 16 bits (NaN stays a quiet NaN with its sign) */
+static LLVMValueRef f32_to_bf16_trunc(om_cg_ctx *cx, LLVMValueRef f)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef bits = LLVMBuildBitCast(b, f, cx->i32, "");
+    LLVMValueRef hi = LLVMBuildTrunc(b, LLVMBuildLShr(b, bits, om_cg_i32(cx, 16), ""), cx->i16, "");
+    LLVMValueRef qnan = LLVMBuildOr(b, hi, LLVMConstInt(cx->i16, 0x7fc0, 0), "");
+    LLVMValueRef nan = LLVMBuildFCmp(b, LLVMRealUNO, f, f, "");
+    return LLVMBuildBitCast(b, LLVMBuildSelect(b, nan, qnan, hi, ""), cx->bf16, "");
+}
+
 static bool castable(om_dtype dt)
 {
     return dt == OM_DT_BOOL || om_dtype_is_float(dt) || om_dtype_is_signed_int(dt) ||
@@ -91,6 +105,8 @@ om_status om_cg_emit_cast(om_cg_ctx *cx, const om_node *n)
     if (om_dtype_is_float(from) && to != OM_DT_BOOL && !om_dtype_is_float(to)) {
         om_dtype cf = om_cg_logic_compute_dt(from);
         y = om_cg_logic_f2i(cx, om_cg_convert(cx, v, from, cf), cf, to);
+    } else if (to == OM_DT_BFLOAT16 && from != OM_DT_BOOL) {
+        y = f32_to_bf16_trunc(cx, om_cg_convert(cx, v, from, OM_DT_FLOAT));
     } else {
         y = om_cg_convert(cx, v, from, to);
     }

@@ -1,7 +1,7 @@
 /* Cast and CastLike against C casts: every pair of the 13 dtypes on values representable
  * in both, then the out-of-range and NaN float -> int results (x86-64 C cast semantics,
- * which ONNX Runtime shows there), bool in both directions, and CastLike taking the
- * second input's dtype. */
+ * which ONNX Runtime shows there), bool in both directions, truncation to bf16, and
+ * CastLike taking the second input's dtype. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,7 +73,12 @@ static void test_every_pair(void **state)
                 double want;
                 if (to == OM_DT_BOOL)
                     want = vals[i] != 0;
-                else if (om_dtype_is_float(to)) {
+                else if (to == OM_DT_BFLOAT16) { /* truncation of the f32 value */
+                    float f = (float)vals[i];
+                    uint32_t u;
+                    memcpy(&u, &f, 4);
+                    want = cg_bf16_to_f32((uint16_t)(u >> 16));
+                } else if (om_dtype_is_float(to)) {
                     unsigned char tmp[8];
                     cg_set(to, tmp, 0, vals[i]);
                     want = cg_get(to, tmp, 0);
@@ -154,12 +159,27 @@ static void test_bool(void **state)
     assert_int_equal(h[1], 0);
 }
 
+/* f32 -> bf16 drops the low 16 bits (the backend suite's expected values); NaN stays NaN */
+static void test_bf16_truncates(void **state)
+{
+    (void)state;
+    const double v[4] = {0.47892547, -1.99999988, NAN, -INFINITY};
+    unsigned char out[8];
+    run_cast(OM_DT_FLOAT, OM_DT_BFLOAT16, false, v, 4, out);
+    const uint16_t *h = (const uint16_t *)out;
+    assert_int_equal(h[0], 0x3ef5);
+    assert_int_equal(h[1], 0xbfff);
+    assert_int_equal(h[2] & 0x7fc0, 0x7fc0);
+    assert_int_equal(h[3], 0xff80);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_pair),
         cmocka_unit_test(test_float_to_int_out_of_range),
         cmocka_unit_test(test_bool),
+        cmocka_unit_test(test_bf16_truncates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
