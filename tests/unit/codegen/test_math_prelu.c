@@ -90,7 +90,7 @@ static void test_bad_slope(void **state)
     assert_non_null(om_graph_add_node(g, OM_OP_PRELU, "p", ins, 2, &y, 1));
     om_cg_result *r = NULL;
     assert_int_equal(om_cg_compile(g, NULL, &r), OM_ERR_UNSUPPORTED);
-    assert_string_equal(om_last_error(), "node 'p' (PRelu): slope dim 0 is 3, not broadcastable to 4");
+    assert_string_equal(om_last_error(), "node 'p' (PRelu): input 1 's' dim 0 is 3, not broadcastable to 4");
     om_graph_destroy(g);
 }
 
