@@ -7,14 +7,19 @@
  *   QLinearConv: Y = saturate(round_half_even(f32(acc + B[m]) * (x_scale * w_scale[m|0] /
  *                y_scale)) + y_zp)
  * Padding reads nothing (a padded x equals x_zp, contributing 0). Zero points and scales
- * are read at run time. Work items: output rows (N*M*O1..O(n-1)); the last spatial dim is
- * an inner loop; the validity branches are per kernel dim, outside the channel loop.
+ * are read at run time. Work items: output rows (N*M*O1..O(n-1)).
+ * Rows up to QC_ROW_MAX outputs accumulate in an i32 stack row: for each kernel position
+ * of the outer dims whose input row is inside X (a computed range), each tap kn of the
+ * last dim and each channel, the outputs whose input column is inside X (a range computed
+ * once per tap) take acc[o] += (w - w_zp) * (X[o*S + off] - x_zp) -- a branch-free loop
+ * LLVM vectorizes. Longer rows sum per output with validity branches per kernel dim.
  */
 #include <string.h>
 
 #include "codegen/kernels/nn_util.h"
 
 #define QC_MAX_SP (OM_MAX_RANK - 2)
+#define QC_ROW_MAX 8192 /* i32 row accumulator limit, elements */
 
 typedef struct qc_kernel {
     om_dtype xt, wt;
@@ -52,6 +57,56 @@ static void qc_taps(om_cg_ctx *cx, qc_kernel *k, int d, LLVMValueRef xoff, LLVMV
     LLVMMoveBasicBlockAfter(cont, LLVMGetLastBasicBlock(cx->fn));
     LLVMPositionBuilderAtEnd(b, cont);
     om_cg_for_end(cx, &lk);
+}
+
+/* max(0, ceil(num / den)) for a constant den >= 1 (num of any sign). */
+static LLVMValueRef qc_ceil_div0(om_cg_ctx *cx, LLVMValueRef num, int64_t den)
+{
+    LLVMValueRef q = num;
+    if (den != 1)
+        q = LLVMBuildSDiv(cx->b, om_cg_add(cx, num, om_cg_i64(cx, den - 1)), om_cg_i64(cx, den), "");
+    return om_cg_nn_smax(cx, q, om_cg_i64(cx, 0)); /* truncation is ceil for num > -den; clamped below 0 */
+}
+
+/* Row path: outer dims d < nsp-1 over valid kernel positions, then the last dim's taps. */
+static void qc_row(om_cg_ctx *cx, qc_kernel *k, int d, LLVMValueRef xoff, LLVMValueRef woff, int64_t Olast)
+{
+    LLVMBuilderRef b = cx->b;
+    int L = k->nsp - 1;
+    if (d == L) {
+        om_cg_loop lk, lc, lo;
+        LLVMValueRef kn = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, k->K[L]), "kn");
+        /* input column of o: o*S + off, off = kn*D - P; valid when 0 <= o*S + off < I */
+        LLVMValueRef off = om_cg_add(cx, om_cg_mad(cx, kn, k->D[L], NULL), om_cg_i64(cx, -k->P[L]));
+        LLVMValueRef neg = LLVMBuildNSWSub(b, om_cg_i64(cx, 0), off, "");
+        LLVMValueRef olo = qc_ceil_div0(cx, neg, k->S[L]);
+        LLVMValueRef ohi = om_cg_nn_smin(cx, om_cg_i64(cx, Olast),
+                                         qc_ceil_div0(cx, om_cg_add(cx, neg, om_cg_i64(cx, k->I[L])), k->S[L]));
+        /* the channel loop inside: the ranges above serve every channel */
+        LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k->Cg), "c");
+        LLVMValueRef wv = om_cg_load(cx, k->wt, k->w, om_cg_add(cx, om_cg_mad(cx, c, k->Ksz, woff), kn));
+        wv = LLVMBuildSub(b, om_cg_convert(cx, wv, k->wt, OM_DT_INT32), k->wz, "");
+        LLVMValueRef xb = om_cg_add(cx, om_cg_mad(cx, c, k->Isz, xoff), off);
+        LLVMValueRef o = om_cg_for(cx, &lo, olo, ohi, "o");
+        LLVMValueRef xv = om_cg_convert(cx, om_cg_load(cx, k->xt, k->x, om_cg_mad(cx, o, k->S[L], xb)), k->xt, OM_DT_INT32);
+        LLVMValueRef pr = LLVMBuildMul(b, LLVMBuildSub(b, xv, k->xz, ""), wv, "");
+        om_cg_store(cx, OM_DT_INT32, k->acc, o, LLVMBuildAdd(b, om_cg_load(cx, OM_DT_INT32, k->acc, o), pr, ""));
+        om_cg_for_end(cx, &lo);
+        om_cg_for_end(cx, &lc);
+        om_cg_for_end(cx, &lk);
+        return;
+    }
+    /* kernel positions kd with 0 <= o*S - P + kd*D < I */
+    LLVMValueRef base = om_cg_add(cx, om_cg_mad(cx, k->o[d], k->S[d], NULL), om_cg_i64(cx, -k->P[d]));
+    LLVMValueRef neg = LLVMBuildNSWSub(b, om_cg_i64(cx, 0), base, "");
+    LLVMValueRef klo = qc_ceil_div0(cx, neg, k->D[d]);
+    LLVMValueRef khi = om_cg_nn_smin(cx, om_cg_i64(cx, k->K[d]),
+                                     qc_ceil_div0(cx, om_cg_add(cx, neg, om_cg_i64(cx, k->I[d])), k->D[d]));
+    om_cg_loop l;
+    LLVMValueRef kd = om_cg_for(cx, &l, klo, khi, "kd");
+    LLVMValueRef i = om_cg_add(cx, base, om_cg_mad(cx, kd, k->D[d], NULL));
+    qc_row(cx, k, d + 1, om_cg_mad(cx, i, k->istr[d], xoff), om_cg_mad(cx, kd, k->kstr[d], woff), Olast);
+    om_cg_for_end(cx, &l);
 }
 
 static LLVMValueRef qc_param(om_cg_ctx *cx, const om_node *n, int i, LLVMValueRef idx, om_dtype to)
@@ -117,7 +172,8 @@ om_status om_cg_emit_qconv(om_cg_ctx *cx, const om_node *n)
     k.x = om_cg_in(cx, xi);
     k.w = om_cg_in(cx, wi);
     LLVMValueRef y = om_cg_out(cx, 0);
-    k.acc = om_cg_alloca(cx, cx->i32, "acc");
+    bool rowpath = Olast <= QC_ROW_MAX;
+    k.acc = om_cg_alloca(cx, rowpath ? LLVMArrayType2(cx->i32, (uint64_t)Olast) : cx->i32, "acc");
     LLVMBuilderRef b = cx->b;
     LLVMValueRef mult0 = NULL, yz = NULL;
     k.xz = qc_param(cx, n, xzi, om_cg_i64(cx, 0), OM_DT_INT32);
@@ -143,6 +199,22 @@ om_status om_cg_emit_qconv(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef mult = ql ? LLVMBuildFMul(b, mult0, qc_param(cx, n, 4, m, OM_DT_FLOAT), "") : NULL;
     LLVMValueRef xoff = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, img, C, NULL), om_cg_mad(cx, g, k.Cg, NULL)), k.Isz, NULL);
     LLVMValueRef woff = om_cg_mad(cx, m, k.Cg * k.Ksz, NULL);
+    if (rowpath) {
+        LLVMValueRef o = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, Olast), "o");
+        om_cg_store(cx, OM_DT_INT32, k.acc, o, bias ? bias : om_cg_i32(cx, 0));
+        om_cg_for_end(cx, &lo);
+        qc_row(cx, &k, 0, xoff, woff, Olast);
+        o = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, Olast), "o");
+        LLVMValueRef v = om_cg_load(cx, OM_DT_INT32, k.acc, o);
+        if (ql) {
+            LLVMValueRef f = LLVMBuildFMul(b, LLVMBuildSIToFP(b, v, cx->f32, ""), mult, "");
+            v = om_cg_nn_sat_int(cx, LLVMBuildFAdd(b, om_cg_nn_roundeven(cx, f), yz, ""), OM_DT_FLOAT, yt);
+        }
+        om_cg_store(cx, yt, y, om_cg_mad(cx, row, Olast, o), v);
+        om_cg_for_end(cx, &lo);
+        om_cg_for_end(cx, &lw);
+        return OM_OK;
+    }
     k.o[nsp - 1] = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, Olast), "o");
     LLVMBuildStore(b, bias ? bias : om_cg_i32(cx, 0), k.acc);
     qc_taps(cx, &k, 0, xoff, woff);
