@@ -37,6 +37,28 @@ static reduction parse_reduction(const om_node *n, bool *ok)
     return RED_NONE;
 }
 
+/* max/min of 16-bit floats on their bits: no arithmetic in the narrow type (LLVM would
+ * otherwise narrow an f32 compare back to bfloat, which baseline x86 lowers with a libcall).
+ * The key bits ^ (sign ? 0xffff : 0x8000) orders non-NaN values; NaN in either wins. */
+static void half_minmax(om_cg_ctx *cx, om_dtype dt, bool is_max, LLVMValueRef out, LLVMValueRef o, LLVMValueRef upd,
+                        LLVMValueRef u)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef a = om_cg_load(cx, OM_DT_UINT16, out, o), c = om_cg_load(cx, OM_DT_UINT16, upd, u);
+    LLVMValueRef inf = LLVMConstInt(cx->i16, dt == OM_DT_FLOAT16 ? 0x7c00 : 0x7f80, 0);
+    LLVMValueRef mag = LLVMConstInt(cx->i16, 0x7fff, 0), top = LLVMConstInt(cx->i16, 0x8000, 0);
+    LLVMValueRef nan_a = LLVMBuildICmp(b, LLVMIntUGT, LLVMBuildAnd(b, a, mag, ""), inf, "");
+    LLVMValueRef nan_c = LLVMBuildICmp(b, LLVMIntUGT, LLVMBuildAnd(b, c, mag, ""), inf, "");
+    LLVMValueRef fifteen = LLVMConstInt(cx->i16, 15, 0);
+    LLVMValueRef ka = LLVMBuildXor(b, a, LLVMBuildOr(b, LLVMBuildAShr(b, a, fifteen, ""), top, ""), "");
+    LLVMValueRef kc = LLVMBuildXor(b, c, LLVMBuildOr(b, LLVMBuildAShr(b, c, fifteen, ""), top, ""), "");
+    LLVMValueRef keep = LLVMBuildICmp(b, is_max ? LLVMIntUGE : LLVMIntULE, ka, kc, "");
+    LLVMValueRef r = LLVMBuildSelect(b, keep, a, c, "");
+    r = LLVMBuildSelect(b, nan_c, c, r, "");
+    r = LLVMBuildSelect(b, nan_a, a, r, "");
+    om_cg_store(cx, OM_DT_UINT16, out, o, r);
+}
+
 /* out[o] = red(out[o], upd[u]) */
 static void apply(om_cg_ctx *cx, om_dtype dt, reduction red, LLVMValueRef out, LLVMValueRef o, LLVMValueRef upd,
                   LLVMValueRef u)
@@ -47,6 +69,10 @@ static void apply(om_cg_ctx *cx, om_dtype dt, reduction red, LLVMValueRef out, L
         return;
     }
     bool half = dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16;
+    if (half && (red == RED_MAX || red == RED_MIN)) {
+        half_minmax(cx, dt, red == RED_MAX, out, o, upd, u);
+        return;
+    }
     om_dtype cdt = half ? OM_DT_FLOAT : dt;
     LLVMValueRef a = om_cg_convert(cx, om_cg_load(cx, dt, out, o), dt, cdt);
     LLVMValueRef b = om_cg_convert(cx, om_cg_load(cx, dt, upd, u), dt, cdt);
