@@ -10,8 +10,9 @@
  * Row scatter (rows up to CT_ROW_MAX): the row is accumulated in a stack buffer (f32; f64
  * for double) stored phase-major -- output o = j*S + ph lives at acc[ph*J + j], J =
  * ceil(O/S) -- so that one tap's contributions are contiguous; for each input channel c of
- * the group, each kernel position of the outer dims whose input row i = (o + P - k*D) / S
- * is exact and inside X, and each tap kn of the last dim, the input row is added in:
+ * the group (innermost but one, so the ranges below are computed once per tap), each
+ * kernel position of the outer dims whose input row i = (o + P - k*D) / S is exact and
+ * inside X, and each tap kn of the last dim, the input row is added in:
  *     o = i*S - base (base = P - kn*D): ph = (-base) mod S, j = i - (base + ph) / S
  *     acc[ph*J + j] += W[c, m%Mg, k] * X[n, c, .., i]   for the i with o in [0, O)
  * (the i range is computed per tap: the innermost loop is a branch-free axpy that LLVM
@@ -109,9 +110,8 @@ static void ct_scatter(om_cg_ctx *cx, ct_kernel *k, int d, LLVMValueRef xoff, LL
     LLVMBuilderRef b = cx->b;
     int L = k->nsp - 1;
     if (d == L) {
-        om_cg_loop lk, li;
+        om_cg_loop lk, lc, li;
         LLVMValueRef kn = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, k->K[L]), "kn");
-        LLVMValueRef wv = om_cg_convert(cx, om_cg_load(cx, k->dt, k->w, om_cg_add(cx, woff, kn)), k->dt, k->adt);
         /* o = i*S - base, base = P - kn*D; 0 <= o < Olast and 0 <= i < I */
         LLVMValueRef base = LLVMBuildNSWSub(b, om_cg_i64(cx, k->P[L]), om_cg_mad(cx, kn, k->D[L], NULL), "");
         LLVMValueRef ilo = om_cg_nn_smax(cx, ct_ceil_div(cx, base, k->S[L]), om_cg_i64(cx, 0));
@@ -123,12 +123,18 @@ static void ct_scatter(om_cg_ctx *cx, ct_kernel *k, int d, LLVMValueRef xoff, LL
         ph = LLVMBuildSRem(b, om_cg_add(cx, ph, om_cg_i64(cx, S)), om_cg_i64(cx, S), "ph");
         LLVMValueRef q = LLVMBuildSDiv(b, om_cg_add(cx, base, ph), om_cg_i64(cx, S), "");
         LLVMValueRef slot0 = LLVMBuildNSWSub(b, om_cg_mad(cx, ph, J, NULL), q, "");
+        /* the channel loop inside: the ranges above serve every channel */
+        LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k->Cg), "c");
+        LLVMValueRef wv = om_cg_load(cx, k->dt, k->w, om_cg_add(cx, om_cg_mad(cx, c, k->Mg * k->Ksz, woff), kn));
+        wv = om_cg_convert(cx, wv, k->dt, k->adt);
+        LLVMValueRef xc = om_cg_mad(cx, c, k->Isz, xoff);
         LLVMValueRef i = om_cg_for(cx, &li, ilo, ihi, "i");
         LLVMValueRef o = om_cg_add(cx, slot0, i);
-        LLVMValueRef xv = om_cg_convert(cx, om_cg_load(cx, k->dt, k->x, om_cg_add(cx, xoff, i)), k->dt, k->adt);
+        LLVMValueRef xv = om_cg_convert(cx, om_cg_load(cx, k->dt, k->x, om_cg_add(cx, xc, i)), k->dt, k->adt);
         LLVMValueRef ops[3] = {wv, xv, om_cg_load(cx, k->adt, k->acc, o)};
         om_cg_store(cx, k->adt, k->acc, o, om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3));
         om_cg_for_end(cx, &li);
+        om_cg_for_end(cx, &lc);
         om_cg_for_end(cx, &lk);
         return;
     }
@@ -220,12 +226,10 @@ om_status om_cg_emit_conv_transpose(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef woff = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, g, k.Cg * k.Mg, NULL), ml), k.Ksz, NULL);
     LLVMValueRef init = bias ? om_cg_convert(cx, om_cg_load(cx, dt, bias, m), dt, k.adt) : om_cg_const(cx, k.adt, 0);
     if (row) {
-        om_cg_loop lc, lp;
+        om_cg_loop lp;
         LLVMBuildMemSet(b, k.acc, LLVMConstInt(cx->i8, 0, 0),
                         om_cg_i64(cx, SL * JL * (int64_t)om_dtype_size(k.adt)), (unsigned)om_dtype_size(k.adt));
-        LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k.Cg), "c");
-        ct_scatter(cx, &k, 0, om_cg_mad(cx, c, k.Isz, xoff), om_cg_mad(cx, c, k.Mg * k.Ksz, woff), Olast);
-        om_cg_for_end(cx, &lc);
+        ct_scatter(cx, &k, 0, xoff, woff, Olast);
         /* de-interleave: Y[row, j*S + ph] = acc[ph*J + j] + bias */
         LLVMValueRef ph = om_cg_for(cx, &lp, om_cg_i64(cx, 0), om_cg_i64(cx, SL), "ph");
         LLVMValueRef jn = LLVMBuildSDiv(b, om_cg_add(cx, LLVMBuildNSWSub(b, om_cg_i64(cx, Olast), ph, ""),
