@@ -17,7 +17,8 @@
  *   UNSUPPORTED <suite>/<case>: <reason>
  *
  * PASS*: the first attempt failed with "... must be a compile-time constant" (or Reshape's
- * "computed at run time"); the graph inputs the named value depends on are then frozen into
+ * "computed at run time", or a data-dependent output shape whose input "is not a
+ * compile-time constant"); the graph inputs the named value depends on are then frozen into
  * constants from test_data_set_0 (as onnx_case --const-input) and the case retried.
  * UNSUPPORTED: a failing case that uses what issue 3 leaves out: random ops (Bernoulli,
  * Multinomial, RandomNormal(Like), RandomUniform(Like)), Dropout in training mode, training
@@ -83,17 +84,31 @@ static char *xstrdup(const char *s)
 
 /* ---- the child: one case ---------------------------------------------------------- */
 
+/* The phrases of OPS_BRIEF's "input K ('name') must be a compile-time constant: it
+ * determines the output shape", of Reshape's "computed at run time", and of ops with a
+ * data-dependent output shape ("data-dependent output shape: input K ('name') is not a
+ * compile-time constant"). Returns where the phrase starts, or NULL. */
+static const char *const_phrase(const char *msg)
+{
+    static const char *const phrases[] = {"must be a compile-time constant", "computed at run time",
+                                          "is not a compile-time constant"};
+    for (size_t i = 0; i < sizeof phrases / sizeof *phrases; i++) {
+        const char *at = strstr(msg, phrases[i]);
+        if (at)
+            return at;
+    }
+    return NULL;
+}
+
 static bool is_const_error(const char *msg)
 {
-    return strstr(msg, "must be a compile-time constant") || strstr(msg, "computed at run time");
+    return const_phrase(msg) != NULL;
 }
 
 /* The quoted value name nearest before the "compile-time constant" phrase. */
 static bool const_error_value(const char *msg, char *name, size_t cap)
 {
-    const char *at = strstr(msg, "must be a compile-time constant");
-    if (!at)
-        at = strstr(msg, "computed at run time");
+    const char *at = const_phrase(msg);
     if (!at)
         return false;
     const char *close = NULL;
@@ -251,7 +266,7 @@ static void child_run(const char *case_dir, int fd)
     const char *names[MAX_FROZEN];
     int n_frozen = 0;
     bool ok = case_run(case_dir, &o, &r);
-    for (int attempt = 0; !ok && attempt < 4 && is_const_error(r.msg); attempt++) {
+    for (int attempt = 0; !ok && attempt < MAX_FROZEN && is_const_error(r.msg); attempt++) {
         char name[256];
         int before = n_frozen;
         if (const_error_value(r.msg, name, sizeof name))
