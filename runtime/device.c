@@ -9,10 +9,20 @@
 #include "runtime/rt_internal.h"
 
 static _Thread_local omrt_devctx *current;
+static _Thread_local uint64_t current_serial;   /* current's serial when it was set */
 
+/* A context freed and another allocated at the same address is not mistaken for the one
+ * this thread set: the serials differ. */
 omrt_devctx *om_rt_current_locked(void)
 {
-    return om_rt_ptrset_has(&om_rt_g.contexts, current) ? current : NULL;
+    return om_rt_ptrset_has(&om_rt_g.contexts, current) && current->serial == current_serial
+               ? current : NULL;
+}
+
+static void set_current(omrt_devctx *c)
+{
+    current = c;
+    current_serial = c ? c->serial : 0;
 }
 
 static omrt_status new_ctx(int32_t device, int is_default, omrt_devctx **out)
@@ -24,6 +34,7 @@ static omrt_status new_ctx(int32_t device, int is_default, omrt_devctx **out)
     }
     c->device = device;
     c->is_default = is_default;
+    c->serial = ++om_rt_g.next_ctx_serial;
     *out = c;
     return OMRT_OK;
 }
@@ -48,7 +59,7 @@ OMRT_EXPORT omrt_status omrt_device_set(int32_t device)
         st = new_ctx(device, 1, &om_rt_g.default_ctx[device]);
     if (st == OMRT_OK) {
         om_rt_g.default_refs[device]++;
-        current = om_rt_g.default_ctx[device];
+        set_current(om_rt_g.default_ctx[device]);
     }
     pthread_mutex_unlock(&om_rt_g.lock);
     return st;
@@ -70,7 +81,7 @@ static omrt_status detach(omrt_devctx *c, om_rt_ptrset *gone)
     }
     om_rt_ptrset_remove(&om_rt_g.contexts, c);
     if (current == c)
-        current = NULL;
+        set_current(NULL);
     return OMRT_OK;
 }
 
@@ -111,7 +122,7 @@ OMRT_EXPORT omrt_status omrt_devctx_create(int32_t device, omrt_devctx **out)
     pthread_mutex_lock(&om_rt_g.lock);
     omrt_status st = check_device(device, "omrt_devctx_create");
     if (st == OMRT_OK && (st = new_ctx(device, 0, out)) == OMRT_OK)
-        current = *out;   /* AscendCL: the new context becomes current */
+        set_current(*out);   /* AscendCL: the new context becomes current */
     pthread_mutex_unlock(&om_rt_g.lock);
     return st;
 }
@@ -148,7 +159,7 @@ OMRT_EXPORT omrt_status omrt_devctx_set_current(omrt_devctx *c)
     else if (c && !om_rt_ptrset_has(&om_rt_g.contexts, c))
         st = om_rt_error(OMRT_ERR_INVALID_HANDLE, "omrt_devctx_set_current: not a live context");
     else
-        current = c;
+        set_current(c);
     pthread_mutex_unlock(&om_rt_g.lock);
     return st;
 }

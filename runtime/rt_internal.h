@@ -109,6 +109,7 @@ typedef struct om_rt_global {
     int default_refs[OM_RT_MAX_DEVICES];
     om_rt_ptrset contexts, streams, events, reports;
     uint32_t next_stream_id;
+    uint64_t next_ctx_serial;
     omrt_exception_fn exception_fn;
     omrt_exception last_exc;       /* message points at last_exc_msg */
     int has_last_exc;
@@ -125,6 +126,7 @@ omrt_status om_rt_check_init(const char *fn);
 omrt_status om_rt_config_read(const char *path, int *devices, int *intra_op_threads);
 
 struct omrt_devctx {
+    uint64_t serial;               /* unique per context ever created (stale-pointer check) */
     int32_t device;
     int is_default;
     omrt_stream *default_stream;   /* created lazily under om_rt_g.lock */
