@@ -6,11 +6,15 @@
  * A and B are u8 or i8 with rank >= 2; batch dims broadcast (per-batch offsets of A and B
  * are compile-time tables). Scales and zero points are read at run time (per tensor; the
  * MatMulInteger zero points may also be per row of A / per column of B).
- * Work items: the output rows (batch * M).
+ * Work items: the output rows (batch * M); a row of up to QM_ROW_MAX outputs accumulates
+ * in an i32 stack row, k outer and the columns inner (unit stride, vectorized); longer
+ * rows take one dot product per output.
  */
 #include <stdlib.h>
 
 #include "codegen/kernels/nn_util.h"
+
+#define QM_ROW_MAX 8192 /* i32 row accumulator limit (longer rows: one dot product per output) */
 
 om_status om_cg_emit_qmatmul(om_cg_ctx *cx, const om_node *n)
 {
@@ -88,6 +92,34 @@ om_status om_cg_emit_qmatmul(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef az = paz ? om_cg_convert(cx, om_cg_load(cx, vaz->dtype, paz, azn > 1 ? m : om_cg_i64(cx, 0)),
                                           vaz->dtype, OM_DT_INT32)
                           : om_cg_i32(cx, 0);
+    if (N <= QM_ROW_MAX) {
+        /* acc[j] += (A[m, k] - a_zp) * (B[k, j] - b_zp[j]): unit stride over j (vectorized) */
+        LLVMValueRef accv = om_cg_alloca(cx, LLVMArrayType2(cx->i32, (uint64_t)N), "accrow");
+        LLVMBuildMemSet(b, accv, LLVMConstInt(cx->i8, 0, 0), om_cg_i64(cx, 4 * N), 4);
+        LLVMValueRef kk = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, K), "k");
+        LLVMValueRef av = om_cg_convert(cx, om_cg_load(cx, at, pa, om_cg_add(cx, abase, kk)), at, OM_DT_INT32);
+        av = LLVMBuildSub(b, av, az, "");
+        LLVMValueRef brow = om_cg_add(cx, bbase, om_cg_mad(cx, kk, N, NULL));
+        LLVMValueRef j = om_cg_for(cx, &ln, om_cg_i64(cx, 0), om_cg_i64(cx, N), "n");
+        LLVMValueRef bz = pbz ? om_cg_convert(cx, om_cg_load(cx, vbz->dtype, pbz, bzn > 1 ? j : om_cg_i64(cx, 0)),
+                                              vbz->dtype, OM_DT_INT32)
+                              : om_cg_i32(cx, 0);
+        LLVMValueRef bv = om_cg_convert(cx, om_cg_load(cx, bt, pb, om_cg_add(cx, brow, j)), bt, OM_DT_INT32);
+        LLVMValueRef p = LLVMBuildMul(b, av, LLVMBuildSub(b, bv, bz, ""), "");
+        om_cg_store(cx, OM_DT_INT32, accv, j, LLVMBuildAdd(b, om_cg_load(cx, OM_DT_INT32, accv, j), p, ""));
+        om_cg_for_end(cx, &ln);
+        om_cg_for_end(cx, &lk);
+        j = om_cg_for(cx, &ln, om_cg_i64(cx, 0), om_cg_i64(cx, N), "n");
+        LLVMValueRef v = om_cg_load(cx, OM_DT_INT32, accv, j);
+        if (ql) {
+            LLVMValueRef f = LLVMBuildFMul(b, LLVMBuildSIToFP(b, v, cx->f32, ""), mult, "");
+            v = om_cg_nn_sat_int(cx, LLVMBuildFAdd(b, om_cg_nn_roundeven(cx, f), yz, ""), OM_DT_FLOAT, yt);
+        }
+        om_cg_store(cx, yt, py, om_cg_mad(cx, row, N, j), v);
+        om_cg_for_end(cx, &ln);
+        om_cg_for_end(cx, &lw);
+        return OM_OK;
+    }
     LLVMValueRef j = om_cg_for(cx, &ln, om_cg_i64(cx, 0), om_cg_i64(cx, N), "n");
     LLVMValueRef bz = pbz ? om_cg_convert(cx, om_cg_load(cx, vbz->dtype, pbz, bzn > 1 ? j : om_cg_i64(cx, 0)),
                                           vbz->dtype, OM_DT_INT32)

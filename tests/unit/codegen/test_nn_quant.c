@@ -163,6 +163,7 @@ static void test_matmul(void **state)
     check_qmatmul(false, 2, a2, 2, b2, 2, y2, true);
     check_qmatmul(false, 3, a3, 3, b3, 3, y3, false);
     check_qmatmul(false, 2, a2, 3, (int64_t[]){3, 7, 5}, 3, y3, false);
+    check_qmatmul(false, 2, (int64_t[]){2, 3}, 2, (int64_t[]){3, 9000}, 2, (int64_t[]){2, 9000}, true); /* long rows */
     check_qmatmul(true, 2, a2, 2, b2, 2, y2, false);
     check_qmatmul(true, 3, a3, 3, b3, 3, y3, false);
 }
