@@ -168,10 +168,10 @@ static void test_matmul(void **state)
     check_qmatmul(true, 3, a3, 3, b3, 3, y3, false);
 }
 
-/* 2-D integer conv: x u8 [1, C, H, W], w i8 [M, C/g, 3, 3], stride 2, pads 1, group g. */
-static void check_qconv(bool ql, int64_t C, int64_t M, int64_t g_)
+/* 2-D integer conv: x u8 [1, C, 7, W], w i8 [M, C/g, 3, 2], stride 2, pads 1, group g. */
+static void check_qconv(bool ql, int64_t C, int64_t M, int64_t g_, int64_t W)
 {
-    int64_t H = 7, W = 6, KH = 3, KW = 2, S = 2, P = 1;
+    int64_t H = 7, KH = 3, KW = 2, S = 2, P = 1;
     int64_t OH = (H + 2 * P - KH) / S + 1, OW = (W + 2 * P - KW) / S + 1;
     int64_t dx[4] = {1, C, H, W}, dw[4] = {M, C / g_, KH, KW}, dy[4] = {1, M, OH, OW};
     om_graph *g = om_graph_create("t");
@@ -229,10 +229,11 @@ static void check_qconv(bool ql, int64_t C, int64_t M, int64_t g_)
 
 static void test_conv(void **state)
 {
-    check_qconv(false, 2, 3, 1);
-    check_qconv(false, 4, 4, 2);
-    check_qconv(true, 2, 3, 1);
-    check_qconv(true, 3, 3, 3);
+    check_qconv(false, 2, 3, 1, 6);
+    check_qconv(false, 4, 4, 2, 6);
+    check_qconv(true, 2, 3, 1, 6);
+    check_qconv(true, 3, 3, 3, 6);
+    check_qconv(true, 2, 2, 1, 16500); /* rows of 8251 outputs: the per-output path */
 }
 
 int main(void)
