@@ -37,7 +37,7 @@ static void check(om_dtype dt, const char *eq, int n_ops, const int *ranks, cons
     int64_t size[128];
     for (int c = 0; c < 128; c++)
         size[c] = 0;
-    char name[8];
+    char name[16];
     for (int t = 0; t < n_ops; t++) {
         snprintf(name, sizeof name, "x%d", t);
         in[t] = cg_input(g, name, dt, ranks[t], dims[t]);
@@ -149,6 +149,24 @@ static void test_equations(void **state)
     }
 }
 
+/* the row path: the output's last letter >= 8 and contiguous in an operand */
+static void test_rows(void **state)
+{
+    int r[2] = {2, 2};
+    int64_t d[2][OM_MAX_RANK] = {{5, 7}, {7, 20}}, e[2][OM_MAX_RANK] = {{3, 6}, {6, 300}};
+    check(OM_DT_FLOAT, "ij,jk->ik", 2, r, d);
+    check(OM_DT_FLOAT, "ij,jk->ik", 2, r, e);   /* blocks of 256 along k, the last partial */
+    check(OM_DT_FLOAT16, "ij,jk->ik", 2, r, d);
+    check(OM_DT_INT32, "ij,jk->ik", 2, r, d);
+    int64_t t[2][OM_MAX_RANK] = {{7, 20}, {5, 7}};
+    check(OM_DT_FLOAT, "ji,kj->ki", 2, r, t);    /* i: unit stride in operand 0, absent (0) in 1 */
+    int r3[2] = {3, 3};
+    int64_t b[2][OM_MAX_RANK] = {{4, 3, 5}, {4, 5, 9}};
+    check(OM_DT_DOUBLE, "bij,bjk->bik", 2, r3, b);
+    int64_t bb[2][OM_MAX_RANK] = {{1, 3, 5}, {4, 5, 9}};  /* batch broadcast */
+    check(OM_DT_FLOAT, "bij,bjk->bik", 2, r3, bb);
+}
+
 static void test_dtypes(void **state)
 {
     int r[2] = {2, 2};
@@ -162,6 +180,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equations),
+        cmocka_unit_test(test_rows),
         cmocka_unit_test(test_dtypes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

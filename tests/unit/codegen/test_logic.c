@@ -4,11 +4,13 @@
  * ranks 0-4 and empty tensors. Integer and bool results must match exactly; float results
  * match the reference within a stated relative error (exactly for the operations that
  * round once: compare, select, min/max, sum). */
+#include <elf.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -506,13 +508,128 @@ static void test_pow_special(void **state)
     }
 }
 
+/* ---- no libcalls on any target ------------------------------------------------------- */
+
+/* Undefined symbols of an ELF64 relocatable other than memcpy/memmove/memset (printed). */
+static int bad_undefined(const unsigned char *p, size_t size)
+{
+    Elf64_Ehdr eh;
+    assert_true(size >= sizeof eh);
+    memcpy(&eh, p, sizeof eh);
+    assert_true(eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) <= size);
+    int bad = 0;
+    for (int s = 0; s < eh.e_shnum; s++) {
+        Elf64_Shdr sh, strh;
+        memcpy(&sh, p + eh.e_shoff + s * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh.e_shnum)
+            continue;
+        memcpy(&strh, p + eh.e_shoff + sh.sh_link * sizeof strh, sizeof strh);
+        assert_true(sh.sh_offset + sh.sh_size <= size && strh.sh_offset + strh.sh_size <= size);
+        for (size_t k = 1; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+            Elf64_Sym sym;
+            memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
+            if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0 || sym.st_name >= strh.sh_size)
+                continue;
+            const char *name = (const char *)p + strh.sh_offset + sym.st_name;
+            if (strcmp(name, "memcpy") && strcmp(name, "memmove") && strcmp(name, "memset")) {
+                print_error("undefined symbol in kernels: %s\n", name);
+                bad++;
+            }
+        }
+    }
+    return bad;
+}
+
+static om_value *node1(om_graph *g, om_op op, om_value *const *ins, int n_in, om_dtype dt, int64_t *d)
+{
+    static int id;
+    char name[32];
+    snprintf(name, sizeof name, "v%d", id++);
+    om_value *y = cg_value(g, name, dt, 2, d);
+    om_node *n = om_graph_add_node(g, op, name, ins, n_in, &y, 1);
+    assert_non_null(n);
+    if (op == OM_OP_MOD)
+        assert_int_equal(om_node_set_int(g, n, "fmod", om_dtype_is_float(dt)), OM_OK);
+    if (op == OM_OP_BIT_SHIFT)
+        assert_int_equal(om_node_set_string(g, n, "direction", "LEFT"), OM_OK);
+    if (op == OM_OP_CAST)
+        assert_int_equal(om_node_set_int(g, n, "to", dt), OM_OK);
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    return y;
+}
+
+/* every kernel of this group in every dtype family, incl. Pow's constant-exponent forms */
+static om_graph *all_logic_graph(void)
+{
+    static const om_dtype dts[] = {OM_DT_FLOAT, OM_DT_DOUBLE, OM_DT_FLOAT16, OM_DT_BFLOAT16, OM_DT_INT8,
+                                   OM_DT_INT32, OM_DT_INT64, OM_DT_UINT8, OM_DT_UINT64, OM_DT_BOOL};
+    om_graph *g = om_graph_create("logic");
+    int64_t d[2] = {4, 37}, d1[1] = {37};
+    om_value *b = cg_input(g, "b", OM_DT_BOOL, 2, d), *fy = cg_input(g, "fy", OM_DT_FLOAT, 1, d1);
+    om_value *iy = cg_input(g, "iy", OM_DT_INT64, 1, d1);
+    float half[37], p25[37];
+    for (int i = 0; i < 37; i++)
+        half[i] = 0.5f, p25[i] = 2.5f;
+    om_shape s1 = om_shape_make(1, d1);
+    om_value *c05 = om_graph_add_constant(g, "c05", OM_DT_FLOAT, &s1, half, sizeof half);
+    om_value *c25 = om_graph_add_constant(g, "c25", OM_DT_FLOAT, &s1, p25, sizeof p25);
+    for (size_t t = 0; t < sizeof dts / sizeof dts[0]; t++) {
+        om_dtype dt = dts[t];
+        char name[16];
+        snprintf(name, sizeof name, "x%zu", t);
+        om_value *x = cg_input(g, name, dt, 2, d);
+        om_value *xx[3] = {x, x, x};
+        for (size_t c = 0; c < sizeof dts / sizeof dts[0]; c++)
+            node1(g, OM_OP_CAST, &x, 1, dts[c], d);
+        node1(g, OM_OP_EQUAL, xx, 2, OM_DT_BOOL, d);
+        node1(g, OM_OP_LESS_OR_EQUAL, xx, 2, OM_DT_BOOL, d);
+        om_value *w[3] = {b, x, x};
+        node1(g, OM_OP_WHERE, w, 3, dt, d);
+        if (dt == OM_DT_BOOL)
+            continue;
+        node1(g, OM_OP_MAX, xx, 3, dt, d);
+        node1(g, OM_OP_MEAN, xx, 3, dt, d);
+        node1(g, OM_OP_MOD, xx, 2, dt, d);
+        om_value *pf[2] = {x, fy}, *pi[2] = {x, iy}, *pc[2] = {x, c05}, *pd[2] = {x, c25};
+        node1(g, OM_OP_POW, pf, 2, dt, d);
+        node1(g, OM_OP_POW, pi, 2, dt, d);
+        node1(g, OM_OP_POW, pc, 2, dt, d);
+        node1(g, OM_OP_POW, pd, 2, dt, d);
+        if (om_dtype_is_unsigned_int(dt))
+            node1(g, OM_OP_BIT_SHIFT, xx, 2, dt, d);
+    }
+    om_value *bb[2] = {b, b};
+    node1(g, OM_OP_XOR, bb, 2, OM_DT_BOOL, d);
+    node1(g, OM_OP_NOT, bb, 1, OM_DT_BOOL, d);
+    return g;
+}
+
+static void test_no_libcalls(void **state)
+{
+    (void)state;
+    static const om_cg_target_opts targets[] = {
+        {NULL, NULL, NULL, 3},
+        {"x86_64-unknown-linux-gnu", "x86-64", "", 3},
+        {"aarch64-linux-gnu", NULL, NULL, 3},
+    };
+    for (size_t t = 0; t < 3; t++) {
+        om_graph *g = all_logic_graph();
+        om_cg_result *r = NULL;
+        if (om_cg_compile(g, &targets[t], &r) != OM_OK)
+            fail_msg("target %zu: %s", t, om_last_error());
+        assert_int_equal(bad_undefined(r->object, r->object_size), 0);
+        om_cg_result_destroy(r);
+        om_graph_destroy(g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compare),    cmocka_unit_test(test_compare_nan), cmocka_unit_test(test_logic_ops),
         cmocka_unit_test(test_where),      cmocka_unit_test(test_variadic),    cmocka_unit_test(test_max_min_nan),
         cmocka_unit_test(test_mod),        cmocka_unit_test(test_bitshift),    cmocka_unit_test(test_pow_types),
-        cmocka_unit_test(test_pow_special),
+        cmocka_unit_test(test_pow_special),  cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,7 +215,7 @@ static void test_all_ops_axis_sets(void **state)
         for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
             for (int keep = 0; keep < 2; keep++) {
                 rcase c = {all_ops[o], OM_DT_FLOAT, 4, {2, 3, 4, 5}, sets[k].n, {0}, keep, false, 0, 0};
-                memcpy(c.axes, sets[k].a, sizeof c.axes);
+                memcpy(c.axes, sets[k].a, sizeof sets[k].a);
                 range_for(c.op, &c.lo, &c.hi);
                 run_case(&c);
             }

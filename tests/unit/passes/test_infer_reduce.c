@@ -174,7 +174,7 @@ static void expect_einsum(const char *eq, int n_in, const om_shape *shapes, om_s
 {
     om_graph *g = om_graph_create("t");
     om_value *in[4];
-    char name[8];
+    char name[16];
     for (int i = 0; i < n_in; i++) {
         snprintf(name, sizeof name, "x%d", i);
         in[i] = t_input(g, name, OM_DT_FLOAT, shapes[i]);

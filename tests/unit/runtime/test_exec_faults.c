@@ -25,8 +25,8 @@ int __real_posix_memalign(void **, size_t, size_t);
 
 static int inject(void)
 {
-    return __atomic_load_n(&fail_at, __ATOMIC_RELAXED) >= 0 &&
-           __atomic_fetch_add(&seen, 1, __ATOMIC_RELAXED) == fail_at;
+    long at = __atomic_load_n(&fail_at, __ATOMIC_RELAXED);
+    return at >= 0 && __atomic_fetch_add(&seen, 1, __ATOMIC_RELAXED) == at;
 }
 
 void *__wrap_malloc(size_t n) { return inject() ? NULL : __real_malloc(n); }
