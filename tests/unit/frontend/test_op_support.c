@@ -1,5 +1,6 @@
-/* Tests for frontend/op_support.c: the import table lists every IR op plus Constant and
- * Dropout, each handled from opset 1 (legacy forms rewritten), with no duplicates. */
+/* Tests for frontend/op_support.c: the import table lists every IR op plus Constant, Dropout
+ * and the frontend-only op types of the rewrite fragments, each handled from opset 1 (legacy
+ * forms rewritten), with no duplicates. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,12 +18,24 @@ static int count_of(const om_fe_op_support *ops, size_t n, const char *name)
     return c;
 }
 
+/* op types that a rewrite maps onto an IR op (Upsample, Scatter, ...) */
+static const char *const k_frontend_ops[] = {
+#define OM_FE_REWRITE(op, lo, hi, fn)
+#define OM_FE_FRONTEND_OP(op) op,
+#include "frontend/rewrites/rewrites.def"
+#undef OM_FE_REWRITE
+#undef OM_FE_FRONTEND_OP
+    NULL};
+
 static void test_table_covers_ir_ops(void **state)
 {
+    size_t n_front = sizeof k_frontend_ops / sizeof k_frontend_ops[0] - 1;
     const om_fe_op_support *ops = NULL;
     size_t n = om_fe_supported_ops(&ops);
     assert_non_null(ops);
-    assert_int_equal(n, (size_t)OM_OP_COUNT + 2);
+    assert_int_equal(n, (size_t)OM_OP_COUNT + 2 + n_front);
+    for (size_t i = 0; i < n_front; i++)
+        assert_int_equal(count_of(ops, n, k_frontend_ops[i]), 1);
     assert_int_equal(om_fe_supported_ops(NULL), n);
     for (int op = 0; op < OM_OP_COUNT; op++)
         assert_int_equal(count_of(ops, n, om_op_name((om_op)op)), 1);
