@@ -264,7 +264,7 @@ static void child_run(const char *case_dir, int fd)
     case_result r = {{0}};
     char frozen[MAX_FROZEN][256];
     const char *names[MAX_FROZEN];
-    int n_frozen = 0;
+    int n_frozen = 0, n_frozen_in_r = 0;
     bool ok = case_run(case_dir, &o, &r);
     for (int attempt = 0; !ok && attempt < MAX_FROZEN && is_const_error(r.msg); attempt++) {
         char name[256];
@@ -282,17 +282,18 @@ static void child_run(const char *case_dir, int fd)
         if (!ok && !is_const_error(r2.msg) && strncmp(r2.msg, "setup:", 6) == 0)
             break;   /* keep the first attempt's message */
         r = r2;
+        n_frozen_in_r = n_frozen;
     }
     if (ok && n_frozen == 0) {
         child_report(fd, 'P', "");
         return;
     }
+    char d[1024];
+    size_t k = 0;
+    d[0] = '\0';
+    for (int i = 0; i < n_frozen && k < sizeof d; i++)
+        k += (size_t)snprintf(d + k, sizeof d - k, "%s'%s'", i ? ", " : "", frozen[i]);
     if (ok) {
-        char d[1024];
-        size_t k = 0;
-        d[0] = '\0';
-        for (int i = 0; i < n_frozen && k < sizeof d; i++)
-            k += (size_t)snprintf(d + k, sizeof d - k, "%s'%s'", i ? ", " : "", frozen[i]);
         child_report(fd, 'F', d);
         return;
     }
@@ -302,6 +303,10 @@ static void child_run(const char *case_dir, int fd)
         return;
     }
     tidy_message(r.msg, model);
+    if (n_frozen_in_r > 0) {
+        size_t len = strlen(r.msg);
+        snprintf(r.msg + len, sizeof r.msg - len, " (with input%s %s frozen)", n_frozen_in_r > 1 ? "s" : "", d);
+    }
     child_report(fd, 'X', r.msg);
 }
 
@@ -313,7 +318,6 @@ typedef struct slot {
     size_t index;
     char out[4096];
     size_t len;
-    struct timespec start;
 } slot;
 
 static double now_sec(void)
