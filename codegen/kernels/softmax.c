@@ -158,10 +158,17 @@ static om_status emit_rows(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype cd
     LLVMValueRef k = om_cg_for(cx, &l1, zero, n, "k");
     LLVMValueRef idx = om_cg_add(cx, base, k);
     LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
-    if (kind == SM_HARD)
+    if (kind == SM_HARD) {
         hard_update(cx, cdt, acc, arg, x, k);
-    else
-        LLVMBuildStore(b, om_cg_max(cx, cdt, LLVMBuildLoad2(b, ct, acc, ""), x), acc);
+    } else {
+        /* llvm.maxnum with no-NaNs flags is a max reduction LLVM vectorizes (lowered to
+         * max instructions on every target). The max only shifts the exponent: a NaN in
+         * the row makes pass 2's sum, hence every output, NaN whatever the max is. */
+        LLVMValueRef ops[2] = {LLVMBuildLoad2(b, ct, acc, ""), x};
+        LLVMValueRef m = om_cg_intrinsic(cx, "llvm.maxnum", ops, 2);
+        LLVMSetFastMathFlags(m, LLVMFastMathNoNaNs | LLVMFastMathNoSignedZeros);
+        LLVMBuildStore(b, m, acc);
+    }
     om_cg_for_end(cx, &l1);
     if (kind == SM_HARD) {
         /* pass 2: one-hot at the index */
