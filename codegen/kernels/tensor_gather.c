@@ -70,6 +70,18 @@ static om_status emit_gather_axis(om_cg_ctx *cx, size_t es, LLVMValueRef data, L
     return OM_OK;
 }
 
+/* Whether a little-endian element is non-zero; for floats -0.0 (only the sign bit, the top
+ * bit of the last byte) is zero and NaN is non-zero. */
+static bool elem_nonzero(const unsigned char *p, size_t size, bool is_float)
+{
+    for (size_t b = 0; b < size; b++) {
+        unsigned char v = is_float && b == size - 1 ? (unsigned char)(p[b] & 0x7f) : p[b];
+        if (v)
+            return true;
+    }
+    return false;
+}
+
 static om_status emit_compress(om_cg_ctx *cx, const om_node *n, const om_value *X, const om_value *Y)
 {
     const om_value *C = om_node_input(n, 1);
@@ -98,14 +110,9 @@ static om_status emit_compress(om_cg_ctx *cx, const om_node *n, const om_value *
     if (!sel)
         return om_error(OM_ERR_NO_MEMORY, "out of memory");
     size_t cs = om_dtype_size(C->dtype);
-    for (int64_t k = 0; k < len && k < N; k++) {
-        const unsigned char *p = (const unsigned char *)C->data + k * (int64_t)cs;
-        bool any = false;
-        for (size_t b = 0; b < cs; b++)
-            any |= p[b] != 0 && !(b == cs - 1 && p[b] == 0x80 && om_dtype_is_float(C->dtype));
-        if (any)
+    for (int64_t k = 0; k < len && k < N; k++)
+        if (elem_nonzero((const unsigned char *)C->data + k * (int64_t)cs, cs, om_dtype_is_float(C->dtype)))
             sel[M++] = k;
-    }
     if (om_shape_numel(&Y->shape) != outer * M * inner) {
         free(sel);
         return om_cg_unsupported(cx, "output has %lld elements, the condition selects %lld",
