@@ -119,12 +119,43 @@ static void test_dtypes(void **state)
     }
 }
 
+/* A NaN in a row makes that whole row NaN (Softmax, LogSoftmax); other rows are normal. */
+static void test_nan_row(void **state)
+{
+    static const om_op ops[2] = {OM_OP_SOFTMAX, OM_OP_LOG_SOFTMAX};
+    for (int o = 0; o < 2; o++) {
+        int64_t dims[2] = {2, 40};
+        om_graph *g = om_graph_create("t");
+        om_value *x = cg_input(g, "x", OM_DT_FLOAT, 2, dims), *y = cg_value(g, "y", OM_DT_FLOAT, 2, dims);
+        om_node *n = om_graph_add_node(g, ops[o], "sm", &x, 1, &y, 1);
+        assert_int_equal(om_node_set_int(g, n, "axis", -1), OM_OK);
+        assert_int_equal(om_graph_add_output(g, y), OM_OK);
+        cg_jit *j;
+        if (cg_jit_create(g, NULL, &j) != OM_OK)
+            fail_msg("%s: %s", om_op_name(ops[o]), om_last_error());
+        float *px = cg_jit_buf(j, x), *py = cg_jit_buf(j, y);
+        for (int i = 0; i < 80; i++)
+            px[i] = (float)(i % 7) - 3.0f;
+        px[7] = NAN;
+        cg_jit_run_checked(j);
+        for (int i = 0; i < 40; i++)
+            if (!isnan(py[i]))
+                fail_msg("%s: element %d of the NaN row is %g", om_op_name(ops[o]), i, py[i]);
+        for (int i = 40; i < 80; i++)
+            if (isnan(py[i]))
+                fail_msg("%s: element %d of the finite row is NaN", om_op_name(ops[o]), i);
+        cg_jit_destroy(j);
+        om_graph_destroy(g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_axes),
         cmocka_unit_test(test_stability_and_sizes),
         cmocka_unit_test(test_dtypes),
+        cmocka_unit_test(test_nan_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
