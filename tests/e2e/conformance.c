@@ -71,6 +71,7 @@ typedef struct rcase {
     verdict v;
     char *detail;         /* malloc'd: FAIL/UNSUPPORTED message, PASS* frozen names */
     bool expected;
+    double secs;          /* wall time of its child */
 } rcase;
 
 static char *xstrdup(const char *s)
@@ -318,6 +319,7 @@ typedef struct slot {
     size_t index;
     char out[4096];
     size_t len;
+    double start;
 } slot;
 
 static double now_sec(void)
@@ -366,6 +368,7 @@ static bool start_case(slot *s, rcase *c, size_t index)
         _exit(0);
     }
     close(p[1]);
+    s->start = now_sec();
     s->pid = pid;
     s->fd = p[0];
     s->index = index;
@@ -380,6 +383,7 @@ static void finish_case(slot *s, rcase *c)
         ;
     close(s->fd);
     s->pid = 0;
+    c->secs = now_sec() - s->start;
     s->out[s->len < sizeof s->out ? s->len : sizeof s->out - 1] = '\0';
     char *nl = strchr(s->out, '\n');
     if (nl)
@@ -638,6 +642,17 @@ static void print_summary(const rcase *cases, size_t n, double secs, int jobs)
     for (size_t k = 0; k < nce; k++)
         printf("%6d  %s\n", ce[k].n, ce[k].key);
     free(ce);
+    const rcase *slow[5] = {0};
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 5; k++)
+            if (!slow[k] || cases[i].secs > slow[k]->secs) {
+                memmove(&slow[k + 1], &slow[k], sizeof *slow * (size_t)(4 - k));
+                slow[k] = &cases[i];
+                break;
+            }
+    printf("\nslowest:");
+    for (int k = 0; k < 5 && slow[k]; k++)
+        printf("%s %s %.1f s", k ? "," : "", slow[k]->name, slow[k]->secs);
     printf("\n%zu cases in %.1f s with %d worker%s\n", n, secs, jobs, jobs == 1 ? "" : "s");
 }
 
