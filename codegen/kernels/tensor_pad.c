@@ -9,7 +9,8 @@
  *   reflect   t folded into [0, D) by reflection about 0 and D - 1 (period 2(D - 1), any
  *             pad size; D = 1 reads element 0)
  * Work items are the output rows (all dims but the last); the source row and its validity
- * are computed once per row, then the innermost dim maps each element. Loads always use
+ * are computed once per row; along the innermost dim the two pads map each element and the
+ * middle run copies the source row contiguously. Loads always use
  * an in-range (clamped) coordinate, so nothing is read out of bounds even for a masked
  * element. Any dtype of element size 1/2/4/8.
  */
@@ -121,15 +122,31 @@ om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
         sbase = om_cg_mad(cx, s, xs[i], sbase);
     }
     LLVMValueRef ybase = om_cg_mul(cx, w, om_cg_i64(cx, w_last));
-    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, w_last), "j");
-    LLVMValueRef t = LLVMBuildSub(b, j, om_cg_i64(cx, begin[r - 1]), "");
-    LLVMValueRef v = NULL;
-    LLVMValueRef s = map_coord(cx, mode, t, X->shape.dims[r - 1], mode == PAD_CONSTANT ? &v : NULL);
-    LLVMValueRef x = om_cg_load(cx, dt, px, om_cg_add(cx, sbase, s));
-    if (v)
-        x = LLVMBuildSelect(b, LLVMBuildAnd(b, rvalid, v, ""), x, cval, "");
-    om_cg_store(cx, dt, py, om_cg_add(cx, ybase, j), x);
-    om_cg_for_end(cx, &lj);
+    /* the innermost dim in three runs: the begin pad and the end pad map every element;
+     * the middle [mid_lo, mid_hi) reads the input row contiguously (vectorizes) */
+    int64_t bl = begin[r - 1], dl = X->shape.dims[r - 1];
+    int64_t mid_lo = bl > 0 ? bl : 0, mid_hi = bl + dl < w_last ? bl + dl : w_last;
+    if (mid_lo > w_last)
+        mid_lo = w_last;
+    if (mid_hi < mid_lo)
+        mid_hi = mid_lo;
+    const int64_t run_lo[3] = {0, mid_lo, mid_hi}, run_hi[3] = {mid_lo, mid_hi, w_last};
+    for (int run = 0; run < 3; run++) {
+        if (run_hi[run] <= run_lo[run])
+            continue;
+        LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, run_lo[run]), om_cg_i64(cx, run_hi[run]), "j");
+        LLVMValueRef t = LLVMBuildSub(b, j, om_cg_i64(cx, bl), "");
+        LLVMValueRef v = NULL, s;
+        if (run == 1)
+            s = t; /* in range by construction */
+        else
+            s = map_coord(cx, mode, t, dl, mode == PAD_CONSTANT ? &v : NULL);
+        LLVMValueRef x = om_cg_load(cx, dt, px, om_cg_add(cx, sbase, s));
+        if (mode == PAD_CONSTANT)
+            x = LLVMBuildSelect(b, v ? LLVMBuildAnd(b, rvalid, v, "") : rvalid, x, cval, "");
+        om_cg_store(cx, dt, py, om_cg_add(cx, ybase, j), x);
+        om_cg_for_end(cx, &lj);
+    }
     om_cg_for_end(cx, &lr);
     return OM_OK;
 }
