@@ -104,9 +104,9 @@ om_status om_cg_emit_cast(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef y;
     if (om_dtype_is_float(from) && to != OM_DT_BOOL && !om_dtype_is_float(to)) {
         om_dtype cf = om_cg_logic_compute_dt(from);
-        y = om_cg_logic_f2i(cx, om_cg_convert(cx, v, from, cf), cf, to);
+        y = om_cg_logic_f2i(cx, om_cg_logic_widen(cx, v, from), cf, to);
     } else if (to == OM_DT_BFLOAT16 && from != OM_DT_BOOL) {
-        y = f32_to_bf16_trunc(cx, om_cg_convert(cx, v, from, OM_DT_FLOAT));
+        y = f32_to_bf16_trunc(cx, om_cg_convert(cx, v, from, OM_DT_FLOAT)); /* from != bf16 */
     } else {
         y = om_cg_convert(cx, v, from, to);
     }

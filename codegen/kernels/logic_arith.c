@@ -116,8 +116,8 @@ om_status om_cg_emit_mod(om_cg_ctx *cx, const om_node *n)
         return st;
     LLVMValueRef a = om_cg_load(cx, dt, pa, bc.off[1]), d = om_cg_load(cx, dt, pb, bc.off[2]), r;
     if (om_dtype_is_float(dt)) {
-        a = om_cg_convert(cx, a, dt, OM_DT_DOUBLE);
-        d = om_cg_convert(cx, d, dt, OM_DT_DOUBLE);
+        a = om_cg_convert(cx, om_cg_logic_widen(cx, a, dt), om_cg_logic_compute_dt(dt), OM_DT_DOUBLE);
+        d = om_cg_convert(cx, om_cg_logic_widen(cx, d, dt), om_cg_logic_compute_dt(dt), OM_DT_DOUBLE);
         r = om_cg_convert(cx, mod_float(cx, a, d), OM_DT_DOUBLE, dt);
     } else {
         r = mod_int(cx, om_dtype_is_signed_int(dt), fmod != 0, a, d);
@@ -184,7 +184,7 @@ om_status om_cg_emit_variadic(om_cg_ctx *cx, const om_node *n)
     bool fl = om_dtype_is_float(dt);
     LLVMValueRef acc = NULL;
     for (int i = 0; i < k; i++) {
-        LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, dt, p[i], bc.off[i + 1]), dt, cdt);
+        LLVMValueRef v = om_cg_logic_widen(cx, om_cg_load(cx, dt, p[i], bc.off[i + 1]), dt);
         if (!acc) {
             acc = v;
             continue;

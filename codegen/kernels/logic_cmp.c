@@ -67,8 +67,8 @@ om_status om_cg_emit_compare(om_cg_ctx *cx, const om_node *n)
     if (st != OM_OK)
         return st;
     om_dtype cdt = om_cg_logic_compute_dt(dt);
-    LLVMValueRef a = om_cg_convert(cx, om_cg_load(cx, dt, pa, bc.off[1]), dt, cdt);
-    LLVMValueRef b = om_cg_convert(cx, om_cg_load(cx, dt, pb, bc.off[2]), dt, cdt);
+    LLVMValueRef a = om_cg_logic_widen(cx, om_cg_load(cx, dt, pa, bc.off[1]), dt);
+    LLVMValueRef b = om_cg_logic_widen(cx, om_cg_load(cx, dt, pb, bc.off[2]), dt);
     if (dt == OM_DT_BOOL) { /* compare as 0/1 */
         a = LLVMBuildZExt(cx->b, as_i1(cx, a), cx->i8, "");
         b = LLVMBuildZExt(cx->b, as_i1(cx, b), cx->i8, "");

@@ -138,7 +138,7 @@ om_status om_cg_emit_pow(om_cg_ctx *cx, const om_node *n)
     if (st != OM_OK)
         return st;
     om_dtype cx_dt = om_cg_logic_compute_dt(xt);
-    LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, xt, px, bc.off[1]), xt, cx_dt);
+    LLVMValueRef x = om_cg_logic_widen(cx, om_cg_load(cx, xt, px, bc.off[1]), xt);
     double c;
     LLVMValueRef r = NULL;
     if (om_dtype_is_float(xt) && const_scalar(Y, &c))
@@ -154,7 +154,7 @@ om_status om_cg_emit_pow(om_cg_ctx *cx, const om_node *n)
         int iters;
         if (om_dtype_is_float(yt)) {
             om_dtype cy = om_cg_logic_compute_dt(yt);
-            LLVMValueRef yc = om_cg_convert(cx, y, yt, cy);
+            LLVMValueRef yc = om_cg_logic_widen(cx, y, yt);
             LLVMValueRef ay = om_cg_intrinsic(cx, "llvm.fabs", &yc, 1);
             LLVMValueRef small = LLVMBuildFCmp(b, LLVMRealOLT, ay, om_cg_const(cx, cy, 2147483648.0), "");
             LLVMValueRef ays = sel(cx, small, ay, om_cg_const(cx, cy, 0.0));
