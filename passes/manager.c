@@ -32,7 +32,8 @@ typedef struct pipeline {
 } pipeline;
 
 static const pipeline pipelines[] = {
-    {"default", "infer-shapes,dce,finalize-io,plan-memory"},
+    {"default", "infer-shapes,simplify,cse,fold-batchnorm,fold-mul-add,matmul-add-to-gemm,layernorm-fusion,"
+                "gelu-fusion,dce,finalize-io,plan-memory"},
     {"none", ""},
 };
 
