@@ -8,7 +8,8 @@
  * always holds the best `cnt` elements seen so far in order: element j enters when fewer
  * than K are held or when it beats the current last, then moves up past every held element
  * it strictly beats (so ties stay in index order). O(N * K) per line; no scratch memory.
- * NaN never beats a number (it only fills free places, after the numbers already held).
+ * NaN never beats anything and every number beats NaN, so NaNs come last (in index order),
+ * as in the ONNX reference's sort.
  * dtypes: floats (f16/bf16 compared in f32) and integers.
  */
 #include "codegen/cg_internal.h"
@@ -16,8 +17,10 @@
 /* x strictly better than y */
 static LLVMValueRef beats(om_cg_ctx *cx, om_dtype c, bool largest, LLVMValueRef x, LLVMValueRef y)
 {
-    if (om_dtype_is_float(c))
-        return LLVMBuildFCmp(cx->b, largest ? LLVMRealOGT : LLVMRealOLT, x, y, "beats");
+    if (om_dtype_is_float(c)) /* a number also beats NaN (NaNs go last, as the ONNX reference sorts) */
+        return LLVMBuildOr(cx->b, LLVMBuildFCmp(cx->b, largest ? LLVMRealOGT : LLVMRealOLT, x, y, ""),
+                           LLVMBuildAnd(cx->b, LLVMBuildFCmp(cx->b, LLVMRealUNO, y, y, ""),
+                                        LLVMBuildFCmp(cx->b, LLVMRealORD, x, x, ""), ""), "beats");
     bool s = om_dtype_is_signed_int(c);
     return LLVMBuildICmp(cx->b, largest ? (s ? LLVMIntSGT : LLVMIntUGT) : (s ? LLVMIntSLT : LLVMIntULT), x, y, "beats");
 }

@@ -12,6 +12,18 @@
 
 #include "tests/unit/codegen/cg_jit.h"
 
+static bool nan_fill; /* every 5th element NaN */
+
+/* x better than y for the reference: numbers beat NaN */
+static bool ref_beats(double x, double y, bool largest)
+{
+    if (isnan(x))
+        return false;
+    if (isnan(y))
+        return true;
+    return largest ? x > y : x < y;
+}
+
 static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis, int64_t k, bool largest, bool ties)
 {
     om_graph *g = om_graph_create("t");
@@ -34,6 +46,8 @@ static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis, int64_t
     int64_t numel = om_shape_numel(&x->shape);
     void *px = cg_jit_buf(j, x);
     cg_fill_random(dt, px, numel, om_dtype_is_unsigned_int(dt) ? 0 : -40, ties ? 3 : 40);
+    for (int64_t e = 0; nan_fill && e < numel; e += 5)
+        cg_set(dt, px, e, NAN);
     cg_jit_run_checked(j);
     int64_t outer = 1, len = dims[a], inner = 1;
     for (int i = 0; i < r; i++) {
@@ -57,12 +71,13 @@ static void check(om_dtype dt, int r, const int64_t *dims, int64_t axis, int64_t
                     double v = cg_get(dt, px, (o * len + e) * inner + in0);
                     if (used[e])
                         continue;
-                    if (best < 0 || (largest ? v > bv : v < bv))
+                    if (best < 0 || ref_beats(v, bv, largest))
                         best = e, bv = v;
                 }
                 used[best] = true;
                 int64_t at = (o * k + t) * inner + in0;
-                if (pi[at] != best || cg_get(dt, pv, at) != bv)
+                double gv = cg_get(dt, pv, at);
+                if (pi[at] != best || (gv != bv && !(isnan(gv) && isnan(bv))))
                     fail_msg("%s rank %d axis %d k %lld largest %d: [%lld,%lld,%lld] = (%g, %lld), want (%g, %lld)",
                              om_dtype_name(dt), r, a, (long long)k, largest, (long long)o, (long long)t,
                              (long long)in0, cg_get(dt, pv, at), (long long)pi[at], bv, (long long)best);
@@ -98,11 +113,22 @@ static void test_ties_dtypes(void **state)
     }
 }
 
+static void test_nan_last(void **state)
+{
+    int64_t d[2] = {3, 23};
+    nan_fill = true;
+    check(OM_DT_FLOAT, 2, d, 1, 23, true, false);
+    check(OM_DT_FLOAT, 2, d, 1, 21, false, false);
+    check(OM_DT_DOUBLE, 2, d, 0, 2, true, false);
+    nan_fill = false;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_axes_k),
         cmocka_unit_test(test_ties_dtypes),
+        cmocka_unit_test(test_nan_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
