@@ -9,8 +9,10 @@
  *       outside and the block's contiguous positions inside, so the inner loop vectorizes
  *       without reassociation ("accumulate rows").
  *   innermost group reduced (or no R at all): work items = output elements; one scalar
- *       accumulator; the R loops run inside, the innermost contiguous. Float adds and
- *       multiplies carry the reassoc flag so LLVM vectorizes the reduction.
+ *       accumulator; the R loops run inside, the innermost contiguous. When that innermost
+ *       group is at least VL long (and no f16/bf16 conversion is needed) a <VL x c> vector
+ *       accumulator takes whole chunks and its lanes are combined at the end (reduce_pass):
+ *       max/min selects, products and LogSumExp's exp all run VL wide.
  * Per element: pre(x) (|x| for L1, x*x for L2/SumSquare, exp(x - max) for LogSumExp after
  * a first max pass), combine (add, mul, max, min), then a finalize step (divide by the
  * count for Mean, sqrt for L2, log for LogSum, log(sum) + max for LogSumExp).
