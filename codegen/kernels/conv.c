@@ -18,11 +18,13 @@
  * Attributes are canonical (kernel_shape, strides, dilations, pads present), but ONNX
  * defaults apply when one is absent; auto_pad other than NOTSET is unsupported here (the
  * shape-inference pass rewrites it into pads).
+ * A fused epilogue (om_activation / om_residual attributes, residual R = input 3; see
+ * codegen/cg_epilogue.h) is applied to each accumulator as the block is stored.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "codegen/cg_internal.h"
+#include "codegen/cg_epilogue.h"
 
 #define OM_CONV_JB 256 /* accumulator block width, elements */
 #define OM_CONV_MAX_SP (OM_MAX_RANK - 2)
@@ -30,6 +32,7 @@
 typedef struct cv_kernel {
     om_dtype dt, adt;
     LLVMValueRef x, w, bias, y, acc;
+    om_cg_epilogue ep;
     int nsp;                                   /* spatial rank */
     int64_t Cg, Isz, Ksz;                      /* channels per group, spatial sizes */
     int64_t I[OM_CONV_MAX_SP], K[OM_CONV_MAX_SP], S[OM_CONV_MAX_SP], D[OM_CONV_MAX_SP];
@@ -172,8 +175,9 @@ static void cv_block(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef j0, int64_t
 
     LLVMValueRef yb = om_cg_add(cx, k->y_off, j0);
     t = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, w), "o");
-    LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, k->adt, k->acc, t), k->adt, k->dt);
-    om_cg_store(cx, k->dt, k->y, om_cg_add(cx, yb, t), v);
+    LLVMValueRef yi = om_cg_add(cx, yb, t);
+    LLVMValueRef v = om_cg_epilogue_apply(cx, &k->ep, k->adt, om_cg_load(cx, k->adt, k->acc, t), yi);
+    om_cg_store(cx, k->dt, k->y, yi, om_cg_convert(cx, v, k->adt, k->dt));
     om_cg_for_end(cx, &l);
 }
 
@@ -268,6 +272,8 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
     int64_t rows = Nb * M, On = k.O[nsp - 1];
     for (int d = 0; d < nsp - 1; d++)
         rows *= k.O[d];
+    if ((st = om_cg_epilogue_read(cx, n, 3, k.adt, &k.ep)) != OM_OK)
+        return st;
     if (rows * On == 0)
         return OM_OK;
 

@@ -10,8 +10,10 @@
  *     adds so LLVM vectorizes the reduction.
  * Then the epilogue applies alpha and beta*C and stores. f16/bf16 accumulate in f32;
  * integer dtypes accumulate in their own type with alpha/beta truncated to integers.
+ * A fused epilogue (om_activation / om_residual, residual R = input 3; codegen/cg_epilogue.h)
+ * follows alpha and beta*C.
  */
-#include "codegen/cg_internal.h"
+#include "codegen/cg_epilogue.h"
 
 #define OM_GEMM_JB 256 /* accumulator block width, elements */
 
@@ -65,6 +67,7 @@ typedef struct gemm_row {
     bool trans_a, trans_b;
     int64_t c_rows, c_cols;            /* C broadcast as [c_rows, c_cols] */
     double alpha, beta;
+    om_cg_epilogue ep;
 } gemm_row;
 
 /* Element A'[i, k]. */
@@ -124,7 +127,9 @@ static void gemm_block(om_cg_ctx *cx, const gemm_row *r, LLVMValueRef j0, int64_
             cv = gemm_mul(cx, adt, cv, om_cg_const(cx, adt, r->beta));
         v = gemm_add(cx, adt, v, cv);
     }
-    om_cg_store(cx, r->dt, r->y, om_cg_add(cx, yrow, j), om_cg_convert(cx, v, adt, r->dt));
+    LLVMValueRef yi = om_cg_add(cx, yrow, j);
+    v = om_cg_epilogue_apply(cx, &r->ep, adt, v, yi);
+    om_cg_store(cx, r->dt, r->y, yi, om_cg_convert(cx, v, adt, r->dt));
     om_cg_for_end(cx, &l);
 }
 
@@ -175,6 +180,9 @@ om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
             return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Gemm): C is empty", nm);
         r.c = om_cg_in(cx, 2);
     }
+    om_status st = om_cg_epilogue_read(cx, n, 3, r.adt, &r.ep);
+    if (st != OM_OK)
+        return st;
     if (r.M * r.N == 0)
         return OM_OK;
 

@@ -8,8 +8,10 @@
  * B and over a stack accumulator (which aliases nothing, so LLVM vectorizes it), then the
  * block is stored. Block widths are compile-time constants (full blocks, then one tail).
  * f16/bf16 accumulate in f32; integer types accumulate in their own type (wrapping).
+ * Fused by fuse-epilogue: an optional input 2 is a bias [N] (any shape of N elements) added
+ * to every row, then the epilogue of codegen/cg_epilogue.h (residual R = input 3).
  */
-#include "codegen/cg_internal.h"
+#include "codegen/cg_epilogue.h"
 
 #define OM_MM_JB 256 /* accumulator block width, elements */
 
@@ -41,7 +43,8 @@ static LLVMValueRef mm_fmadd(om_cg_ctx *cx, om_dtype adt, LLVMValueRef a, LLVMVa
 
 typedef struct mm_row {
     om_dtype dt, adt;
-    LLVMValueRef a, bm, y, acc; /* tensor bases and the accumulator array */
+    LLVMValueRef a, bm, y, acc, bias; /* tensor bases, the accumulator array, bias or NULL */
+    om_cg_epilogue ep;
     LLVMValueRef a_off, b_off, y_off; /* element offsets of row i of A, of B's matrix, of row i of Y */
     int64_t K, N;
 } mm_row;
@@ -68,8 +71,14 @@ static void mm_block(om_cg_ctx *cx, const mm_row *r, LLVMValueRef j0, int64_t w)
 
     LLVMValueRef yrow = om_cg_add(cx, r->y_off, j0);
     j = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, w), "j");
-    LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, r->adt, r->acc, j), r->adt, r->dt);
-    om_cg_store(cx, r->dt, r->y, om_cg_add(cx, yrow, j), v);
+    LLVMValueRef yi = om_cg_add(cx, yrow, j);
+    LLVMValueRef v = om_cg_load(cx, r->adt, r->acc, j);
+    if (r->bias) {
+        LLVMValueRef bv = om_cg_convert(cx, om_cg_load(cx, r->dt, r->bias, om_cg_add(cx, j0, j)), r->dt, r->adt);
+        v = om_dtype_is_float(r->adt) ? LLVMBuildFAdd(cx->b, v, bv, "") : LLVMBuildAdd(cx->b, v, bv, "");
+    }
+    v = om_cg_epilogue_apply(cx, &r->ep, r->adt, v, yi);
+    om_cg_store(cx, r->dt, r->y, yi, om_cg_convert(cx, v, r->adt, r->dt));
     om_cg_for_end(cx, &l);
 }
 
@@ -127,12 +136,20 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     if (om_shape_numel(sy) != batch * M * N)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (MatMul): Y has %lld elements, expected %lld", nm,
                         (long long)om_shape_numel(sy), (long long)(batch * M * N));
+    mm_row r = {.dt = dt, .adt = mm_acc_dtype(dt), .K = K, .N = N};
+    const om_value *vbias = om_node_input(n, 2);
+    if (vbias && (vbias->dtype != dt || !om_shape_is_static(&vbias->shape) || om_shape_numel(&vbias->shape) != N))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (MatMul): fused bias (input 2) needs %lld elements of %s",
+                        nm, (long long)N, om_dtype_name(dt));
+    om_status st = om_cg_epilogue_read(cx, n, 3, r.adt, &r.ep);
+    if (st != OM_OK)
+        return st;
     if (batch * M * N == 0)
         return OM_OK; /* nothing to write */
 
-    mm_row r = {.dt = dt, .adt = mm_acc_dtype(dt), .K = K, .N = N};
     r.a = om_cg_in(cx, 0);
     r.bm = om_cg_in(cx, 1);
+    r.bias = vbias ? om_cg_in(cx, 2) : NULL;
     r.y = om_cg_out(cx, 0);
     int64_t jb = N < OM_MM_JB ? N : OM_MM_JB;
     r.acc = om_cg_alloca(cx, LLVMArrayType2(om_cg_type(cx, r.adt), (uint64_t)jb), "acc");
