@@ -16,6 +16,9 @@ computed by the plain numpy reference implementation below (independent of omc a
 onnx's runtime). Deterministic: running it twice writes identical files.
 
 Usage: /usr/bin/python3 models/make_models.py [outdir]   (default: the folder of this script)
+       /usr/bin/python3 models/make_models.py --large OUTDIR [resnet50|bert|bertN ...]
+         (large models with random weights, never committed: ResNet-50 (~100 MB) and a
+         BERT-base encoder of N layers (default 12, ~340 MB); model.onnx and input.npy only)
        /usr/bin/python3 models/make_models.py --self-check
          (checks the reference ops against ONNX's backend test data in libonnx-testdata)
 Needs Debian's python3-onnx (1.12) and python3-numpy.
@@ -124,6 +127,142 @@ def save(outdir, name, model, x, y):
     np.save(os.path.join(d, "input.npy"), x)
     np.save(os.path.join(d, "expected.npy"), y.astype(np.float32))
     print("wrote %s: input %s, output %s" % (d, list(x.shape), list(y.shape)))
+
+
+# ---- large models (generated on demand, never committed) -------------------------------------
+
+
+def save_large(outdir, name, model, x):
+    """Writes <outdir>/<name>/{model.onnx,input.npy}; no numpy reference (too slow): compare
+    omc's output with and without the optimizing passes instead."""
+    d = os.path.join(outdir, name)
+    os.makedirs(d, exist_ok=True)
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(d, "model.onnx"))
+    np.save(os.path.join(d, "input.npy"), x)
+    print("wrote %s: input %s" % (d, list(x.shape)))
+
+
+def make_resnet50(outdir):
+    """ResNet-50 v1.5 (torchvision topology), opset 17, input x[1,3,224,224], output prob
+    [1,1000] (Softmax): Conv (no bias) + BatchNormalization + Relu everywhere, bottleneck
+    blocks [3,4,6,3] with the stride on the 3x3 conv, projection shortcuts with BN.
+    Random He-scaled weights and BN statistics."""
+    rng = np.random.default_rng(50)
+    nodes, inits = [], []
+    counter = [0]
+
+    def name(prefix):
+        counter[0] += 1
+        return "%s%d" % (prefix, counter[0])
+
+    def conv_bn(x, cin, cout, k, stride, relu, gamma_scale=1.0):
+        n = name("conv")
+        w = f32(rng, cout, cin, k, k, scale=np.sqrt(2.0 / (cin * k * k)))
+        inits.extend([init(n + "_w", w),
+                      init(n + "_bn_s", ((1.0 + 0.1 * rng.standard_normal(cout)) * gamma_scale).astype(np.float32)),
+                      init(n + "_bn_b", f32(rng, cout, scale=0.1)),
+                      init(n + "_bn_m", f32(rng, cout, scale=0.1)),
+                      init(n + "_bn_v", (0.5 + rng.random(cout)).astype(np.float32))])
+        p = k // 2
+        nodes.append(helper.make_node("Conv", [x, n + "_w"], [n], name=n, kernel_shape=[k, k],
+                                      strides=[stride, stride], pads=[p, p, p, p]))
+        nodes.append(helper.make_node("BatchNormalization", [n, n + "_bn_s", n + "_bn_b", n + "_bn_m", n + "_bn_v"],
+                                      [n + "_bn"], name=n + "_bn", epsilon=1e-5))
+        if not relu:
+            return n + "_bn"
+        nodes.append(helper.make_node("Relu", [n + "_bn"], [n + "_relu"], name=n + "_relu"))
+        return n + "_relu"
+
+    x = conv_bn("x", 3, 64, 7, 2, True)
+    nodes.append(helper.make_node("MaxPool", [x], ["pool1"], kernel_shape=[3, 3], strides=[2, 2],
+                                  pads=[1, 1, 1, 1]))
+    x, cin = "pool1", 64
+    for stage, (blocks, width) in enumerate([(3, 64), (4, 128), (6, 256), (3, 512)]):
+        for b in range(blocks):
+            stride = 2 if stage > 0 and b == 0 else 1
+            cout = width * 4
+            y = conv_bn(x, cin, width, 1, 1, True)
+            y = conv_bn(y, width, width, 3, stride, True)
+            y = conv_bn(y, width, cout, 1, 1, False, gamma_scale=0.3)
+            sc = conv_bn(x, cin, cout, 1, stride, False) if b == 0 else x
+            s = name("add")
+            nodes.append(helper.make_node("Add", [y, sc], [s], name=s))
+            nodes.append(helper.make_node("Relu", [s], [s + "_relu"], name=s + "_relu"))
+            x, cin = s + "_relu", cout
+    inits.extend([init("fc_w", f32(rng, 1000, 2048, scale=np.sqrt(1.0 / 2048))), init("fc_b", f32(rng, 1000, scale=0.01))])
+    nodes.extend([helper.make_node("GlobalAveragePool", [x], ["gap"]),
+                  helper.make_node("Flatten", ["gap"], ["flat"], axis=1),
+                  helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["fc"], transB=1),
+                  helper.make_node("Softmax", ["fc"], ["prob"], axis=-1)])
+    graph = helper.make_graph(nodes, "resnet50",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 224, 224])],
+                              [helper.make_tensor_value_info("prob", TensorProto.FLOAT, [1, 1000])], inits)
+    model = helper.make_model(graph, producer_name="omc-make_models", opset_imports=[helper.make_opsetid("", 17)])
+    save_large(outdir, "resnet50", model, f32(np.random.default_rng(51), 1, 3, 224, 224))
+
+
+def make_bert(outdir, layers=12, hidden=768, heads=12, seq=128, ffn=3072):
+    """A BERT-base encoder stack as PyTorch's exporter writes it (opset 17): input hidden
+    states x[1,seq,hidden] (embeddings left out), per layer Q/K/V MatMul + bias Add, Reshape /
+    Transpose into heads, MatMul(Q, K^T) / sqrt(head_dim), Softmax, MatMul(., V), Transpose /
+    Reshape back, output projection + bias + residual, decomposed LayerNorm
+    (ReduceMean/Sub/Pow/ReduceMean/Add(1e-12)/Sqrt/Div/Mul/Add), FFN MatMul + bias, Erf-form
+    GELU (x * (erf(x / sqrt 2) + 1) * 0.5), MatMul + bias + residual, LayerNorm. Output y."""
+    rng = np.random.default_rng(768)
+    hd = hidden // heads
+    nodes, inits = [], []
+    consts = {"sqrt2": np.array(1.4142135381698608, np.float32), "one": np.array(1.0, np.float32),
+              "half": np.array(0.5, np.float32), "two": np.array(2.0, np.float32),
+              "eps": np.array(1e-12, np.float32), "scale": np.array(np.sqrt(hd), np.float32),
+              "shape_heads": np.array([1, seq, heads, hd], np.int64),
+              "shape_hidden": np.array([1, seq, hidden], np.int64)}
+    inits.extend(init(k, v) for k, v in consts.items())
+
+    def node(op, ins, out, **attrs):
+        nodes.append(helper.make_node(op, ins, [out], name=out, **attrs))
+        return out
+
+    def linear(x, cin, cout, p):
+        inits.extend([init(p + "_w", f32(rng, cin, cout, scale=np.sqrt(1.0 / cin))),
+                      init(p + "_b", f32(rng, cout, scale=0.02))])
+        return node("Add", [node("MatMul", [x, p + "_w"], p + "_mm"), p + "_b"], p)
+
+    def layer_norm(x, p):
+        inits.extend([init(p + "_g", (1.0 + 0.1 * rng.standard_normal(hidden)).astype(np.float32)),
+                      init(p + "_beta", f32(rng, hidden, scale=0.1))])
+        m = node("ReduceMean", [x], p + "_mean", axes=[-1])
+        d = node("Sub", [x, m], p + "_sub")
+        v = node("ReduceMean", [node("Pow", [d, "two"], p + "_pow")], p + "_var", axes=[-1])
+        s = node("Sqrt", [node("Add", [v, "eps"], p + "_addeps")], p + "_sqrt")
+        n = node("Div", [d, s], p + "_div")
+        return node("Add", [node("Mul", [n, p + "_g"], p + "_mul"), p + "_beta"], p)
+
+    x = "x"
+    for i in range(layers):
+        p = "l%d_" % i
+        q = node("Transpose", [node("Reshape", [linear(x, hidden, hidden, p + "q"), "shape_heads"], p + "q_r")],
+                 p + "q_t", perm=[0, 2, 1, 3])
+        k = node("Transpose", [node("Reshape", [linear(x, hidden, hidden, p + "k"), "shape_heads"], p + "k_r")],
+                 p + "k_t", perm=[0, 2, 3, 1])
+        v = node("Transpose", [node("Reshape", [linear(x, hidden, hidden, p + "v"), "shape_heads"], p + "v_r")],
+                 p + "v_t", perm=[0, 2, 1, 3])
+        sc = node("Div", [node("MatMul", [q, k], p + "qk"), "scale"], p + "qk_s")
+        ctx = node("MatMul", [node("Softmax", [sc], p + "probs", axis=-1), v], p + "ctx")
+        ctx = node("Reshape", [node("Transpose", [ctx], p + "ctx_t", perm=[0, 2, 1, 3]), "shape_hidden"], p + "ctx_r")
+        a = layer_norm(node("Add", [linear(ctx, hidden, hidden, p + "o"), x], p + "res1"), p + "ln1")
+        h = linear(a, hidden, ffn, p + "ff1")
+        e = node("Add", [node("Erf", [node("Div", [h, "sqrt2"], p + "gelu_div")], p + "gelu_erf"), "one"],
+                 p + "gelu_add")
+        g = node("Mul", [node("Mul", [h, e], p + "gelu_mul"), "half"], p + "gelu")
+        x = layer_norm(node("Add", [linear(g, ffn, hidden, p + "ff2"), a], p + "res2"), p + "ln2")
+    nodes.append(helper.make_node("Identity", [x], ["y"]))
+    graph = helper.make_graph(nodes, "bert_encoder",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, seq, hidden])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, seq, hidden])], inits)
+    model = helper.make_model(graph, producer_name="omc-make_models", opset_imports=[helper.make_opsetid("", 17)])
+    save_large(outdir, "bert" if layers == 12 else "bert%d" % layers, model,
+               f32(np.random.default_rng(769), 1, seq, hidden))
 
 
 # ---- the MLP (opset 13) --------------------------------------------------------------------
@@ -298,6 +437,18 @@ def self_check():
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--self-check":
         return 1 if self_check() else 0
+    if len(sys.argv) > 2 and sys.argv[1] == "--large":
+        # --large OUTDIR [resnet50|bert|bertN ...]: the large models (default: resnet50, bert)
+        which = sys.argv[3:] or ["resnet50", "bert"]
+        for w in which:
+            if w == "resnet50":
+                make_resnet50(sys.argv[2])
+            elif w.startswith("bert"):
+                make_bert(sys.argv[2], layers=int(w[4:] or 12))
+            else:
+                print("unknown large model '%s' (resnet50, bert, bertN)" % w, file=sys.stderr)
+                return 2
+        return 0
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     make_mlp(outdir)
     make_cnn(outdir)

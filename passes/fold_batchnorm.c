@@ -22,8 +22,7 @@ om_status om_pass_fold_batchnorm(om_graph *g, const om_pass_opts *opts, bool *ch
     if (changed)
         *changed = false;
     int64_t folded = 0;
-    size_t n_nodes = g->n_nodes;
-    for (size_t k = 0; k < n_nodes && k < g->n_nodes; k++) {
+    for (size_t k = 0; k < g->n_nodes; k++) {
         om_node *bn = g->nodes[k];
         if (!bn || bn->dead || bn->op != OM_OP_BATCH_NORMALIZATION || bn->n_outputs != 1 || bn->n_inputs != 5)
             continue;

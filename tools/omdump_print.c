@@ -3,6 +3,7 @@
 #include "tools/omdump_print.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/json_out.h"
@@ -60,6 +61,48 @@ static void io_text(FILE *out, const char *title, const om_art_io *io, uint32_t 
     }
 }
 
+/* The memory plan's bounds from the steps: each arena tensor lives from the first step that
+ * names it (its producer) through the last one (its last reader), sizes rounded up to 64
+ * bytes as the planner places them. *peak: the most bytes live at one step (a lower bound
+ * for any arena); *sum: all arena tensors together (what a plan without reuse needs). */
+static void plan_bounds(const om_art_model *m, uint64_t *peak, uint64_t *sum)
+{
+    *peak = *sum = 0;
+    uint32_t nt = m->n_tensors, ns = m->n_steps;
+    uint32_t *first = malloc((nt ? nt : 1) * sizeof(uint32_t)), *last = malloc((nt ? nt : 1) * sizeof(uint32_t));
+    int64_t *delta = calloc((size_t)ns + 1, sizeof(int64_t));
+    if (first && last && delta) {
+        for (uint32_t i = 0; i < nt; i++)
+            first[i] = UINT32_MAX, last[i] = 0;
+        for (uint32_t k = 0; k < ns; k++)
+            for (uint32_t j = 0; j < m->steps[k].n_args; j++) {
+                uint32_t t = m->steps[k].args[j];
+                if (t >= nt || m->tensors[t].kind != OM_ART_TENSOR_ARENA)
+                    continue;
+                if (first[t] == UINT32_MAX)
+                    first[t] = k;
+                last[t] = k;
+            }
+        for (uint32_t i = 0; i < nt; i++) {
+            if (first[i] == UINT32_MAX)
+                continue;
+            uint64_t sz = (m->tensors[i].nbytes + 63) / 64 * 64;
+            *sum += sz;
+            delta[first[i]] += (int64_t)sz;
+            delta[last[i] + 1] -= (int64_t)sz;
+        }
+        int64_t live = 0;
+        for (uint32_t k = 0; k < ns; k++) {
+            live += delta[k];
+            if ((uint64_t)live > *peak)
+                *peak = (uint64_t)live;
+        }
+    }
+    free(first);
+    free(last);
+    free(delta);
+}
+
 void omdump_artifact_text(FILE *out, const char *path, size_t file_size, const om_art_model *m)
 {
     fprintf(out, "artifact: %s (%zu bytes)\n", path, file_size);
@@ -81,6 +124,10 @@ void omdump_artifact_text(FILE *out, const char *path, size_t file_size, const o
 
     fprintf(out, "memory plan:\n  arena: %" PRIu64 " bytes  weights: %" PRIu64 " bytes  code: %"
             PRIu64 " bytes\n", m->arena_size, m->weights_size, m->code_size);
+    uint64_t peak, sum;
+    plan_bounds(m, &peak, &sum);
+    fprintf(out, "  peak live: %" PRIu64 " bytes (lower bound; arena/peak %.2f)  sum of intermediates: %" PRIu64
+            " bytes\n", peak, peak ? (double)m->arena_size / (double)peak : 1.0, sum);
     fprintf(out, "  tensors (%u):\n    %4s  %-6s %-5s %10s %10s\n", m->n_tensors, "#", "kind",
             "dtype", "offset", "bytes");
     for (uint32_t i = 0; i < m->n_tensors; i++) {
@@ -151,8 +198,11 @@ void omdump_artifact_json(FILE *out, const char *path, size_t file_size, const o
                 om_art_section_name(m->sections[i].kind), m->sections[i].offset,
                 m->sections[i].size, m->sections[i].alignment, m->sections[i].crc);
     fprintf(out, "%s],\n", m->n_sections ? "\n  " : "");
-    fprintf(out, "  \"plan\": {\n    \"arena_size\": %" PRIu64 ",\n    \"weights_size\": %" PRIu64
-            ",\n    \"code_size\": %" PRIu64 ",\n    \"tensors\": [", m->arena_size,
+    uint64_t peak, sum;
+    plan_bounds(m, &peak, &sum);
+    fprintf(out, "  \"plan\": {\n    \"arena_size\": %" PRIu64 ",\n    \"peak_live_bytes\": %" PRIu64
+            ",\n    \"intermediates_bytes\": %" PRIu64 ",\n    \"weights_size\": %" PRIu64
+            ",\n    \"code_size\": %" PRIu64 ",\n    \"tensors\": [", m->arena_size, peak, sum,
             m->weights_size, m->code_size);
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         const om_art_tensor *t = &m->tensors[i];

@@ -20,7 +20,8 @@ static om_graph *small_graph(void) {
 }
 
 static void test_registry(void **state) {
-    assert_int_equal(om_pass_count_registered(), 5);
+    /* the first five in passes.def order; later passes append to the registry */
+    assert_true(om_pass_count_registered() >= 5);
     const char *names[] = {"infer-shapes", "dce", "finalize-io", "plan-memory", "fold-constants"};
     for (size_t i = 0; i < 5; i++) {
         const om_pass_info *p = om_pass_at(i);
@@ -29,12 +30,17 @@ static void test_registry(void **state) {
         assert_non_null(p->description);
         assert_ptr_equal(om_pass_find(names[i]), p);
     }
-    assert_null(om_pass_at(5));
+    assert_null(om_pass_at(om_pass_count_registered()));
     assert_null(om_pass_find("bogus"));
     assert_null(om_pass_find(NULL));
     assert_ptr_equal(om_pass_find("dce")->run, om_pass_dce);
     assert_ptr_equal(om_pass_find("plan-memory")->run, om_pass_plan_memory);
-    assert_string_equal(om_pass_pipeline_get("default"), "infer-shapes,dce,finalize-io,plan-memory");
+    /* default: starts with infer-shapes, ends with dce,finalize-io,plan-memory */
+    const char *dflt = om_pass_pipeline_get("default");
+    assert_non_null(dflt);
+    assert_int_equal(strncmp(dflt, "infer-shapes,", 13), 0);
+    assert_non_null(strstr(dflt, ",dce,finalize-io,plan-memory"));
+    assert_string_equal(strstr(dflt, ",dce,finalize-io,plan-memory"), ",dce,finalize-io,plan-memory");
     assert_string_equal(om_pass_pipeline_get("none"), "");
     assert_null(om_pass_pipeline_get("fast"));
 }
@@ -163,7 +169,9 @@ static void test_dump_dir(void **state) {
     om_graph *g = small_graph();
     const char *dis[] = {"finalize-io"};
     om_pass_manager_opts mo = {.dump_dir = dir, .disabled = dis, .n_disabled = 1};
-    assert_int_equal(om_pass_run_list(g, "default", &mo), OM_OK);
+    /* the base passes of the default pipeline (the rewrite passes between them are
+     * covered by their own tests) */
+    assert_int_equal(om_pass_run_list(g, "infer-shapes,dce,finalize-io,plan-memory", &mo), OM_OK);
     assert_int_equal(count_entries(dir), 3);
     char path[512];
     const char *expect[] = {"01-infer-shapes.ir", "02-dce.ir", "03-plan-memory.ir"};
