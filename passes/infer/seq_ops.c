@@ -126,9 +126,11 @@ static om_status infer_dft(om_graph *g, om_node *n) {
         if ((st = need_const_scalar(n, 2, &axis)) != OM_OK) return st;
     }
     int a;
-    if (axis < -(r - 1) || axis >= r - 1)
-        return om_infer_error(n, OM_ERR_INVALID_MODEL, "axis %" PRId64 " is out of range for signal rank %d", axis, r - 1);
-    a = (int)(axis < 0 ? axis + r - 1 : axis);
+    /* negative axes count from the back of the whole input (its last dim is re/im): [-r, -2] */
+    if (axis < -r || axis > r - 2 || axis == -1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "axis %" PRId64 " is out of range [-%d, -2] u [0, %d]", axis, r,
+                              r - 2);
+    a = (int)(axis < 0 ? axis + r : axis);
     if ((st = om_node_set_int(g, n, "axis", a)) != OM_OK) return st;
     int64_t len = x->shape.dims[a];
     if (om_node_input(n, 1)) {
