@@ -80,6 +80,8 @@ static void emit_bins(om_cg_ctx *cx, const dft_geo *q, LLVMValueRef in_base, LLV
 
 static om_status make_twiddles(om_cg_ctx *cx, dft_geo *q)
 {
+    if (q->n > (1 << 22))
+        return om_cg_unsupported(cx, "transform length %lld exceeds the twiddle table limit (4M)", (long long)q->n);
     double *c = malloc(sizeof *c * (size_t)q->n), *s = malloc(sizeof *s * (size_t)q->n);
     if (!c || !s) {
         free(c);

@@ -49,6 +49,8 @@ om_status om_cg_emit_tfidf(om_cg_ctx *cx, const om_node *n)
     om_cg_for_end(cx, &l1);
     int64_t start_n = mn;
     for (int64_t d = 1; d <= skip + 1; d++) {
+        if (start_n >= 2 && (start_n - 1) * d >= C)
+            break; /* no n-gram of the remaining lengths fits at this distance or beyond */
         for (int64_t len = start_n; len <= mx && len <= nc; len++) {
             int64_t pb = counts[len - 1], pe = len < nc ? counts[len] : np;
             int64_t ng = (pe - pb) / len, gbase = 0; /* first gram index of this length */

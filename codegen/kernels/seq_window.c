@@ -63,6 +63,8 @@ om_status om_cg_emit_window(om_cg_ctx *cx, const om_node *n)
         return om_cg_unsupported(cx, "output shape must be static");
     if (count == 0)
         return OM_OK;
+    if (count > (1 << 22))
+        return om_cg_unsupported(cx, "%lld output elements exceed the compile-time table limit (4M)", (long long)count);
     double *vals = malloc(sizeof *vals * (size_t)count);
     if (!vals)
         return om_error(OM_ERR_NO_MEMORY, "node '%s': out of memory", n->name);
