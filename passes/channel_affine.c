@@ -11,7 +11,9 @@ static bool f32_const(const om_value *v)
 
 int64_t om_pat_affine_channels(const om_node *p)
 {
-    if (!p || p->dead || p->n_outputs != 1)
+    /* a producer that already carries a fused epilogue (an activation, a residual input)
+     * computes act(y + r): an affine map after it does not commute */
+    if (!p || p->dead || p->n_outputs != 1 || p->n_inputs > 3 || om_node_attr(p, "om_activation"))
         return -1;
     const om_value *y = p->outputs[0];
     if (!y || y->dtype != OM_DT_FLOAT || !om_shape_is_static(&y->shape) || y->shape.rank < 2)
@@ -42,7 +44,7 @@ int64_t om_pat_affine_channels(const om_node *p)
     }
     case OM_OP_MATMUL: {
         om_value *a = om_node_input(p, 0);
-        if (!a || a->shape.rank != 2 || !f32_const(w) || w->shape.rank != 2 || y->shape.rank != 2)
+        if (p->n_inputs != 2 || !a || a->shape.rank != 2 || !f32_const(w) || w->shape.rank != 2 || y->shape.rank != 2)
             return -1;
         return y->shape.dims[1];
     }

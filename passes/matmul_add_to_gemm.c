@@ -28,7 +28,7 @@ om_status om_pass_matmul_add_to_gemm(om_graph *g, const om_pass_opts *opts, bool
         if (!om_pat_split_const(n, &y, &c, NULL))
             continue;
         om_node *mm = om_pat_producer(y, OM_OP_MATMUL);
-        if (!mm || !om_pat_single_use(g, y))
+        if (!mm || mm->n_inputs != 2 || om_node_attr(mm, "om_activation") || !om_pat_single_use(g, y))
             continue;
         om_value *a = om_node_input(mm, 0), *b = om_node_input(mm, 1);
         if (!a || !b || a->shape.rank != 2 || b->shape.rank != 2 || y->dtype != OM_DT_FLOAT ||
