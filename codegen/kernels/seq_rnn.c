@@ -13,7 +13,8 @@
  * Gate order in W/R/B rows: LSTM i,o,f,c; GRU z,r,h. clip (when > 0) clamps every gate's
  * pre-activation. sequence_lens (read at run time, clamped to [0, T]) stops a row early:
  * its Y rows past the length are zero, Y_h/Y_c hold the last valid state; the reverse
- * direction starts at position len-1. Compute is f32 (f16/bf16/f64 converted on load and
+ * direction starts at position len-1. The dot products are reassociable (vectorized).
+ * Compute is f32 (f16/bf16/f64 converted on load and
  * store). The stack holds x, h, c, gx, gh and a temp: limited to 16K floats.
  */
 #include <math.h>
@@ -161,7 +162,11 @@ static void project(om_cg_ctx *cx, const rnn_k *k, LLVMValueRef dst, int64_t dst
     LLVMValueRef mrow = om_cg_mad(cx, row, len, om_cg_i64(cx, mat_off));
     LLVMValueRef kk = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, len), "k");
     LLVMValueRef prod = LLVMBuildFMul(b, fld(cx, vec, kk), ld(cx, k, mat, om_cg_add(cx, mrow, kk)), "");
-    LLVMBuildStore(b, LLVMBuildFAdd(b, LLVMBuildLoad2(b, cx->f32, acc, ""), prod, ""), acc);
+    LLVMValueRef sum = LLVMBuildFAdd(b, LLVMBuildLoad2(b, cx->f32, acc, ""), prod, "");
+    /* a reassociable dot product: LLVM vectorizes the reduction */
+    LLVMSetFastMathFlags(prod, LLVMFastMathAllowReassoc | LLVMFastMathAllowContract);
+    LLVMSetFastMathFlags(sum, LLVMFastMathAllowReassoc | LLVMFastMathAllowContract);
+    LLVMBuildStore(b, sum, acc);
     om_cg_for_end(cx, &lk);
     fst(cx, dst, om_cg_add(cx, LLVMBuildSub(b, row, om_cg_i64(cx, row0), ""), om_cg_i64(cx, dst_off)),
         LLVMBuildLoad2(b, cx->f32, acc, ""));
