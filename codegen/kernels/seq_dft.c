@@ -1,8 +1,9 @@
 /* DFT (opset 17/20) and STFT (opset 17) as plain O(n^2) transforms with compile-time
  * twiddle tables: cos(2 pi m / n) and sin(2 pi m / n) for m in [0, n) are computed in the
  * compiler (C's cos/sin in double) and embedded as f64 constants; each output bin k sums
- * over the input samples j with twiddle index (j k) mod n. Accumulation is in f64; input
- * and output are f32/f64/f16/bf16 (converted on load and store).
+ * over the input samples j with twiddle index (j k) mod n (kept incrementally, no
+ * division). Accumulation is in f64; input and output are f32/f64/f16/bf16 (converted on
+ * load and store).
  *   forward  X[k] = sum_j x[j] e^{-2 pi i jk/n};  inverse: e^{+2 pi i jk/n}, scaled by 1/n.
  *   DFT      input viewed as [outer, L, inner, C] (C = 1 real, 2 complex) along `axis`;
  *            n = dft_length (attribute written by the shape rule): samples j >= L are
@@ -30,7 +31,10 @@ static void emit_bins(om_cg_ctx *cx, const dft_geo *q, LLVMValueRef in_base, LLV
     om_cg_loop lk, lj;
     LLVMValueRef re = om_cg_alloca(cx, cx->f64, "re"), im = om_cg_alloca(cx, cx->f64, "im");
     LLVMValueRef zero = om_cg_i64(cx, 0);
+    LLVMValueRef ms = om_cg_alloca(cx, cx->i64, "m");
     LLVMValueRef k = om_cg_for(cx, &lk, zero, om_cg_i64(cx, q->K), "k");
+    LLVMValueRef kmod = LLVMBuildURem(b, k, om_cg_i64(cx, q->n), "kmod");
+    LLVMBuildStore(b, zero, ms);
     LLVMBuildStore(b, LLVMConstReal(cx->f64, 0.0), re);
     LLVMBuildStore(b, LLVMConstReal(cx->f64, 0.0), im);
     LLVMValueRef j = om_cg_for(cx, &lj, zero, om_cg_i64(cx, q->nvalid), "j");
@@ -45,7 +49,12 @@ static void emit_bins(om_cg_ctx *cx, const dft_geo *q, LLVMValueRef in_base, LLV
         if (xi)
             xi = LLVMBuildFMul(b, xi, w, "");
     }
-    LLVMValueRef m = LLVMBuildURem(b, LLVMBuildMul(b, j, k, ""), om_cg_i64(cx, q->n), "m");
+    /* m = (j k) mod n, kept incrementally: m += k mod n, minus n when it wraps */
+    LLVMValueRef m = LLVMBuildLoad2(b, cx->i64, ms, "m");
+    LLVMValueRef mn = LLVMBuildAdd(b, m, kmod, "");
+    mn = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGE, mn, om_cg_i64(cx, q->n), ""),
+                         LLVMBuildSub(b, mn, om_cg_i64(cx, q->n), ""), mn, "");
+    LLVMBuildStore(b, mn, ms);
     LLVMValueRef c = om_cg_load(cx, OM_DT_DOUBLE, q->cos_t, m), s = om_cg_load(cx, OM_DT_DOUBLE, q->sin_t, m);
     LLVMValueRef dre, dim;
     if (!q->inverse) { /* (xr + i xi)(c - i s) */
