@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "codegen/cg_math.h"
+#include "codegen/cg_fused.h"
 
 static bool is_int(om_dtype dt)
 {
@@ -244,4 +245,15 @@ om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
     om_cg_store(cx, Y->dtype, py, i, y);
     om_cg_for_end(cx, &l);
     return OM_OK;
+}
+
+/* For the fused elementwise kernel (codegen/cg_fused.h): op(x) on an f32 value for an op of
+ * this family with default attributes (the pass fuses only attribute-free nodes); NULL for
+ * ops that are not float -> float here (IsNaN, IsInf) or not of this family. */
+LLVMValueRef om_cg_math_unary_f32(om_cg_ctx *cx, om_op op, LLVMValueRef x)
+{
+    if (op == OM_OP_IS_NAN || op == OM_OP_IS_INF)
+        return NULL;
+    om_node fake = {.op = op};
+    return emit_float(cx, &fake, x, OM_DT_FLOAT);
 }
