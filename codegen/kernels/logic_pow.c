@@ -5,10 +5,10 @@
  *   - Y a compile-time constant holding one value c: c integer with |c| <= 64 is an unrolled
  *     multiplication chain (1/x^|c| when negative), c = 0.5 is sqrt, otherwise the runtime
  *     path below with the constant folded in;
- *   - runtime: when Y is integer-valued (an integer dtype, or a float with |y| < 2^31 and no
- *     fraction), square-and-multiply in X's dtype (exact for small results; correct sign for
- *     negative X); otherwise exp(y * log|x|) (cg_math.h: f32, or the f64-range forms for
- *     f64, relative error about 2e-7 * |y log x|), with C pow's special cases: x^0 = 1,
+ *   - runtime: an integer-typed Y uses square-and-multiply in X's dtype (exact for small
+ *     results); a float Y uses exp(y * log|x|) (cg_math.h: f32, or the f64-range forms for
+ *     f64, relative error about 2e-7 * |y log x|), negated for negative X when y is an odd
+ *     integer (|y| < 2^31), with C pow's special cases: x^0 = 1,
  *     1^y = 1, (-1)^(+-inf) = 1, negative x with a non-integer y is NaN, 0^y is 0 (y > 0)
  *     or inf (y < 0).
  * Integer X: integer-valued Y gives the exact product in X's type (wrapping like C's integer
@@ -179,11 +179,14 @@ om_status om_cg_emit_pow(om_cg_ctx *cx, const om_node *n)
         }
         LLVMValueRef odd = LLVMBuildTrunc(b, mag, cx->i1, "");
         if (x_float) {
-            LLVMValueRef one = om_cg_const(cx, cx_dt, 1.0);
-            LLVMValueRef pi = powi(cx, x, mag, iters, true, one);
-            pi = sel(cx, negy, LLVMBuildFDiv(b, one, pi, ""), pi);
             LLVMValueRef gen = pow_gen(cx, gt, x, yf, valid, LLVMBuildAnd(b, odd, valid, ""));
-            r = sel(cx, valid, pi, gen);
+            if (om_dtype_is_float(yt)) {
+                r = gen; /* exp/log also for integer values of a float y: sign from `odd` */
+            } else {
+                LLVMValueRef one = om_cg_const(cx, cx_dt, 1.0);
+                LLVMValueRef pi = powi(cx, x, mag, iters, true, one);
+                r = sel(cx, negy, LLVMBuildFDiv(b, one, pi, ""), pi);
+            }
         } else {
             LLVMTypeRef t = om_cg_type(cx, xt);
             LLVMValueRef one = LLVMConstInt(t, 1, 0);
