@@ -570,7 +570,8 @@ static om_value *node1(om_graph *g, om_op op, om_value *const *ins, int n_in, om
     return y;
 }
 
-/* every kernel of this group in every dtype family, incl. Pow's constant-exponent forms */
+/* every kernel of this group (and Add/Div of the binary family) in every dtype family, incl.
+ * Pow's constant-exponent forms */
 static om_graph *all_logic_graph(void)
 {
     static const om_dtype dts[] = {OM_DT_FLOAT, OM_DT_DOUBLE, OM_DT_FLOAT16, OM_DT_BFLOAT16, OM_DT_INT8,
@@ -601,6 +602,8 @@ static om_graph *all_logic_graph(void)
             continue;
         node1(g, OM_OP_MAX, xx, 3, dt, d);
         node1(g, OM_OP_MEAN, xx, 3, dt, d);
+        node1(g, OM_OP_ADD, xx, 2, dt, d); /* the binary family shares the broadcast loop */
+        node1(g, OM_OP_DIV, xx, 2, dt, d);
         node1(g, OM_OP_MOD, xx, 2, dt, d);
         om_value *pf[2] = {x, fy}, *pi[2] = {x, iy}, *pc[2] = {x, c05}, *pd[2] = {x, c25};
         node1(g, OM_OP_POW, pf, 2, dt, d);
