@@ -87,7 +87,7 @@ LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype a
     case OM_CG_ACT_NONE:
         return x;
     case OM_CG_ACT_RELU:
-        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""), zero, x, "");
+        return om_cg_max(cx, adt, x, zero); /* as the Relu kernel (unary.c) */
     case OM_CG_ACT_CLIP:
         if (ep->has_alpha)
             x = om_cg_max(cx, adt, x, cst(cx, adt, ep->alpha));
