@@ -11,7 +11,8 @@ What it does, in order:
     bench/omc_bench.c against <build>/runtime/libomrt.so; builds the synthetic models with
     bench/make_bench_models.py (which reuses models/make_models.py).
  2. For each model: compiles it with <build>/tools/omc (wall time and peak RSS of the omc
-    process), writes one seeded input (numpy default_rng(seed).standard_normal, float32),
+    process), writes one seeded input (numpy default_rng(seed).standard_normal, float32; for
+    the OCR models a synthetic page of dark text-like strokes, normalized as PaddleOCR does),
     then for each thread count starts bench/omc_bench (omrt) and bench/ort_bench.js (ONNX
     Runtime CPU, graph optimization "all", intraOpNumThreads = threads, interOpNumThreads 1,
     sequential) as two serving processes, warms both up, and alternates single runs between
@@ -146,10 +147,51 @@ def model_inputs(path, pinned):
     return out
 
 
-def make_input(path, dtype, dims, seed):
+# 5x7 bitmap glyphs (A, E, H, K, M, N, O, R, S, T, X, 2, 4, 7) for the synthetic text page
+GLYPHS = ["01110100011000111111100011000110001", "11111100001000011110100001000011111",
+          "10001100011000111111100011000110001", "10001100101010011000101001001010001",
+          "10001110111010110101100011000110001", "10001110011010110011100011000110001",
+          "01110100011000110001100011000101110", "11110100011000111110101001001010001",
+          "01111100001000001110000010000111110", "11111001000010000100001000010000100",
+          "10001100010101000100010101000110001", "01110100010000100110010001000111111",
+          "00010001100101010010111110001000010", "11111000010001000100010000100001000"]
+
+
+def synthetic_page(rng, dims):
+    """An image-like NCHW input for the OCR models: a light, slightly noisy page with lines of
+    dark bitmap-font letters (scaled 5x7 glyphs), normalized as PaddleOCR does
+    ((x/255 - mean) / std, ImageNet mean/std). Gaussian noise makes the detector's output
+    all ~0, which would compare nothing."""
+    n, c, h, w = dims
+    img = np.full((n, h, w), 240.0) + rng.normal(0, 4, (n, h, w))
+    scale = max(1, h // 100)
+    gh, gw = 7 * scale, 5 * scale
+    glyphs = [np.array([int(ch) for ch in g], dtype=bool).reshape(7, 5) for g in GLYPHS]
+    for b in range(n):
+        y = max(1, (h - gh) // 2) if h < 3 * gh else int(rng.integers(2, 2 * gh))
+        while y + gh < h:
+            x = int(rng.integers(2, max(3, w // 10)))
+            end = int(rng.integers(w // 2, w - gw)) if h >= 3 * gh else w - gw - 2
+            ink = rng.uniform(10, 60)
+            while x + gw < end:
+                if rng.random() < 0.15:
+                    x += gw  # a space
+                    continue
+                g = np.kron(glyphs[int(rng.integers(len(glyphs)))], np.ones((scale, scale), dtype=bool))
+                img[b, y:y + gh, x:x + gw][g] = ink
+                x += gw + scale
+            y += int(gh * rng.uniform(2.0, 3.5))
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    x = np.stack([(np.clip(img, 0, 255) / 255.0 - mean[i % 3]) / std[i % 3] for i in range(c)], axis=1)
+    return x.astype(np.float32)
+
+
+def make_input(path, dtype, dims, seed, kind=None):
     rng = np.random.default_rng(seed)
     npd = NP_DTYPE[dtype]
-    if np.issubdtype(npd, np.floating):
+    if kind == "page" and npd is np.float32 and len(dims) == 4:
+        a = synthetic_page(rng, dims)
+    elif np.issubdtype(npd, np.floating):
         a = rng.standard_normal(dims).astype(npd)
     elif npd is np.bool_:
         a = rng.integers(0, 2, dims).astype(npd)
@@ -637,7 +679,7 @@ def main():
            "command": "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
            "compiles": [], "rows": [], "gemm": []}
 
-    def prepare(tag, onnx_path, pin, pinned_dims):
+    def prepare(tag, onnx_path, pin, pinned_dims, kind=None):
         om = os.path.join(cfg.work, "om", tag + ".om")
         log("%s: omc compile" % tag)
         c = run_compile(omc, onnx_path, pin, om, cfg.timeout)
@@ -645,14 +687,14 @@ def main():
         inputs = []
         for i, (n, dt, dims) in enumerate(model_inputs(onnx_path, pinned_dims)):
             f = os.path.join(cfg.work, "inputs", "%s_%d.bin" % (tag, i))
-            make_input(f, dt, dims, 20261125 + i)
+            make_input(f, dt, dims, 20261125 + i, kind)
             inputs.append((n, dt, dims, f))
         return om, c, inputs
 
     for name in models:
         desc, src, pin, pinned = MODELS[name]
         onnx_path = os.path.join(cfg.work, "models", name, "model.onnx") if src == "synthetic" else src
-        om, c, inputs = prepare(name, onnx_path, pin, pinned)
+        om, c, inputs = prepare(name, onnx_path, pin, pinned, "page" if name.startswith("ocr_") else None)
         res["compiles"].append(c)
         log("%s: compile %.2f s%s" % (name, c["seconds"], " ERROR " + c["error"] if "error" in c else ""))
         for t in threads:
@@ -701,7 +743,7 @@ def update_readme(text):
         return
     head, rest = readme.split(begin, 1)
     _, tail = rest.split(end, 1)
-    body = text.replace("## omc vs ONNX Runtime", "### Latest results:", 1).replace("\n### ", "\n#### ")
+    body = text.replace("## omc vs ONNX Runtime", "### Latest results", 1).replace("\n### ", "\n#### ")
     with open(path + ".tmp", "w") as f:
         f.write(head + begin + "\n" + body + end + tail)
     os.replace(path + ".tmp", path)
