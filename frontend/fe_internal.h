@@ -13,6 +13,8 @@
  *   onnx_nodes.c      NodeProto -> staged node -> IR node; attributes; Constant nodes
  *   opset_rewrites.c  older op versions -> canonical (newest) form, one function per rewrite
  *   op_support.c      which op types are importable; the unsupported-op message
+ *   onnx_control.c    If/Loop/Scan inlined/unrolled at import; subgraph scoping (fe_control.h)
+ *   onnx_sequence.c   sequence and optional values as compile-time lists (fe_control.h)
  */
 #ifndef OM_FRONTEND_FE_INTERNAL_H
 #define OM_FRONTEND_FE_INTERNAL_H
@@ -80,6 +82,12 @@ typedef struct om_fe_ctx {
     const Onnx__GraphProto *graph;
     const char *base_dir;   /* folder of the model (external data), or NULL */
     int64_t opset;          /* default-domain opset */
+    struct om_fe_scope *scope;  /* innermost subgraph scope, NULL in the main graph (fe_control.h) */
+    struct om_fe_scope *root;   /* main-graph bindings (sequences, optionals), created on demand */
+    size_t unrolled_nodes;      /* IR nodes added by Loop/Scan unrolling (budget) */
+    om_status last;             /* status of the last failed value-returning helper (fe_control.h) */
+    const om_fe_tensor *frozen; /* graph inputs imported as constants (om_fe_import_onnx_file_frozen) */
+    size_t n_frozen;
 } om_fe_ctx;
 
 /* A node between the proto and the IR: rewrites edit it before the IR node exists.
@@ -97,6 +105,11 @@ typedef struct om_fe_node {
     int n_attrs, cap_attrs;
     om_attr *attrs;         /* staged attributes (arrays may point into the proto) */
 } om_fe_node;
+
+/* The IR value of ONNX name `name` as seen from the current scope (subgraph bindings
+ * first, then the main graph); NULL if undefined. A sequence-typed name is an error
+ * (OM_ERR_UNSUPPORTED via *st) when used where a tensor is expected. */
+om_value *om_fe_lookup(om_fe_ctx *ctx, const char *name, const char *label, om_status *st);
 
 /* OM_ERR_UNSUPPORTED naming the first node of a domain other than ai.onnx, else OM_OK. */
 om_status om_fe_check_node_domains(om_fe_ctx *ctx);

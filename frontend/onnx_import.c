@@ -73,6 +73,15 @@ static om_status import_inputs(om_fe_ctx *ctx)
             continue; /* an initializer with a default: the initializer wins */
         if (prev)
             return om_error(OM_ERR_INVALID_MODEL, "graph input '%s' is declared twice", name);
+        const om_fe_tensor *fz = NULL;
+        for (size_t k = 0; k < ctx->n_frozen && !fz; k++)
+            if (ctx->frozen[k].name && strcmp(ctx->frozen[k].name, name) == 0)
+                fz = &ctx->frozen[k];
+        if (fz) { /* frozen by the caller: a constant from the start */
+            if (!om_graph_add_constant(ctx->g, name, fz->dtype, &fz->shape, fz->data, fz->nbytes))
+                return om_error_prefix(OM_ERR_INVALID_MODEL, "frozen graph input '%s'", name);
+            continue;
+        }
         char what[512];
         snprintf(what, sizeof what, "graph input '%s'", name);
         om_dtype dt;
@@ -150,7 +159,7 @@ static om_status import_outputs(om_fe_ctx *ctx)
 }
 
 static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, const char *display,
-                              om_graph **out)
+                              const om_fe_tensor *frozen, size_t n_frozen, om_graph **out)
 {
     if (!m->graph)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (no graph)", display);
@@ -158,6 +167,8 @@ static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, c
     ctx.model = m;
     ctx.graph = m->graph;
     ctx.base_dir = base_dir;
+    ctx.frozen = frozen;
+    ctx.n_frozen = n_frozen;
     om_status st = select_opset(m, &ctx.opset);
     if (st == OM_ERR_INVALID_MODEL) { /* no default opset: a foreign domain says more */
         char msg[512];
@@ -191,7 +202,7 @@ fail:
  * owned: when not NULL, *owned is buf and is freed right after decoding (protobuf-c copies
  * bytes fields), so a large model is not held three times (file, proto, arena). */
 static om_status import_buffer(const void *buf, size_t size, const char *base_dir, const char *display,
-                               uint8_t **owned, om_graph **out)
+                               uint8_t **owned, const om_fe_tensor *frozen, size_t n_frozen, om_graph **out)
 {
     const char *shown = display ? display : "<memory buffer>";
     if (size > OM_FE_MAX_FILE_BYTES)
@@ -207,7 +218,7 @@ static om_status import_buffer(const void *buf, size_t size, const char *base_di
         return st;
     if (!m)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (protobuf decoding failed)", shown);
-    st = import_model(m, base_dir, shown, out);
+    st = import_model(m, base_dir, shown, frozen, n_frozen, out);
     onnx__model_proto__free_unpacked(m, NULL);
     if (st != OM_OK && display && !strstr(om_last_error(), "not a valid ONNX model"))
         om_error_prefix(st, "%s", display);
@@ -222,13 +233,19 @@ om_status om_fe_import_onnx_memory(const void *buf, size_t size, const char *bas
     if (!buf && size)
         return om_error(OM_ERR_INVALID_ARGUMENT, "om_fe_import_onnx_memory: buffer is NULL");
     static const uint8_t empty[1];
-    return import_buffer(buf ? buf : empty, size, base_dir, NULL, NULL, out);
+    return import_buffer(buf ? buf : empty, size, base_dir, NULL, NULL, NULL, 0, out);
 }
 
 om_status om_fe_import_onnx_file(const char *path, om_graph **out)
 {
-    if (!out)
-        return om_error(OM_ERR_INVALID_ARGUMENT, "om_fe_import_onnx_file: out is NULL");
+    return om_fe_import_onnx_file_frozen(path, NULL, 0, out);
+}
+
+om_status om_fe_import_onnx_file_frozen(const char *path, const om_fe_tensor *frozen, size_t n_frozen,
+                                        om_graph **out)
+{
+    if (!out || (n_frozen && !frozen))
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_fe_import_onnx_file: NULL argument");
     *out = NULL;
     uint8_t *buf = NULL;
     size_t size = 0;
@@ -240,7 +257,7 @@ om_status om_fe_import_onnx_file(const char *path, om_graph **out)
         free(buf);
         return om_error(OM_ERR_NO_MEMORY, "out of memory reading %s", path);
     }
-    st = import_buffer(buf, size, dir, path, &buf, out);
+    st = import_buffer(buf, size, dir, path, &buf, frozen, n_frozen, out);
     free(dir);
     free(buf);
     return st;

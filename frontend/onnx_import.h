@@ -40,6 +40,13 @@ typedef struct om_fe_tensor {
     size_t nbytes;
 } om_fe_tensor;
 
+/* Like om_fe_import_onnx_file, with the graph inputs named frozen[i].name replaced by
+ * constants holding frozen[i] (before any node is imported, so compile-time resolution of
+ * Loop trip counts, sequence positions etc. sees them). Names matching no graph input are
+ * ignored. Used by the test runners to freeze inputs that determine shapes. */
+om_status om_fe_import_onnx_file_frozen(const char *path, const om_fe_tensor *frozen, size_t n_frozen,
+                                        om_graph **out);
+
 /* Reads a serialized TensorProto file (raw_data or typed fields). */
 om_status om_fe_load_tensor_file(const char *path, om_fe_tensor *out);
 void om_fe_tensor_free(om_fe_tensor *t);   /* frees fields; accepts zeroed */

@@ -8,10 +8,12 @@
  * outputs are dropped; an omitted output in the middle gets a generated name.
  *
  * Attributes are copied generically by type (INT, FLOAT, STRING, INTS, FLOATS, STRINGS,
- * TENSOR -> constant); GRAPH, SPARSE_TENSOR, TYPE_PROTO and their lists are unsupported.
+ * TENSOR -> constant); GRAPH, SPARSE_TENSOR, TYPE_PROTO and their lists are unsupported
+ * (the GRAPH attributes of If/Loop/Scan are consumed by onnx_control.c, which imports
+ * those nodes itself). Names resolve through om_fe_lookup (subgraph scopes first).
  * Everything staged lives in the graph's arena (the waste is a few words per node).
  */
-#include "frontend/fe_internal.h"
+#include "frontend/fe_control.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -237,7 +239,14 @@ static om_status import_constant(om_fe_ctx *ctx, om_fe_node *n)
         return om_error(OM_ERR_INVALID_MODEL, "%s (op Constant): expected 1 named output, found %zu",
                         n->label, p->n_output);
     const char *out = p->output[0];
-    if (om_graph_find_value(ctx->g, out))
+    const char *onnx_out = out;
+    if (ctx->scope && !(out = om_fe_ir_name(ctx, out)))
+        return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+    if (ctx->scope) {
+        om_value *fresh = om_graph_find_value(ctx->g, out);
+        if (fresh) /* a re-inlined body: the IR picks a fresh name */
+            out = NULL;
+    } else if (om_graph_find_value(ctx->g, out) || om_fe_find_binding(ctx, out))
         return om_error(OM_ERR_INVALID_MODEL, "%s (op Constant): output '%s' is already defined", n->label, out);
     if (p->n_attribute != 1 || !p->attribute[0])
         return om_error(OM_ERR_INVALID_MODEL, "%s (op Constant): expected exactly 1 attribute, found %zu",
@@ -251,7 +260,8 @@ static om_status import_constant(om_fe_ctx *ctx, om_fe_node *n)
     if (strcmp(an, "value") == 0) {
         if (!a->t)
             return om_error(OM_ERR_INVALID_MODEL, "%s has no tensor", what);
-        return tensor_constant(ctx, a->t, what, out, &v);
+        om_status st = tensor_constant(ctx, a->t, what, out, &v);
+        return st == OM_OK && ctx->scope ? om_fe_bind(ctx, onnx_out, v, NULL) : st;
     } else if (strcmp(an, "value_float") == 0) {
         if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT)
             return om_error(OM_ERR_INVALID_MODEL, "%s is not of type FLOAT", what);
@@ -281,7 +291,7 @@ static om_status import_constant(om_fe_ctx *ctx, om_fe_node *n)
     }
     if (!v)
         return om_error_prefix(OM_ERR_NO_MEMORY, "%s", what);
-    return OM_OK;
+    return ctx->scope ? om_fe_bind(ctx, onnx_out, v, NULL) : OM_OK;
 }
 
 /* ---- op nodes -------------------------------------------------------------------------- */
@@ -318,7 +328,10 @@ static om_status stage_node(om_fe_ctx *ctx, om_fe_node *n)
         const char *in = om_fe_str(p->input[i]);
         om_value *v = NULL;
         if (in[0]) {
-            v = om_graph_find_value(ctx->g, in);
+            om_status lst;
+            v = om_fe_lookup(ctx, in, n->label, &lst);
+            if (lst != OM_OK)
+                return lst;
             if (!v)
                 return om_error(OM_ERR_INVALID_MODEL,
                                 "%s (op %s): input %zu '%s' is not a graph input, an initializer or the "
@@ -371,12 +384,12 @@ static om_status emit_node(om_fe_ctx *ctx, om_fe_node *n)
         return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
     for (int i = 0; i < n->n_outputs; i++) {
         const char *on = n->outputs[i];
-        if (on[0] && om_graph_find_value(ctx->g, on))
+        if (on[0] && !ctx->scope && (om_graph_find_value(ctx->g, on) || om_fe_find_binding(ctx, on)))
             return om_error(OM_ERR_INVALID_MODEL, "%s (op %s): output %d '%s' is already defined", n->label,
                             n->op_type, i, on);
-        outs[i] = om_graph_add_value(ctx->g, on[0] ? on : NULL, OM_DT_UNDEFINED, NULL);
+        outs[i] = om_fe_new_output(ctx, n->label, on);
         if (!outs[i])
-            return om_error_prefix(OM_ERR_NO_MEMORY, "%s", n->label);
+            return ctx->last;
     }
     const char *name = om_fe_str(n->proto->name);
     om_node *node = om_graph_add_node(ctx->g, n->op, name, n->inputs, n->n_inputs, outs, n->n_outputs);
@@ -438,6 +451,10 @@ om_status om_fe_import_node(om_fe_ctx *ctx, size_t index)
         return om_fe_unsupported_op(&n, domain, domain_opset(ctx, domain));
     if (!n.op_type[0])
         return om_error(OM_ERR_INVALID_MODEL, "%s: no op_type", n.label);
+    if (om_fe_is_control_op(n.op_type))
+        return om_fe_import_control(ctx, &n);
+    if (om_fe_is_sequence_op(n.op_type))
+        return om_fe_import_sequence(ctx, &n);
     if (!om_fe_op_type_supported(n.op_type))
         return om_fe_unsupported_op(&n, "ai.onnx", ctx->opset);
     if (strcmp(n.op_type, "Constant") == 0)

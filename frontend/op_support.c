@@ -19,6 +19,21 @@ static const om_fe_op_support g_supported[] = {
 #undef OM_OP
     {"Constant", OM_FE_OPSET_MIN},
     {"Dropout", OM_FE_OPSET_MIN},
+    /* resolved at import time (onnx_control.c, onnx_sequence.c) */
+    {"If", OM_FE_OPSET_MIN},
+    {"Loop", OM_FE_OPSET_MIN},
+    {"Scan", 8},
+    {"SequenceConstruct", 11},
+    {"SequenceEmpty", 11},
+    {"SequenceInsert", 11},
+    {"SequenceErase", 11},
+    {"SequenceAt", 11},
+    {"SequenceLength", 11},
+    {"ConcatFromSequence", 11},
+    {"SplitToSequence", 11},
+    {"Optional", 15},
+    {"OptionalHasElement", 15},
+    {"OptionalGetElement", 15},
 #define OM_FE_REWRITE(op, lo, hi, fn)
 #define OM_FE_FRONTEND_OP(op) {op, OM_FE_OPSET_MIN},
 #include "frontend/rewrites/rewrites.def"
