@@ -73,7 +73,7 @@ static void test_too_few_inputs(void **state)
     (void)state;
     om_graph *g = base();
     node(g, "conv")->n_inputs = 1;
-    expect_invalid(g, "node 'conv' (Conv) has 1 inputs, Conv takes 2 to 3", NULL);
+    expect_invalid(g, "node 'conv' (Conv) has 1 inputs, Conv takes 2 to 4", NULL);
 }
 
 static void test_too_many_inputs(void **state)
