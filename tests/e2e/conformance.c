@@ -133,12 +133,41 @@ static bool const_error_value(const char *msg, char *name, size_t cap)
     return true;
 }
 
+/* Whether an input_K.pb of the case's first data set (next to `model`) is named `name`. */
+static bool model_has_input(const char *model, const char *name)
+{
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s", model);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return false;
+    snprintf(slash, sizeof dir - (size_t)(slash - dir), "/test_data_set_0");
+    int n = case_count_numbered(dir, "input_", ".pb");
+    bool found = false;
+    for (int k = 0; k < n && !found; k++) {
+        om_fe_tensor t = {0};
+        snprintf(path, sizeof path, "%s/input_%d.pb", dir, k);
+        if (om_fe_load_tensor_file(path, &t) == OM_OK)
+            found = t.name && strcmp(t.name, name) == 0;
+        om_fe_tensor_free(&t);
+    }
+    return found;
+}
+
 /* Graph inputs that `name` depends on (itself if it is one), appended to frozen[]. */
 static void inputs_behind(const char *model, const char *name, char frozen[][256], int *n_frozen)
 {
     om_graph *g = NULL;
-    if (om_compile_load(model, &g) != OM_OK)
+    if (om_compile_load(model, &g) != OM_OK) {
+        /* the frontend could not import the model without it (a Loop trip count, a
+         * sequence position): freeze the named value itself if it is a graph input */
+        bool dup = false;
+        for (int i = 0; i < *n_frozen; i++)
+            dup |= strcmp(frozen[i], name) == 0;
+        if (!dup && *n_frozen < MAX_FROZEN && model_has_input(model, name))
+            snprintf(frozen[(*n_frozen)++], 256, "%s", name);
         return;
+    }
     om_value *start = om_graph_find_value(g, name);
     bool *seen = calloc(g->n_values + 1, 1);
     om_value **stack = calloc(g->n_values + 1, sizeof *stack);

@@ -277,6 +277,81 @@ def legacy_models():
     save(model_of([node], [x], [out_info("y")], opset=0), "opset0.onnx")
 
 
+def control_models():
+    """If/Loop/Scan and sequence/optional fixtures (frontend/onnx_control.c, onnx_sequence.c)."""
+    F = TensorProto.FLOAT
+    x = helper.make_tensor_value_info("x", F, [2])
+    def const_node(name, arr):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(arr, name))
+    # If with a constant condition: only the then branch (reads outer 'x') is inlined
+    then_g = helper.make_graph([helper.make_node("Neg", ["x"], ["t_out"], name="neg")], "then", [],
+                               [out_info("t_out")])
+    else_g = helper.make_graph([helper.make_node("Abs", ["x"], ["e_out"], name="abs")], "else", [],
+                               [out_info("e_out")])
+    nodes = [const_node("c", np.array(True)),
+             helper.make_node("If", ["c"], ["y"], name="if1", then_branch=then_g, else_branch=else_g)]
+    save(model_of(nodes, [x], [out_info("y")]), "if_const.onnx")
+    # If with a runtime condition: both branches and a Where
+    cond = helper.make_tensor_value_info("cond", TensorProto.BOOL, [1])
+    nodes = [helper.make_node("If", ["cond"], ["y"], name="if2", then_branch=then_g, else_branch=else_g)]
+    save(model_of(nodes, [cond, x], [out_info("y")]), "if_where.onnx")
+    # Loop with constant trip count 3: carried y += x (outer), scan output stacks y
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         helper.make_node("Add", ["y_in", "x"], ["y_out"], name="acc"),
+         helper.make_node("Identity", ["y_out"], ["scan_out"])],
+        "body",
+        [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("y_in", F, [2])],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []), out_info("y_out"), out_info("scan_out")])
+    nodes = [const_node("m", np.array(3, np.int64)), const_node("t", np.array(True)),
+             helper.make_node("Loop", ["m", "t", "x"], ["y_final", "ys"], name="loop", body=body)]
+    save(model_of(nodes, [x], [out_info("y_final"), out_info("ys")]), "loop_unroll.onnx")
+    m = helper.make_tensor_value_info("m", TensorProto.INT64, [])
+    nodes = [const_node("t", np.array(True)),
+             helper.make_node("Loop", ["m", "t", "x"], ["y_final", "ys"], name="loop", body=body)]
+    save(model_of(nodes, [m, x], [out_info("y_final"), out_info("ys")]), "loop_dynamic.onnx")
+    nodes = [const_node("m", np.array(5000, np.int64)), const_node("t", np.array(True)),
+             helper.make_node("Loop", ["m", "t", "x"], ["y_final", "ys"], name="loop", body=body)]
+    save(model_of(nodes, [x], [out_info("y_final"), out_info("ys")]), "loop_too_long.onnx")
+    # Scan (opset 11) over axis 0 of a [3, 2] input: running sum
+    sbody = helper.make_graph(
+        [helper.make_node("Add", ["s_in", "xt"], ["s_out"], name="sum"),
+         helper.make_node("Identity", ["s_out"], ["scan_out"])],
+        "sbody", [helper.make_tensor_value_info("s_in", F, [2]), helper.make_tensor_value_info("xt", F, [2])],
+        [out_info("s_out"), out_info("scan_out")])
+    init = helper.make_tensor_value_info("init", F, [2])
+    xs = helper.make_tensor_value_info("xs", F, [3, 2])
+    nodes = [helper.make_node("Scan", ["init", "xs"], ["s", "z"], name="scan", num_scan_inputs=1, body=sbody)]
+    save(model_of(nodes, [init, xs], [out_info("s"), out_info("z")], opset=11), "scan_sum.onnx")
+    # sequences: construct, insert at 1, erase at 0, at 2, length, concat
+    a, b, c, d = (helper.make_tensor_value_info(n, F, [2]) for n in "abcd")
+    nodes = [helper.make_node("SequenceConstruct", ["a", "b", "c"], ["s0"]),
+             const_node("p1", np.array(1, np.int64)), const_node("p0", np.array(0, np.int64)),
+             const_node("p2", np.array(2, np.int64)),
+             helper.make_node("SequenceInsert", ["s0", "d", "p1"], ["s1"]),   # a d b c
+             helper.make_node("SequenceErase", ["s1", "p0"], ["s2"]),        # d b c
+             helper.make_node("SequenceAt", ["s2", "p2"], ["at"]),           # c
+             helper.make_node("SequenceLength", ["s2"], ["len"]),            # 3
+             helper.make_node("ConcatFromSequence", ["s2"], ["cat"], axis=0, new_axis=1),
+             helper.make_node("Optional", ["a"], ["o"]),
+             helper.make_node("OptionalHasElement", ["o"], ["has"]),
+             helper.make_node("OptionalGetElement", ["o"], ["got"])]
+    outs = [out_info("at"), out_info("len", TensorProto.INT64), out_info("cat"),
+            out_info("has", TensorProto.BOOL), out_info("got")]
+    save(model_of(nodes, [a, b, c, d], outs, opset=15), "seq_ops.onnx")
+    # sequence-typed graph input: cannot be represented
+    seq_in = helper.make_value_info("sq", helper.make_sequence_type_proto(helper.make_tensor_type_proto(F, [2])))
+    nodes = [const_node("p0", np.array(0, np.int64)), helper.make_node("SequenceAt", ["sq", "p0"], ["y"])]
+    save(model_of(nodes, [seq_in], [out_info("y")], opset=15), "seq_input.onnx")
+    # a runtime position
+    p = helper.make_tensor_value_info("pos", TensorProto.INT64, [])
+    nodes = [helper.make_node("SequenceConstruct", ["a", "b"], ["s0"]),
+             helper.make_node("SequenceAt", ["s0", "pos"], ["y"])]
+    save(model_of(nodes, [a, b, p], [out_info("y")], opset=15), "seq_dynamic_pos.onnx")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     dtype_models()
@@ -285,6 +360,7 @@ def main():
     rewrite_models()
     misc_models()
     legacy_models()
+    control_models()
 
 
 if __name__ == "__main__":
