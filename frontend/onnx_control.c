@@ -173,6 +173,121 @@ static bool const_int(const om_value *c, int64_t *out)
     }
 }
 
+
+/* ---- scalar evaluation of trip counts and conditions ------------------------------- */
+
+static bool is_int_dtype(om_dtype dt)
+{
+    return dt == OM_DT_INT8 || dt == OM_DT_INT16 || dt == OM_DT_INT32 || dt == OM_DT_INT64 || dt == OM_DT_UINT8 ||
+           dt == OM_DT_UINT16 || dt == OM_DT_UINT32 || dt == OM_DT_UINT64;
+}
+
+/* The one-element constant c as a double (false for other dtypes). */
+static bool const_double(const om_value *c, double *out, bool *is_int)
+{
+    if (!c || c->kind != OM_VALUE_CONSTANT || om_shape_numel(&c->shape) != 1 || !c->data)
+        return false;
+    *is_int = c->dtype != OM_DT_FLOAT && c->dtype != OM_DT_DOUBLE;
+    switch (c->dtype) {
+    case OM_DT_FLOAT: *out = *(const float *)c->data; return true;
+    case OM_DT_DOUBLE: *out = *(const double *)c->data; return true;
+    case OM_DT_INT64: *out = (double)*(const int64_t *)c->data; return true;
+    case OM_DT_INT32: *out = *(const int32_t *)c->data; return true;
+    case OM_DT_BOOL: *out = *(const uint8_t *)c->data != 0; return true;
+    default: return false;
+    }
+}
+
+/* Evaluates a one-element value computed from constants by a chain of simple scalar ops
+ * (Identity, Cast, Add, Sub, Mul, Div, Ceil, Floor, Relu, Neg, Abs): how a Loop's trip
+ * count is usually derived (e.g. Range's function body). Integer results truncate as
+ * ONNX's integer Div and float->int Cast do. false when anything else is involved. */
+static bool eval_scalar(const om_value *v, int depth, double *out, bool *is_int)
+{
+    if (!v || depth > 64)
+        return false;
+    if (v->kind == OM_VALUE_CONSTANT)
+        return const_double(v, out, is_int);
+    const om_node *p = v->producer;
+    if (!p || p->n_outputs != 1 || p->n_inputs < 1 || p->n_inputs > 2)
+        return false;
+    double a = 0, b = 0;
+    bool ia = false, ib = false;
+    if (!eval_scalar(p->inputs[0], depth + 1, &a, &ia) ||
+        (p->n_inputs == 2 && !eval_scalar(p->inputs[1], depth + 1, &b, &ib)))
+        return false;
+    *is_int = ia;
+    switch (p->op) {
+    case OM_OP_IDENTITY: *out = a; return true;
+    case OM_OP_CAST: {
+        const om_attr *to = om_node_attr(p, "to");
+        if (!to || to->kind != OM_ATTR_INT)
+            return false;
+        om_dtype dt = (om_dtype)to->i;
+        if (dt == OM_DT_BOOL) {
+            *out = a != 0;
+            *is_int = true;
+        } else if (is_int_dtype(dt)) {
+            *out = (double)(int64_t)a;
+            *is_int = true;
+        } else if (dt == OM_DT_FLOAT) {
+            *out = (float)a;
+            *is_int = false;
+        } else if (dt == OM_DT_DOUBLE) {
+            *out = a;
+            *is_int = false;
+        } else {
+            return false;
+        }
+        return true;
+    }
+    case OM_OP_ADD: *out = a + b; return p->n_inputs == 2;
+    case OM_OP_SUB: *out = a - b; return p->n_inputs == 2;
+    case OM_OP_MUL: *out = a * b; return p->n_inputs == 2;
+    case OM_OP_DIV:
+        if (p->n_inputs != 2 || b == 0)
+            return false;
+        *out = ia ? (double)((int64_t)a / (int64_t)b) : a / b;
+        if (!ia && p->inputs[0]->dtype == OM_DT_FLOAT)
+            *out = (float)*out;
+        return true;
+    case OM_OP_CEIL: *out = a == (double)(int64_t)a ? a : (double)(int64_t)a + (a > 0); return true;
+    case OM_OP_FLOOR: *out = a == (double)(int64_t)a ? a : (double)(int64_t)a - (a < 0); return true;
+    case OM_OP_RELU: *out = a > 0 ? a : 0; return true;
+    case OM_OP_NEG: *out = -a; return true;
+    case OM_OP_ABS: *out = a < 0 ? -a : a; return true;
+    default: return false;
+    }
+}
+
+/* A graph input v is computed from (depth-first), or NULL. */
+static const om_value *input_behind(const om_value *v, int depth)
+{
+    if (!v || depth > 64)
+        return NULL;
+    if (v->kind == OM_VALUE_INPUT)
+        return v;
+    for (int i = 0; v->producer && i < v->producer->n_inputs; i++) {
+        const om_value *r = input_behind(v->producer->inputs[i], depth + 1);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+/* The message for a value that must be a compile-time constant: names the graph input it
+ * is computed from last, so a caller freezing inputs by the quoted name finds it. */
+static om_status need_const(const om_fe_node *n, int index, const om_value *v)
+{
+    const om_value *in = input_behind(v, 0);
+    if (in && in != v)
+        return om_error(OM_ERR_UNSUPPORTED, "%s (op %s): input %d ('%s', computed from graph input '%s') must be a "
+                        "compile-time constant: it determines the output shape (the loop is unrolled)", n->label,
+                        n->op_type, index, v->name, in->name);
+    return om_error(OM_ERR_UNSUPPORTED, "%s (op %s): input %d ('%s') must be a compile-time constant: it determines "
+                    "the output shape (the loop is unrolled)", n->label, n->op_type, index, v->name);
+}
+
 /* ---- subgraph inlining ------------------------------------------------------------- */
 
 om_status om_fe_inline_graph(om_fe_ctx *ctx, const Onnx__GraphProto *body, const char *prefix,
@@ -431,13 +546,19 @@ static om_status import_loop(om_fe_ctx *ctx, om_fe_node *n)
     if ((st = input_binding(ctx, n, 0, &mb)) != OM_OK || (st = input_binding(ctx, n, 1, &cb)) != OM_OK)
         return st;
     int64_t trips = -1;
-    if (mb.v && !const_int(om_fe_const_source(mb.v), &trips))
-        return om_error(OM_ERR_UNSUPPORTED, "%s (op Loop): input 0 ('%s') must be a compile-time constant: "
-                        "it determines the output shape (the loop is unrolled)", n->label, mb.v->name);
+    double dv;
+    bool di;
+    if (mb.v && !const_int(om_fe_const_source(mb.v), &trips)) {
+        if (!eval_scalar(mb.v, 0, &dv, &di) || !di || dv > 1e15 || dv < -1e15)
+            return need_const(n, 0, mb.v);
+        trips = (int64_t)dv;
+    }
     bool run = true;
-    if (cb.v && !const_truth(om_fe_const_source(cb.v), &run))
-        return om_error(OM_ERR_UNSUPPORTED, "%s (op Loop): input 1 ('%s') must be a compile-time constant: "
-                        "it determines the output shape (the loop is unrolled)", n->label, cb.v->name);
+    if (cb.v && !const_truth(om_fe_const_source(cb.v), &run)) {
+        if (!eval_scalar(cb.v, 0, &dv, &di))
+            return need_const(n, 1, cb.v);
+        run = dv != 0;
+    }
     if (trips < 0 && mb.v)
         trips = 0;
     if (!mb.v && run)
