@@ -638,6 +638,14 @@ def main():
         [tuple(int(v) for v in s.split("x")) for s in cfg.gemm.split(",")] if cfg.gemm
         else QUICK_GEMMS if cfg.quick else FULL_GEMMS)
     omc = os.path.join(cfg.build, "tools", "omc")
+    build_type = "?"
+    try:
+        with open(os.path.join(cfg.build, "CMakeCache.txt")) as f:
+            build_type = next((ln.split("=", 1)[1].strip() for ln in f if ln.startswith("CMAKE_BUILD_TYPE:")), "?")
+    except OSError:
+        pass
+    if build_type not in ("Release", "RelWithDebInfo"):
+        log("warning: %s is a '%s' build; omc's tools and runtime should be a Release build" % (cfg.build, build_type))
     if not os.path.exists(omc):
         raise SystemExit("bench: %s not found: build omc first (see README)" % omc)
     for tool in ("node", "npm"):
@@ -673,7 +681,7 @@ def main():
         node_base_kb = None
 
     res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-           "machine": machine(), "omc_label": label, "ort_version": ORT_VERSION,
+           "machine": machine(), "omc_label": "%s, %s build" % (label, build_type or "?"), "ort_version": ORT_VERSION,
            "mode": "quick" if cfg.quick else "full", "threads": threads, "peak": cfg.peak,
            "load_start": load_start, "node_baseline_kb": node_base_kb, "peak_measured": peak,
            "command": "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
