@@ -8,7 +8,7 @@
  * value_info types for intermediates, and finally the outputs with their declared types.
  * On any failure the half-built graph is destroyed and *out stays NULL.
  */
-#include "frontend/fe_internal.h"
+#include "frontend/fe_control.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +134,12 @@ static om_status import_outputs(om_fe_ctx *ctx)
         const char *name = vi ? om_fe_str(vi->name) : "";
         if (!name[0])
             return om_error(OM_ERR_INVALID_MODEL, "graph output #%zu has no name", i);
-        om_value *v = om_graph_find_value(ctx->g, name);
+        om_fe_binding *b = om_fe_find_binding(ctx, name);
+        if (b && !b->v)
+            return om_error(OM_ERR_UNSUPPORTED, "graph output '%s' is a %s: sequence and optional graph outputs "
+                            "are unsupported (the IR has tensors only)", name,
+                            b->seq ? "sequence" : "optional without a value");
+        om_value *v = b ? b->v : om_graph_find_value(ctx->g, name);
         if (!v)
             return om_error(OM_ERR_INVALID_MODEL,
                             "graph output '%s' is not produced by any node, input or initializer", name);
