@@ -28,6 +28,20 @@ typedef struct loss_ctx {
     LLVMValueRef acc;             /* stack slot for the SCE passes */
 } loss_ctx;
 
+/* Element idx of a dt tensor in the compute type cdt. bf16 is widened with integer ops (a
+ * shift) rather than an fpext, which LLVM would let later max/select operations sink
+ * into bf16 -- legalized on x86 without AVX512-BF16 through the __truncsfbf2 libcall. */
+static LLVMValueRef load_c(om_cg_ctx *cx, om_dtype dt, om_dtype cdt, LLVMValueRef base, LLVMValueRef idx)
+{
+    if (dt == OM_DT_BFLOAT16) {
+        LLVMBuilderRef b = cx->b;
+        LLVMValueRef w = LLVMBuildZExt(b, om_cg_load(cx, OM_DT_INT16, base, idx), cx->i32, "");
+        LLVMValueRef f = LLVMBuildBitCast(b, LLVMBuildShl(b, w, om_cg_i32(cx, 16), ""), cx->f32, "");
+        return om_cg_convert(cx, f, OM_DT_FLOAT, cdt);
+    }
+    return om_cg_convert(cx, om_cg_load(cx, dt, base, idx), dt, cdt);
+}
+
 static LLVMValueRef conv_f32(om_cg_ctx *cx, om_dtype cdt, LLVMValueRef v, LLVMValueRef (*f)(om_cg_ctx *, LLVMValueRef))
 {
     return om_cg_convert(cx, f(cx, om_cg_convert(cx, v, cdt, OM_DT_FLOAT)), OM_DT_FLOAT, cdt);
@@ -49,20 +63,20 @@ static void sample_loss(om_cg_ctx *cx, const loss_ctx *lc, LLVMValueRef p, LLVMV
     LLVMValueRef valid = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSGE, t, zero, ""),
                                       LLVMBuildICmp(b, LLVMIntSLT, t, om_cg_i64(cx, lc->C), ""), "valid");
     LLVMValueRef tc = LLVMBuildSelect(b, valid, t, zero, "tc");
-    LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, dt, lc->px, om_cg_mad(cx, tc, lc->D, xb)), dt, cdt);
+    LLVMValueRef v = load_c(cx, dt, cdt, lc->px, om_cg_mad(cx, tc, lc->D, xb));
 
     if (lc->sce) {
         om_cg_loop l;
         LLVMValueRef nC = om_cg_i64(cx, lc->C);
         LLVMBuildStore(b, LLVMConstReal(ct, -INFINITY), lc->acc);
         LLVMValueRef c = om_cg_for(cx, &l, zero, nC, "c");
-        LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, lc->px, om_cg_mad(cx, c, lc->D, xb)), dt, cdt);
+        LLVMValueRef x = load_c(cx, dt, cdt, lc->px, om_cg_mad(cx, c, lc->D, xb));
         LLVMBuildStore(b, om_cg_max(cx, cdt, LLVMBuildLoad2(b, ct, lc->acc, ""), x), lc->acc);
         om_cg_for_end(cx, &l);
         LLVMValueRef mx = LLVMBuildLoad2(b, ct, lc->acc, "max");
         LLVMBuildStore(b, LLVMConstReal(ct, 0.0), lc->acc);
         c = om_cg_for(cx, &l, zero, nC, "c");
-        x = om_cg_convert(cx, om_cg_load(cx, dt, lc->px, om_cg_mad(cx, c, lc->D, xb)), dt, cdt);
+        x = load_c(cx, dt, cdt, lc->px, om_cg_mad(cx, c, lc->D, xb));
         LLVMValueRef e = conv_f32(cx, cdt, LLVMBuildFSub(b, x, mx, ""), om_cg_exp_f32);
         LLVMBuildStore(b, LLVMBuildFAdd(b, LLVMBuildLoad2(b, ct, lc->acc, ""), e, ""), lc->acc);
         om_cg_for_end(cx, &l);
@@ -70,7 +84,7 @@ static void sample_loss(om_cg_ctx *cx, const loss_ctx *lc, LLVMValueRef p, LLVMV
         if (lc->plp) {
             c = om_cg_for(cx, &l, zero, nC, "c");
             LLVMValueRef idx = om_cg_mad(cx, c, lc->D, xb);
-            x = om_cg_convert(cx, om_cg_load(cx, dt, lc->px, idx), dt, cdt);
+            x = load_c(cx, dt, cdt, lc->px, idx);
             om_cg_store(cx, lc->ldt, lc->plp, idx, om_cg_convert(cx, LLVMBuildFSub(b, x, lse, ""), cdt, lc->ldt));
             om_cg_for_end(cx, &l);
         }
@@ -78,7 +92,7 @@ static void sample_loss(om_cg_ctx *cx, const loss_ctx *lc, LLVMValueRef p, LLVMV
     }
     LLVMValueRef w = LLVMConstReal(ct, 1.0);
     if (lc->weighted)
-        w = om_cg_convert(cx, om_cg_load(cx, dt, lc->pw, tc), dt, cdt);
+        w = load_c(cx, dt, cdt, lc->pw, tc);
     LLVMValueRef l = LLVMBuildFMul(b, LLVMBuildFNeg(b, v, ""), w, "");
     LLVMValueRef nan = LLVMConstReal(ct, NAN);
     l = LLVMBuildSelect(b, valid, l, nan, "");

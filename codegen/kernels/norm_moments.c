@@ -142,9 +142,10 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
         return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(dt));
     if (!om_shape_equal(&X->shape, &Y->shape) || !om_shape_is_static(&X->shape))
         return om_cg_unsupported(cx, "output shape differs from the input's");
-    for (const om_value *p = S; p; p = p == S ? B : NULL)
-        if (p->dtype != dt || !om_shape_is_static(&p->shape))
-            return om_cg_unsupported(cx, "input '%s' must be a static %s tensor", p->name, om_dtype_name(dt));
+    const om_value *params[4] = {S, B, IM, IV};   /* may repeat a value (scale = B) */
+    for (int i = 0; i < 4; i++)
+        if (params[i] && (params[i]->dtype != dt || !om_shape_is_static(&params[i]->shape)))
+            return om_cg_unsupported(cx, "input '%s' must be a static %s tensor", params[i]->name, om_dtype_name(dt));
     int r = X->shape.rank;
     bool red[OM_MAX_RANK] = {false};
     int64_t sst[OM_MAX_RANK], bst[OM_MAX_RANK];
@@ -163,11 +164,13 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
             red[a] = true;
         tail_strides(S, r, (int)axis, sst);
         tail_strides(B, r, (int)axis, bst);
-        for (const om_value *p = S; p; p = p == S ? B : NULL)
-            for (int i = 0; i < p->shape.rank; i++)
+        for (int k = 0; k < 2; k++) {
+            const om_value *p = params[k];
+            for (int i = 0; p && i < p->shape.rank; i++)
                 if (p->shape.rank > r - axis ||
                     (p->shape.dims[i] != 1 && p->shape.dims[i] != X->shape.dims[r - p->shape.rank + i]))
                     return om_cg_unsupported(cx, "input '%s' does not broadcast to the normalized dims", p->name);
+        }
         eps = om_node_float(n, "epsilon", 1e-5f);
         break;
     }
@@ -179,10 +182,10 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
             red[a] = a >= 2 || (a == 0 && n->op == OM_OP_BATCH_NORMALIZATION);
         for (int a = 0; a < r; a++)
             sst[a] = bst[a] = a == 1 ? 1 : 0;
-        for (const om_value *p = S; p; p = p == S ? B : p == B ? IM : p == IM ? IV : NULL)
-            if (om_shape_numel(&p->shape) != X->shape.dims[1] || p->dtype != dt)
-                return om_cg_unsupported(cx, "input '%s' must have C = %lld elements of %s", p->name,
-                                         (long long)X->shape.dims[1], om_dtype_name(dt));
+        for (int k = 0; k < 4; k++)
+            if (params[k] && om_shape_numel(&params[k]->shape) != X->shape.dims[1])
+                return om_cg_unsupported(cx, "input '%s' must have C = %lld elements", params[k]->name,
+                                         (long long)X->shape.dims[1]);
         eps = om_node_float(n, "epsilon", 1e-5f);
         break;
     case OM_OP_MEAN_VARIANCE_NORMALIZATION: {
@@ -210,9 +213,11 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
     }
     /* optional statistics outputs (LayerNormalization; BatchNormalization's running stats) */
     const om_value *MO = n->n_outputs > 1 ? n->outputs[1] : NULL, *IO = n->n_outputs > 2 ? n->outputs[2] : NULL;
-    for (const om_value *o = MO; o; o = o == MO ? IO : NULL)
-        if (!om_dtype_is_float(o->dtype))
-            return om_cg_unsupported(cx, "output '%s' has dtype %s, expected a float", o->name, om_dtype_name(o->dtype));
+    const om_value *stats[2] = {MO, IO};
+    for (int i = 0; i < 2; i++)
+        if (stats[i] && !om_dtype_is_float(stats[i]->dtype))
+            return om_cg_unsupported(cx, "output '%s' has dtype %s, expected a float", stats[i]->name,
+                                     om_dtype_name(stats[i]->dtype));
 
     axes_list kl = {0}, rl = {0};
     int64_t xst = 1, K = 1, R = 1;
@@ -229,9 +234,9 @@ om_status om_cg_emit_moments_norm(om_cg_ctx *cx, const om_node *n)
         else
             K *= X->shape.dims[a];
     }
-    for (const om_value *o = MO; o; o = o == MO ? IO : NULL)
-        if (om_shape_numel(&o->shape) != K)
-            return om_cg_unsupported(cx, "output '%s' must have %lld elements", o->name, (long long)K);
+    for (int i = 0; i < 2; i++)
+        if (stats[i] && om_shape_numel(&stats[i]->shape) != K)
+            return om_cg_unsupported(cx, "output '%s' must have %lld elements", stats[i]->name, (long long)K);
     if (K * R == 0)
         return OM_OK;
 

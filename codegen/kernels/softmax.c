@@ -23,6 +23,20 @@
 
 typedef enum sm_kind { SM_SOFTMAX, SM_LOG, SM_HARD } sm_kind;
 
+/* Element idx of a dt tensor in the compute type cdt. bf16 is widened with integer ops (a
+ * shift) rather than an fpext, which LLVM would let later max/select operations sink
+ * into bf16 -- legalized on x86 without AVX512-BF16 through the __truncsfbf2 libcall. */
+static LLVMValueRef load_c(om_cg_ctx *cx, om_dtype dt, om_dtype cdt, LLVMValueRef base, LLVMValueRef idx)
+{
+    if (dt == OM_DT_BFLOAT16) {
+        LLVMBuilderRef b = cx->b;
+        LLVMValueRef w = LLVMBuildZExt(b, om_cg_load(cx, OM_DT_INT16, base, idx), cx->i32, "");
+        LLVMValueRef f = LLVMBuildBitCast(b, LLVMBuildShl(b, w, om_cg_i32(cx, 16), ""), cx->f32, "");
+        return om_cg_convert(cx, f, OM_DT_FLOAT, cdt);
+    }
+    return om_cg_convert(cx, om_cg_load(cx, dt, base, idx), dt, cdt);
+}
+
 /* exp / log in the compute type (f64 goes through the f32 polynomials) */
 static LLVMValueRef exp_c(om_cg_ctx *cx, om_dtype cdt, LLVMValueRef d)
 {
@@ -86,7 +100,7 @@ static om_status emit_blocked(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype
     LLVMValueRef k = om_cg_for(cx, &lk, zero, om_cg_i64(cx, len), "k");
     LLVMValueRef rowb = om_cg_mad(cx, k, inner, base);
     i = om_cg_for(cx, &li, zero, cnt, "i");
-    LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, om_cg_add(cx, rowb, i)), dt, cdt);
+    LLVMValueRef x = load_c(cx, dt, cdt, px, om_cg_add(cx, rowb, i));
     if (kind == SM_HARD)
         hard_update(cx, cdt, slot(cx, at, mx, i), slot(cx, it, ix, i), x, k);
     else
@@ -103,7 +117,7 @@ static om_status emit_blocked(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype
         LLVMValueRef y = LLVMBuildSelect(b, hit, LLVMConstReal(ct, 1.0), LLVMConstReal(ct, 0.0), "");
         om_cg_store(cx, dt, py, idx, om_cg_convert(cx, y, cdt, dt));
     } else {
-        x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
+        x = load_c(cx, dt, cdt, px, idx);
         LLVMValueRef e = exp_c(cx, cdt, LLVMBuildFSub(b, x, om_cg_load(cx, cdt, mx, i), ""));
         if (kind == SM_SOFTMAX)
             om_cg_store(cx, dt, py, idx, om_cg_convert(cx, e, cdt, dt));
@@ -125,10 +139,10 @@ static om_status emit_blocked(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype
         idx = om_cg_add(cx, rowb, i);
         LLVMValueRef y;
         if (kind == SM_SOFTMAX) {
-            y = om_cg_convert(cx, om_cg_load(cx, dt, py, idx), dt, cdt);
+            y = load_c(cx, dt, cdt, py, idx);
             y = LLVMBuildFMul(b, y, om_cg_load(cx, cdt, sm, i), "");
         } else {
-            x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
+            x = load_c(cx, dt, cdt, px, idx);
             y = LLVMBuildFSub(b, x, om_cg_load(cx, cdt, sm, i), "");
         }
         om_cg_store(cx, dt, py, idx, om_cg_convert(cx, y, cdt, dt));
@@ -157,7 +171,7 @@ static om_status emit_rows(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype cd
         LLVMBuildStore(b, zero, arg);
     LLVMValueRef k = om_cg_for(cx, &l1, zero, n, "k");
     LLVMValueRef idx = om_cg_add(cx, base, k);
-    LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
+    LLVMValueRef x = load_c(cx, dt, cdt, px, idx);
     if (kind == SM_HARD) {
         hard_update(cx, cdt, acc, arg, x, k);
     } else {
@@ -186,7 +200,7 @@ static om_status emit_rows(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype cd
     LLVMBuildStore(b, LLVMConstReal(ct, 0), acc);
     k = om_cg_for(cx, &l2, zero, n, "k");
     idx = om_cg_add(cx, base, k);
-    x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
+    x = load_c(cx, dt, cdt, px, idx);
     LLVMValueRef e = exp_c(cx, cdt, LLVMBuildFSub(b, x, mx, ""));
     LLVMValueRef sum = LLVMBuildFAdd(b, LLVMBuildLoad2(b, ct, acc, ""), e, "");
     LLVMSetFastMathFlags(sum, LLVMFastMathAllowReassoc);   /* lets LLVM vectorize the sum */
@@ -202,10 +216,10 @@ static om_status emit_rows(om_cg_ctx *cx, sm_kind kind, om_dtype dt, om_dtype cd
     idx = om_cg_add(cx, base, k);
     LLVMValueRef y;
     if (kind == SM_SOFTMAX) {
-        y = om_cg_convert(cx, om_cg_load(cx, dt, py, idx), dt, cdt);
+        y = load_c(cx, dt, cdt, py, idx);
         y = LLVMBuildFMul(b, y, c, "");
     } else {
-        x = om_cg_convert(cx, om_cg_load(cx, dt, px, idx), dt, cdt);
+        x = load_c(cx, dt, cdt, px, idx);
         y = LLVMBuildFSub(b, x, c, "");
     }
     om_cg_store(cx, dt, py, idx, om_cg_convert(cx, y, cdt, dt));
