@@ -30,8 +30,10 @@
  * MatMul, the unary ops, ...) need no entry.
  */
 #include "frontend/fe_internal.h"
+#include "frontend/fe_control.h"
 
 #include <float.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef om_status (*om_fe_rewrite_fn)(om_fe_ctx *ctx, om_fe_node *n);
@@ -140,6 +142,37 @@ static bool is_const_false(const om_value *v)
     return true;
 }
 
+/* In inference Dropout keeps every element, so a used mask output is a constant all-true
+ * bool tensor of the data's shape, which must then be static at import. */
+static om_status dropout_inference_mask(om_fe_ctx *ctx, om_fe_node *n)
+{
+    const om_value *x = n->inputs[0];
+    if (!om_shape_is_static(&x->shape))
+        return om_error(OM_ERR_UNSUPPORTED,
+                        "%s (op Dropout, opset %lld): the mask output '%s' is used and input '%s' has "
+                        "no static shape at import",
+                        n->label, (long long)ctx->opset, n->outputs[1], x->name);
+    size_t count = (size_t)om_shape_numel(&x->shape);
+    uint8_t *ones = malloc(count ? count : 1);
+    if (!ones)
+        return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+    memset(ones, 1, count);
+    const char *onnx_name = n->outputs[1], *name = onnx_name;
+    if (ctx->scope) {
+        if (!(name = om_fe_ir_name(ctx, onnx_name))) {
+            free(ones);
+            return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+        }
+        if (om_graph_find_value(ctx->g, name))
+            name = NULL; /* a re-inlined body: the IR picks a fresh name */
+    }
+    om_value *mask = om_graph_add_constant(ctx->g, name, OM_DT_BOOL, &x->shape, ones, count);
+    free(ones);
+    if (!mask)
+        return om_error_prefix(OM_ERR_NO_MEMORY, "%s (op Dropout)", n->label);
+    return ctx->scope ? om_fe_bind(ctx, onnx_name, mask, NULL) : OM_OK;
+}
+
 static om_status dropout_to_identity(om_fe_ctx *ctx, om_fe_node *n)
 {
     if (n->n_inputs < 1 || !n->inputs[0])
@@ -149,11 +182,11 @@ static om_status dropout_to_identity(om_fe_ctx *ctx, om_fe_node *n)
                         "%s (op Dropout, opset %lld): training_mode input '%s' is not a constant false; "
                         "training mode is unsupported",
                         n->label, (long long)ctx->opset, n->inputs[2]->name);
-    if (n->n_outputs > 1 && n->outputs[1][0] && om_fe_name_uses(ctx, n->outputs[1]) > 0)
-        return om_error(OM_ERR_UNSUPPORTED,
-                        "%s (op Dropout, opset %lld): the mask output '%s' is used; only inference "
-                        "Dropout (identity) is supported",
-                        n->label, (long long)ctx->opset, n->outputs[1]);
+    if (n->n_outputs > 1 && n->outputs[1][0] && om_fe_name_uses(ctx, n->outputs[1]) > 0) {
+        om_status st = dropout_inference_mask(ctx, n);
+        if (st != OM_OK)
+            return st;
+    }
     n->op = OM_OP_IDENTITY;
     n->n_inputs = 1;
     n->n_outputs = 1;
