@@ -1,5 +1,6 @@
 /* See cg_jit.h. ORC LLJIT loads the relocatable object exactly as produced for the
  * artifact; memcpy/memmove/memset resolve from the test process. */
+#include <elf.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -312,4 +313,61 @@ void cg_fill_random(om_dtype dt, void *buf, int64_t n, double lo, double hi)
             v = v < 0 ? -(double)(int64_t)(-v + 0.5) : (double)(int64_t)(v + 0.5);
         cg_set(dt, buf, i, v);
     }
+}
+
+const om_cg_target_opts cg_no_libcall_targets[3] = {
+    {NULL, NULL, NULL, 3},
+    {"x86_64-unknown-linux-gnu", "x86-64", "", 3},
+    {"aarch64-linux-gnu", NULL, NULL, 3},
+};
+
+int cg_elf_bad_undefined(const void *obj, size_t size, int *machine)
+{
+    const unsigned char *p = obj;
+    if (size < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) || p[EI_CLASS] != ELFCLASS64)
+        return -1;
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    if (machine)
+        *machine = eh.e_machine;
+    if (eh.e_type != ET_REL || eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size)
+        return -1;
+    int bad = 0, symtabs = 0;
+    for (int s = 0; s < eh.e_shnum; s++) {
+        Elf64_Shdr sh, strh;
+        memcpy(&sh, p + eh.e_shoff + s * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_SYMTAB)
+            continue;
+        symtabs++;
+        if (sh.sh_link >= eh.e_shnum)
+            return -1;
+        memcpy(&strh, p + eh.e_shoff + sh.sh_link * sizeof strh, sizeof strh);
+        if (sh.sh_offset + sh.sh_size > size || strh.sh_offset + strh.sh_size > size)
+            return -1;
+        for (size_t k = 1; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
+            Elf64_Sym sym;
+            memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
+            if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0 || sym.st_name >= strh.sh_size)
+                continue;
+            const char *name = (const char *)p + strh.sh_offset + sym.st_name;
+            if (strcmp(name, "memcpy") && strcmp(name, "memmove") && strcmp(name, "memset")) {
+                print_error("undefined symbol in kernels: %s\n", name);
+                bad++;
+            }
+        }
+    }
+    return symtabs == 1 ? bad : -1;
+}
+
+int cg_jit_assert_no_libcalls(const om_graph *g, const om_cg_target_opts *t, const char *what)
+{
+    const char *triple = t && t->triple ? t->triple : "host";
+    om_cg_result *r = NULL;
+    if (om_cg_compile(g, t, &r) != OM_OK)
+        fail_msg("%s (%s): compile: %s", what, triple, om_last_error());
+    int machine = 0, bad = cg_elf_bad_undefined(r->object, r->object_size, &machine);
+    om_cg_result_destroy(r);
+    if (bad != 0)
+        fail_msg("%s (%s): %s", what, triple, bad < 0 ? "malformed ELF object" : "undefined symbols besides memcpy/memmove/memset");
+    return machine;
 }

@@ -14,6 +14,7 @@
 #ifndef OM_TESTS_CG_JIT_H
 #define OM_TESTS_CG_JIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codegen/codegen.h"
@@ -36,6 +37,19 @@ void cg_jit_run_checked(cg_jit *j);
 /* Graph building: a value with a static shape; cg_input also marks it a graph input. */
 om_value *cg_value(om_graph *g, const char *name, om_dtype dt, int rank, const int64_t *dims);
 om_value *cg_input(om_graph *g, const char *name, om_dtype dt, int rank, const int64_t *dims);
+
+/* No-libcall checks: the kernels of a compiled graph may call nothing but
+ * memcpy/memmove/memset. cg_no_libcall_targets are the three targets every check uses: the
+ * host, a baseline x86-64 CPU (no SSE4.1/F16C/AVX512-BF16) and aarch64. */
+extern const om_cg_target_opts cg_no_libcall_targets[3];
+/* Undefined symbols other than memcpy/memmove/memset in an ELF64 relocatable object (each
+ * printed), or -1 if it is not one (bad magic/class/type, sections out of range, not exactly
+ * one symbol table). *machine (may be NULL) gets e_machine. */
+int cg_elf_bad_undefined(const void *obj, size_t size, int *machine);
+/* Compiles g for t (NULL: host) and fails the test (cmocka, naming `what` and the triple)
+ * unless it compiles and its object has no undefined symbol besides the three above.
+ * Returns the object's e_machine (EM_X86_64, EM_AARCH64, ...). */
+int cg_jit_assert_no_libcalls(const om_graph *g, const om_cg_target_opts *t, const char *what);
 
 /* Numeric helpers for references. */
 float cg_f16_to_f32(uint16_t h);

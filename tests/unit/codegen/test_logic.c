@@ -4,7 +4,6 @@
  * ranks 0-4 and empty tensors. Integer and bool results must match exactly; float results
  * match the reference within a stated relative error (exactly for the operations that
  * round once: compare, select, min/max, sum). */
-#include <elf.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -522,36 +521,6 @@ static void test_pow_special(void **state)
 
 /* ---- no libcalls on any target ------------------------------------------------------- */
 
-/* Undefined symbols of an ELF64 relocatable other than memcpy/memmove/memset (printed). */
-static int bad_undefined(const unsigned char *p, size_t size)
-{
-    Elf64_Ehdr eh;
-    assert_true(size >= sizeof eh);
-    memcpy(&eh, p, sizeof eh);
-    assert_true(eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) <= size);
-    int bad = 0;
-    for (int s = 0; s < eh.e_shnum; s++) {
-        Elf64_Shdr sh, strh;
-        memcpy(&sh, p + eh.e_shoff + s * sizeof sh, sizeof sh);
-        if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh.e_shnum)
-            continue;
-        memcpy(&strh, p + eh.e_shoff + sh.sh_link * sizeof strh, sizeof strh);
-        assert_true(sh.sh_offset + sh.sh_size <= size && strh.sh_offset + strh.sh_size <= size);
-        for (size_t k = 1; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
-            Elf64_Sym sym;
-            memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
-            if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0 || sym.st_name >= strh.sh_size)
-                continue;
-            const char *name = (const char *)p + strh.sh_offset + sym.st_name;
-            if (strcmp(name, "memcpy") && strcmp(name, "memmove") && strcmp(name, "memset")) {
-                print_error("undefined symbol in kernels: %s\n", name);
-                bad++;
-            }
-        }
-    }
-    return bad;
-}
-
 static om_value *node1(om_graph *g, om_op op, om_value *const *ins, int n_in, om_dtype dt, int64_t *d)
 {
     static int id;
@@ -622,19 +591,9 @@ static om_graph *all_logic_graph(void)
 static void test_no_libcalls(void **state)
 {
     (void)state;
-    static const om_cg_target_opts targets[] = {
-        {NULL, NULL, NULL, 3},
-        {"x86_64-unknown-linux-gnu", "x86-64", "", 3},
-        {"aarch64-linux-gnu", NULL, NULL, 3},
-    };
     for (size_t t = 0; t < 3; t++) {
         om_graph *g = all_logic_graph();
-        om_cg_result *r = NULL;
-        if (om_cg_compile(g, &targets[t], &r) != OM_OK)
-            fail_msg("target %zu: %s", t, om_last_error());
-        if (bad_undefined(r->object, r->object_size))
-            fail_msg("target %zu has undefined symbols", t);
-        om_cg_result_destroy(r);
+        cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[t], "logic");
         om_graph_destroy(g);
     }
 }
