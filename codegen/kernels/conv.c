@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/window.h"
 
 #define OM_CONV_JB 256 /* accumulator block width, elements */
 #define OM_CONV_MAX_SP (OM_MAX_RANK - 2)
@@ -41,25 +42,6 @@ typedef struct cv_kernel {
     /* per row */
     LLVMValueRef m, xch0, wch0, y_off, orow[OM_CONV_MAX_SP];
 } cv_kernel;
-
-static LLVMValueRef cv_smax(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
-{
-    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSGT, a, b, ""), a, b, "");
-}
-
-static LLVMValueRef cv_smin(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
-{
-    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLT, a, b, ""), a, b, "");
-}
-
-/* max(0, ceil(num / den)) for a constant den >= 1. */
-static LLVMValueRef cv_ceil_div0(om_cg_ctx *cx, LLVMValueRef num, int64_t den)
-{
-    LLVMValueRef q = num;
-    if (den != 1)
-        q = LLVMBuildSDiv(cx->b, om_cg_add(cx, num, om_cg_i64(cx, den - 1)), om_cg_i64(cx, den), "");
-    return cv_smax(cx, q, om_cg_i64(cx, 0));
-}
 
 static LLVMValueRef cv_fmadd(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
 {
@@ -78,9 +60,8 @@ static void cv_taps_checked(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff
     LLVMValueRef wv = om_cg_convert(cx, om_cg_load(cx, k->dt, k->w, om_cg_add(cx, woff, kn)), k->dt, k->adt);
     /* input column of output o: o*S + off */
     LLVMValueRef off = om_cg_add(cx, om_cg_mad(cx, kn, k->D[L], NULL), om_cg_i64(cx, -k->P[L]));
-    LLVMValueRef neg_off = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), off, "");
-    LLVMValueRef olo = cv_smax(cx, s0, cv_ceil_div0(cx, neg_off, k->S[L]));
-    LLVMValueRef ohi = cv_smin(cx, s1, cv_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
+    LLVMValueRef olo, ohi;
+    om_cg_win_orange(cx, off, k->S[L], k->I[L], s0, s1, &olo, &ohi);
     LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, olo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ohi, j0, "");
     /* X index of t: xoff + off + (j0 + t)*S */
     LLVMValueRef xb = om_cg_add(cx, om_cg_add(cx, xoff, off), om_cg_mad(cx, j0, k->S[L], NULL));
@@ -106,14 +87,8 @@ static void cv_inner(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef xoff, LLVMV
         cv_taps_checked(cx, k, xoff, woff, j0, j0, jend);
         return;
     }
-    /* o is interior when 0 <= o*S - P and o*S - P + (Kn-1)*D < I */
-    int64_t ilo_c = (P + S - 1) / S;
-    int64_t num = I + P - (Kn - 1) * D;
-    int64_t ihi_c = num <= 0 ? 0 : (num + S - 1) / S;
-    if (ihi_c < ilo_c)
-        ihi_c = ilo_c;
-    LLVMValueRef ilo = cv_smin(cx, cv_smax(cx, om_cg_i64(cx, ilo_c), j0), jend);
-    LLVMValueRef ihi = cv_smin(cx, cv_smax(cx, om_cg_i64(cx, ihi_c), ilo), jend);
+    LLVMValueRef ilo, ihi;
+    om_cg_win_interior(cx, Kn, S, D, P, I, j0, jend, &ilo, &ihi);
     cv_taps_checked(cx, k, xoff, woff, j0, j0, ilo);
 
     LLVMValueRef wv[OM_CONV_UNROLL];
@@ -146,10 +121,8 @@ static void cv_outer(om_cg_ctx *cx, const cv_kernel *k, int d, LLVMValueRef xoff
     }
     /* input row of kernel position kd: base + kd*D */
     LLVMValueRef base = om_cg_add(cx, om_cg_mad(cx, k->orow[d], k->S[d], NULL), om_cg_i64(cx, -k->P[d]));
-    LLVMValueRef neg = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), base, "");
-    LLVMValueRef klo = cv_ceil_div0(cx, neg, k->D[d]);
-    LLVMValueRef khi = cv_smin(cx, om_cg_i64(cx, k->K[d]),
-                               cv_ceil_div0(cx, om_cg_add(cx, neg, om_cg_i64(cx, k->I[d])), k->D[d]));
+    LLVMValueRef klo, khi;
+    om_cg_win_krange(cx, base, 0, k->I[d], k->K[d], k->D[d], &klo, &khi);
     om_cg_loop l;
     LLVMValueRef kd = om_cg_for(cx, &l, klo, khi, "kd");
     LLVMValueRef idx = om_cg_add(cx, base, om_cg_mad(cx, kd, k->D[d], NULL));
@@ -179,30 +152,6 @@ static void cv_block(om_cg_ctx *cx, const cv_kernel *k, LLVMValueRef j0, int64_t
     LLVMValueRef v = om_cg_epilogue_apply(cx, &k->ep, k->adt, om_cg_load(cx, k->adt, k->acc, t), yi);
     om_cg_store(cx, k->dt, k->y, yi, om_cg_convert(cx, v, k->adt, k->dt));
     om_cg_for_end(cx, &l);
-}
-
-/* Reads INTS attribute `name` into out[0..count): absent -> dflt everywhere; present with
- * another count -> OM_ERR_INVALID_MODEL; values below `minv` -> OM_ERR_INVALID_MODEL. */
-static om_status cv_ints(const om_node *n, const char *name, int count, int64_t dflt, int64_t minv,
-                         int64_t *out)
-{
-    const int64_t *v = NULL;
-    int c = om_node_ints(n, name, &v);
-    for (int i = 0; i < count; i++)
-        out[i] = dflt;
-    if (c < 0)
-        return OM_OK;
-    if (c != count)
-        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Conv): attribute %s has %d values, expected %d",
-                        n->name ? n->name : "", name, c, count);
-    for (int i = 0; i < count; i++) {
-        if (v[i] < minv || v[i] > INT32_MAX)
-            return om_error(OM_ERR_INVALID_MODEL,
-                            "node '%s' (Conv): attribute %s[%d] = %lld, expected %lld..2^31-1",
-                            n->name ? n->name : "", name, i, (long long)v[i], (long long)minv);
-        out[i] = v[i];
-    }
-    return OM_OK;
 }
 
 om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
@@ -241,10 +190,10 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
                         (long long)sy->dims[0], (long long)sy->dims[1], (long long)group);
     int64_t ks[OM_CONV_MAX_SP], pads[2 * OM_CONV_MAX_SP];
     om_status st;
-    if ((st = cv_ints(n, "kernel_shape", nsp, -1, 1, ks)) != OM_OK ||
-        (st = cv_ints(n, "strides", nsp, 1, 1, k.S)) != OM_OK ||
-        (st = cv_ints(n, "dilations", nsp, 1, 1, k.D)) != OM_OK ||
-        (st = cv_ints(n, "pads", 2 * nsp, 0, 0, pads)) != OM_OK)
+    if ((st = om_cg_win_ints(n, "kernel_shape", nsp, -1, 1, ks)) != OM_OK ||
+        (st = om_cg_win_ints(n, "strides", nsp, 1, 1, k.S)) != OM_OK ||
+        (st = om_cg_win_ints(n, "dilations", nsp, 1, 1, k.D)) != OM_OK ||
+        (st = om_cg_win_ints(n, "pads", 2 * nsp, 0, 0, pads)) != OM_OK)
         return st;
     k.Isz = 1;
     k.Ksz = 1;

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "codegen/cg_internal.h"
+#include "codegen/kernels/window.h"
 
 #define OM_POOL_JB 256 /* accumulator block width, elements */
 #define OM_POOL_MAX_SP (OM_MAX_RANK - 2)
@@ -53,40 +54,12 @@ typedef struct pl_kernel {
     LLVMValueRef xch, ich, y_off, cnt_outer, orow[OM_POOL_MAX_SP];
 } pl_kernel;
 
-static LLVMValueRef pl_smax(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
-{
-    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSGT, a, b, ""), a, b, "");
-}
-
-static LLVMValueRef pl_smin(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
-{
-    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLT, a, b, ""), a, b, "");
-}
-
-/* max(0, ceil(num / den)) for a constant den >= 1. */
-static LLVMValueRef pl_ceil_div0(om_cg_ctx *cx, LLVMValueRef num, int64_t den)
-{
-    LLVMValueRef q = num;
-    if (den != 1)
-        q = LLVMBuildSDiv(cx->b, om_cg_add(cx, num, om_cg_i64(cx, den - 1)), om_cg_i64(cx, den), "");
-    return pl_smax(cx, q, om_cg_i64(cx, 0));
-}
-
-/* [lo, hi): the kernel positions kd in [0, K) with lb <= base + kd*D < ub. */
-static void pl_krange(om_cg_ctx *cx, LLVMValueRef base, int64_t lb, int64_t ub, int64_t K, int64_t D,
-                      LLVMValueRef *lo, LLVMValueRef *hi)
-{
-    LLVMValueRef neg = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), base, "");
-    *lo = pl_ceil_div0(cx, om_cg_add(cx, neg, om_cg_i64(cx, lb)), D);
-    *hi = pl_smin(cx, om_cg_i64(cx, K), pl_ceil_div0(cx, om_cg_add(cx, neg, om_cg_i64(cx, ub)), D));
-}
-
 /* Number of positions of a window at base inside [lb, ub) (an i64 >= 0). */
 static LLVMValueRef pl_count(om_cg_ctx *cx, LLVMValueRef base, int64_t lb, int64_t ub, int64_t K, int64_t D)
 {
     LLVMValueRef lo, hi;
-    pl_krange(cx, base, lb, ub, K, D, &lo, &hi);
-    return pl_smax(cx, LLVMBuildNSWSub(cx->b, hi, lo, ""), om_cg_i64(cx, 0));
+    om_cg_win_krange(cx, base, lb, ub, K, D, &lo, &hi);
+    return om_cg_win_smax(cx, LLVMBuildNSWSub(cx->b, hi, lo, ""), om_cg_i64(cx, 0));
 }
 
 /* Whether v replaces the running max m: v > m, or v is the first NaN. */
@@ -138,9 +111,8 @@ static void pl_taps_checked(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff
     om_cg_loop lk, lo;
     LLVMValueRef kn = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, k->K[L]), "kn");
     LLVMValueRef off = om_cg_add(cx, om_cg_mad(cx, kn, k->D[L], NULL), om_cg_i64(cx, -k->P[L]));
-    LLVMValueRef neg_off = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, 0), off, "");
-    LLVMValueRef olo = pl_smax(cx, s0, pl_ceil_div0(cx, neg_off, k->S[L]));
-    LLVMValueRef ohi = pl_smin(cx, s1, pl_ceil_div0(cx, om_cg_add(cx, neg_off, om_cg_i64(cx, k->I[L])), k->S[L]));
+    LLVMValueRef olo, ohi;
+    om_cg_win_orange(cx, off, k->S[L], k->I[L], s0, s1, &olo, &ohi);
     LLVMValueRef tlo = LLVMBuildNSWSub(cx->b, olo, j0, ""), thi = LLVMBuildNSWSub(cx->b, ohi, j0, "");
     /* input column of t: (j0 + t)*S + off */
     LLVMValueRef col0 = om_cg_add(cx, off, om_cg_mad(cx, j0, k->S[L], NULL));
@@ -176,14 +148,8 @@ static void pl_inner(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef xoff, LLVMV
         pl_taps_checked(cx, k, xoff, ioff, j0, j0, jend);
         return;
     }
-    /* o is interior when 0 <= o*S - P and o*S - P + (Kn-1)*D < I */
-    int64_t ilo_c = (P + S - 1) / S;
-    int64_t num = I + P - (Kn - 1) * D;
-    int64_t ihi_c = num <= 0 ? 0 : (num + S - 1) / S;
-    if (ihi_c < ilo_c)
-        ihi_c = ilo_c;
-    LLVMValueRef ilo = pl_smin(cx, pl_smax(cx, om_cg_i64(cx, ilo_c), j0), jend);
-    LLVMValueRef ihi = pl_smin(cx, pl_smax(cx, om_cg_i64(cx, ihi_c), ilo), jend);
+    LLVMValueRef ilo, ihi;
+    om_cg_win_interior(cx, Kn, S, D, P, I, j0, jend, &ilo, &ihi);
     pl_taps_checked(cx, k, xoff, ioff, j0, j0, ilo);
 
     /* X index of output o, tap kn: xoff + o*S - P + kn*D; t = o - j0 */
@@ -220,7 +186,7 @@ static void pl_outer(om_cg_ctx *cx, const pl_kernel *k, int d, LLVMValueRef xoff
     }
     LLVMValueRef base = om_cg_add(cx, om_cg_mad(cx, k->orow[d], k->S[d], NULL), om_cg_i64(cx, -k->P[d]));
     LLVMValueRef klo, khi;
-    pl_krange(cx, base, 0, k->I[d], k->K[d], k->D[d], &klo, &khi);
+    om_cg_win_krange(cx, base, 0, k->I[d], k->K[d], k->D[d], &klo, &khi);
     om_cg_loop l;
     LLVMValueRef kd = om_cg_for(cx, &l, klo, khi, "kd");
     LLVMValueRef pos = om_cg_add(cx, base, om_cg_mad(cx, kd, k->D[d], NULL));
@@ -255,7 +221,7 @@ static void pl_block(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef j0, int64_t
         LLVMValueRef cnt = k->include_pad ? pl_count(cx, base, -k->P[L], k->I[L] + k->PE[L], k->K[L], k->D[L])
                                           : pl_count(cx, base, 0, k->I[L], k->K[L], k->D[L]);
         cnt = om_cg_mul(cx, cnt, k->cnt_outer);
-        cnt = pl_smax(cx, cnt, om_cg_i64(cx, 1)); /* a window outside the input yields 0 */
+        cnt = om_cg_win_smax(cx, cnt, om_cg_i64(cx, 1)); /* a window outside the input yields 0 */
         LLVMValueRef fc = LLVMBuildSIToFP(cx->b, cnt, om_cg_type(cx, k->adt), "");
         v = LLVMBuildFDiv(cx->b, v, fc, "");
     }
@@ -263,29 +229,6 @@ static void pl_block(om_cg_ctx *cx, const pl_kernel *k, LLVMValueRef j0, int64_t
     if (k->want_idx)
         om_cg_store(cx, OM_DT_INT64, k->yi, om_cg_add(cx, yb, t), om_cg_load(cx, OM_DT_INT64, k->idx, t));
     om_cg_for_end(cx, &l);
-}
-
-static om_status pl_ints(const om_node *n, const char *name, int count, int64_t dflt, int64_t minv,
-                         int64_t *out)
-{
-    const int64_t *v = NULL;
-    int c = om_node_ints(n, name, &v);
-    for (int i = 0; i < count; i++)
-        out[i] = dflt;
-    if (c < 0)
-        return OM_OK;
-    if (c != count)
-        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): attribute %s has %d values, expected %d",
-                        n->name ? n->name : "", om_op_name(n->op), name, c, count);
-    for (int i = 0; i < count; i++) {
-        if (v[i] < minv || v[i] > INT32_MAX)
-            return om_error(OM_ERR_INVALID_MODEL,
-                            "node '%s' (%s): attribute %s[%d] = %lld, expected %lld..2^31-1",
-                            n->name ? n->name : "", om_op_name(n->op), name, i, (long long)v[i],
-                            (long long)minv);
-        out[i] = v[i];
-    }
-    return OM_OK;
 }
 
 static bool pl_dtype_ok(om_dtype dt, bool is_max)
@@ -345,10 +288,10 @@ om_status om_cg_emit_pool(om_cg_ctx *cx, const om_node *n)
     int nsp = k.nsp;
     int64_t pads[2 * OM_POOL_MAX_SP];
     om_status st;
-    if ((st = pl_ints(n, "kernel_shape", nsp, -1, 1, k.K)) != OM_OK ||
-        (st = pl_ints(n, "strides", nsp, 1, 1, k.S)) != OM_OK ||
-        (st = pl_ints(n, "dilations", nsp, 1, 1, k.D)) != OM_OK ||
-        (st = pl_ints(n, "pads", 2 * nsp, 0, 0, pads)) != OM_OK)
+    if ((st = om_cg_win_ints(n, "kernel_shape", nsp, -1, 1, k.K)) != OM_OK ||
+        (st = om_cg_win_ints(n, "strides", nsp, 1, 1, k.S)) != OM_OK ||
+        (st = om_cg_win_ints(n, "dilations", nsp, 1, 1, k.D)) != OM_OK ||
+        (st = om_cg_win_ints(n, "pads", 2 * nsp, 0, 0, pads)) != OM_OK)
         return st;
     if (k.K[0] < 0)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (%s): kernel_shape is required", nm, op);
