@@ -453,3 +453,32 @@ om_status om_cg_unsupported(om_cg_ctx *cx, const char *fmt, ...)
     return om_error(OM_ERR_UNSUPPORTED, "node '%s' (%s): %s", n && n->name ? n->name : "",
                     n ? om_op_name(n->op) : "?", reason);
 }
+
+/* A private constant global array (64-byte aligned) of count elements of dt, from vals
+ * (floats) or ivals (integers, used as is for integer dtypes). NULL on a bad dtype or no memory. */
+LLVMValueRef om_cg_const_table(om_cg_ctx *cx, om_dtype dt, const double *vals, const int64_t *ivals, int64_t count,
+                             const char *tag)
+{
+    LLVMTypeRef t = om_cg_type(cx, dt);
+    if (!t || count < 1 || (!vals && !ivals))
+        return NULL;
+    LLVMValueRef *el = malloc(sizeof *el * (size_t)count);
+    if (!el)
+        return NULL;
+    for (int64_t i = 0; i < count; i++) {
+        if (ivals && !om_dtype_is_float(dt))
+            el[i] = LLVMConstInt(t, (unsigned long long)ivals[i], om_dtype_is_signed_int(dt));
+        else
+            el[i] = om_cg_const(cx, dt, vals ? vals[i] : (double)ivals[i]);
+    }
+    char name[96];
+    snprintf(name, sizeof name, "om_%s%u", tag ? tag : "tab", cx->node ? cx->node->id : 0u);
+    LLVMValueRef g = LLVMAddGlobal(cx->mod, LLVMArrayType2(t, (uint64_t)count), name);
+    LLVMSetInitializer(g, LLVMConstArray2(t, el, (uint64_t)count));
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
+    LLVMSetAlignment(g, 64);
+    free(el);
+    return g;
+}

@@ -63,6 +63,11 @@ LLVMValueRef om_cg_load(om_cg_ctx *cx, om_dtype dt, LLVMValueRef base, LLVMValue
 void om_cg_store(om_cg_ctx *cx, om_dtype dt, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v);
 /* A stack slot in the entry block (promoted to a register by LLVM's mem2reg/SROA). */
 LLVMValueRef om_cg_alloca(om_cg_ctx *cx, LLVMTypeRef t, const char *name);
+/* A compile-time table: a private constant global of `count` elements of dt, 64-byte
+ * aligned, from vals (doubles) or ivals (int64, exact for integer dtypes). `tag` names it in
+ * the IR. NULL on an unsupported dtype, count < 1, or out of memory. */
+LLVMValueRef om_cg_const_table(om_cg_ctx *cx, om_dtype dt, const double *vals, const int64_t *ivals,
+                               int64_t count, const char *tag);
 /* memcpy of a compile-time byte count (llvm.memcpy intrinsic; LLVM lowers small ones inline). */
 void om_cg_memcpy(om_cg_ctx *cx, LLVMValueRef dst, LLVMValueRef src, LLVMValueRef nbytes);
 

@@ -238,7 +238,7 @@ static om_status drop_consumed_inputs(om_fe_ctx *ctx, om_fe_node *n)
 
 /* Legacy broadcasting: with broadcast=1, B's shape matches a contiguous run of A's dims
  * starting at `axis` (default: aligned to the end, which is numpy's rule). */
-static om_status binary_legacy_broadcast(om_fe_ctx *ctx, om_fe_node *n)
+om_status om_fe_legacy_broadcast(om_fe_ctx *ctx, om_fe_node *n)
 {
     const om_attr *bc = om_fe_node_attr(n, "broadcast");
     const om_attr *ax = om_fe_node_attr(n, "axis");
@@ -324,10 +324,10 @@ static const struct {
     om_fe_rewrite_fn fn;
 } g_rewrites[] = {
     {"*", 1, 6, drop_consumed_inputs},
-    {"Add", 1, 6, binary_legacy_broadcast},
-    {"Sub", 1, 6, binary_legacy_broadcast},
-    {"Mul", 1, 6, binary_legacy_broadcast},
-    {"Div", 1, 6, binary_legacy_broadcast},
+    {"Add", 1, 6, om_fe_legacy_broadcast},
+    {"Sub", 1, 6, om_fe_legacy_broadcast},
+    {"Mul", 1, 6, om_fe_legacy_broadcast},
+    {"Div", 1, 6, om_fe_legacy_broadcast},
     {"BatchNormalization", 1, 6, drop_is_test},
     {"Gemm", 1, 6, gemm_legacy_broadcast},
     {"Reshape", 1, 4, reshape_shape_attr},

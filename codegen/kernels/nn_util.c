@@ -7,41 +7,14 @@
 
 #include "codegen/kernels/nn_util.h"
 
-static LLVMValueRef make_table(om_cg_ctx *cx, om_dtype dt, const double *fv, const int64_t *iv, int64_t count,
-                               const char *tag)
-{
-    LLVMTypeRef t = om_cg_type(cx, dt);
-    if (!t || count < 1)
-        return NULL;
-    LLVMValueRef *el = malloc(sizeof *el * (size_t)count);
-    if (!el)
-        return NULL;
-    for (int64_t i = 0; i < count; i++) {
-        if (iv && !om_dtype_is_float(dt))
-            el[i] = LLVMConstInt(t, (unsigned long long)iv[i], om_dtype_is_signed_int(dt));
-        else
-            el[i] = om_cg_const(cx, dt, fv ? fv[i] : (double)iv[i]);
-    }
-    char name[96];
-    snprintf(name, sizeof name, "om_%s%u", tag ? tag : "tab", cx->node ? cx->node->id : 0u);
-    LLVMValueRef g = LLVMAddGlobal(cx->mod, LLVMArrayType2(t, (uint64_t)count), name);
-    LLVMSetInitializer(g, LLVMConstArray2(t, el, (uint64_t)count));
-    LLVMSetGlobalConstant(g, 1);
-    LLVMSetLinkage(g, LLVMPrivateLinkage);
-    LLVMSetUnnamedAddress(g, LLVMGlobalUnnamedAddr);
-    LLVMSetAlignment(g, 64);
-    free(el);
-    return g;
-}
-
 LLVMValueRef om_cg_nn_table(om_cg_ctx *cx, om_dtype dt, const double *vals, int64_t count, const char *tag)
 {
-    return make_table(cx, dt, vals, NULL, count, tag);
+    return om_cg_const_table(cx, dt, vals, NULL, count, tag);
 }
 
 LLVMValueRef om_cg_nn_table_i64(om_cg_ctx *cx, om_dtype dt, const int64_t *vals, int64_t count, const char *tag)
 {
-    return make_table(cx, dt, NULL, vals, count, tag);
+    return om_cg_const_table(cx, dt, NULL, vals, count, tag);
 }
 
 /* A splat (for vectors) or scalar constant of x's type. */

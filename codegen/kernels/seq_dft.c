@@ -103,8 +103,8 @@ static om_status make_twiddles(om_cg_ctx *cx, dft_geo *q)
         c[m] = cos(a);
         s[m] = sin(a);
     }
-    q->cos_t = om_cg_seq_table(cx, OM_DT_DOUBLE, c, NULL, q->n, "cos");
-    q->sin_t = om_cg_seq_table(cx, OM_DT_DOUBLE, s, NULL, q->n, "sin");
+    q->cos_t = om_cg_const_table(cx, OM_DT_DOUBLE, c, NULL, q->n, "cos");
+    q->sin_t = om_cg_const_table(cx, OM_DT_DOUBLE, s, NULL, q->n, "sin");
     free(c);
     free(s);
     if (!q->cos_t || !q->sin_t)

@@ -36,8 +36,8 @@ om_status om_cg_emit_tfidf(om_cg_ctx *cx, const om_node *n)
     if (rows == 0 || W == 0)
         return OM_OK;
     LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
-    LLVMValueRef pool_t = np > 0 ? om_cg_seq_table(cx, OM_DT_INT64, NULL, pool, np, "pool") : NULL;
-    LLVMValueRef idx_t = ni > 0 ? om_cg_seq_table(cx, OM_DT_INT64, NULL, idx, ni, "ngidx") : NULL;
+    LLVMValueRef pool_t = np > 0 ? om_cg_const_table(cx, OM_DT_INT64, NULL, pool, np, "pool") : NULL;
+    LLVMValueRef idx_t = ni > 0 ? om_cg_const_table(cx, OM_DT_INT64, NULL, idx, ni, "ngidx") : NULL;
     if ((np > 0 && !pool_t) || (ni > 0 && !idx_t))
         return om_error(OM_ERR_NO_MEMORY, "TfIdfVectorizer: out of memory");
     LLVMValueRef zero = om_cg_i64(cx, 0), one_f = om_cg_f32(cx, 1.0f);
@@ -95,7 +95,7 @@ om_status om_cg_emit_tfidf(om_cg_ctx *cx, const om_node *n)
                 return om_error(OM_ERR_NO_MEMORY, "TfIdfVectorizer: out of memory");
             for (int64_t k = 0; k < W; k++)
                 wv[k] = k < nw ? wa->floats[k] : (idf ? 1.0 : 1.0);
-            wt = om_cg_seq_table(cx, OM_DT_FLOAT, wv, NULL, W, "w");
+            wt = om_cg_const_table(cx, OM_DT_FLOAT, wv, NULL, W, "w");
             free(wv);
             if (!wt)
                 return om_error(OM_ERR_NO_MEMORY, "TfIdfVectorizer: out of memory");

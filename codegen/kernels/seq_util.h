@@ -6,11 +6,7 @@
 
 #include "codegen/cg_internal.h"
 
-/* A private constant global of `count` elements of dt holding vals (converted from double)
- * or ivals (exact, for integer dtypes) — exactly one of the two is non-NULL. Returns its
- * address, or NULL on out of memory / unsupported dtype / count < 1. */
-LLVMValueRef om_cg_seq_table(om_cg_ctx *cx, om_dtype dt, const double *vals, const int64_t *ivals, int64_t count,
-                             const char *tag);
+/* Tables: om_cg_const_table (codegen/cg_internal.h). */
 
 /* Element i of a constant value (int or float dtypes) as double; false when v is not a
  * constant with data or i is out of range. */

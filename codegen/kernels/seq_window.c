@@ -90,7 +90,7 @@ om_status om_cg_emit_window(om_cg_ctx *cx, const om_node *n)
                 vals[i] = 0.42 - 0.5 * cos(a) + 0.08 * cos(2.0 * a);
         }
     }
-    LLVMValueRef tab = om_cg_seq_table(cx, y->dtype, vals, NULL, count, "win");
+    LLVMValueRef tab = om_cg_const_table(cx, y->dtype, vals, NULL, count, "win");
     if (!tab) {
         st = om_cg_unsupported(cx, "output dtype %s", om_dtype_name(y->dtype));
         goto done;
