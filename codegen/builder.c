@@ -134,6 +134,16 @@ void om_cg_memcpy(om_cg_ctx *cx, LLVMValueRef dst, LLVMValueRef src, LLVMValueRe
     LLVMBuildMemCpy(cx->b, dst, 1, src, 1, nbytes);
 }
 
+void om_cg_check(om_cg_ctx *cx, LLVMValueRef ok, int code)
+{
+    LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "check_fail");
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "check_ok");
+    LLVMBuildCondBr(cx->b, ok, cont, fail);
+    LLVMPositionBuilderAtEnd(cx->b, fail);
+    LLVMBuildRet(cx->b, om_cg_i32(cx, code));
+    LLVMPositionBuilderAtEnd(cx->b, cont);
+}
+
 /* ---- loops ----------------------------------------------------------------------------- */
 
 LLVMValueRef om_cg_for(om_cg_ctx *cx, om_cg_loop *l, LLVMValueRef start, LLVMValueRef end, const char *name)

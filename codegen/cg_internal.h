@@ -3,11 +3,13 @@
  * codegen/.
  *
  * How a kernel is emitted. For each node the driver:
- *   1. creates `void @om_k<id>_<Op>(ptr %args, i64 %first, i64 %last)` (nounwind, internal
+ *   1. creates `i32 @om_k<id>_<Op>(ptr %args, i64 %first, i64 %last)` (nounwind, internal
  *      symbols are not used: kernels are external so the runtime can find them by name),
  *   2. positions cx->b at the end of the entry block,
  *   3. calls om_cg_emit_<family>(cx, node) (the family comes from ir/ops.def),
- *   4. adds `ret void` at the builder's final position.
+ *   4. adds `ret i32 0` at the builder's final position.
+ * A kernel returns non-zero (om_art_check_code, runtime/artifact/artifact.h) when a run-time
+ * check fails: emit those with om_cg_check.
  * The emitter reads tensors through om_cg_in/om_cg_out, builds loops with om_cg_for, and sets
  * cx->work_items to the extent of its outermost loop when it splits that loop by
  * [first, last) (om_cg_for_work); otherwise leaves work_items = 1 and ignores the range
@@ -23,6 +25,7 @@
 #include <llvm-c/TargetMachine.h>
 
 #include "codegen/codegen.h"
+#include "runtime/artifact/artifact.h"
 
 typedef struct om_cg_ctx {
     LLVMContextRef llctx;
@@ -112,6 +115,12 @@ LLVMValueRef om_cg_sigmoid_f32(om_cg_ctx *cx, LLVMValueRef x);
 /* Calls an LLVM intrinsic by name on same-typed operands ("llvm.sqrt", "llvm.fabs",
  * "llvm.fma", "llvm.maxnum", ...), overloaded on the first operand's type. */
 LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops, unsigned n);
+
+/* Run-time check: when `ok` (i1) is false the kernel returns `code` (an om_art_check_code)
+ * at once; the builder continues on the true path. Use for inputs whose values the compiled
+ * shapes assume (a non-constant shape/axes/sizes input checked against the static output
+ * shape) and for data-dependent output sizes checked against the declared shape. */
+void om_cg_check(om_cg_ctx *cx, LLVMValueRef ok, int code);
 
 /* Reports an unsupported case of the current node (names node, op and the reason). */
 om_status om_cg_unsupported(om_cg_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

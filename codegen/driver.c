@@ -107,7 +107,7 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
     char sym[160];
     kernel_symbol(n, sym, sizeof sym);
     LLVMTypeRef params[3] = {cx->ptr, cx->i64, cx->i64};
-    LLVMTypeRef fty = LLVMFunctionType(cx->vd, params, 3, 0);
+    LLVMTypeRef fty = LLVMFunctionType(cx->i32, params, 3, 0);
     LLVMValueRef fn = LLVMAddFunction(cx->mod, sym, fty);
     LLVMSetLinkage(fn, LLVMExternalLinkage);
     add_enum_attr(cx->llctx, fn, LLVMAttributeFunctionIndex, "nounwind");
@@ -133,7 +133,7 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
     om_status st = emit ? emit(cx, n) : om_cg_unsupported(cx, "no kernel for this op");
     if (st != OM_OK)
         return st;
-    LLVMBuildRetVoid(cx->b);
+    LLVMBuildRet(cx->b, om_cg_i32(cx, OM_ART_CHECK_OK));
     m->work_items[live_index] = cx->work_items < 1 ? 1 : cx->work_items;
     return OM_OK;
 }

@@ -20,8 +20,9 @@
 
 #include "codegen/cg_target.h"
 #include "codegen/codegen.h"
+#include "runtime/artifact/artifact.h"
 
-typedef void (*kernel_fn)(void *const *, int64_t, int64_t);
+typedef int32_t (*kernel_fn)(void *const *, int64_t, int64_t);
 
 /* Nodes touching at most this many bytes (inputs + outputs) are compiled at -O0. */
 #define EVAL_O0_BYTES (256 * 1024)
@@ -155,7 +156,10 @@ om_status om_cg_evaluator_run(om_cg_evaluator *e, const om_graph *g, const om_no
         goto fail;
     }
     kernel_fn fn = (kernel_fn)(uintptr_t)addr;
-    fn(args, 0, step->work_items);
+    int32_t rc = fn(args, 0, step->work_items);
+    if (rc != OM_ART_CHECK_OK)
+        st = om_error(OM_ERR_INVALID_MODEL, "evaluating node '%s' (%s): %s", n->name, om_op_name(n->op),
+                      om_art_check_text(rc));
 fail:
     if (rt) {
         LLVMErrorRef rerr = LLVMOrcResourceTrackerRemove(rt);

@@ -15,6 +15,7 @@
  * a graph output is not also an input, a constant or listed twice, and some step writes
  * it; every intermediate a step touches has an arena offset with its bytes inside the arena.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,13 +207,25 @@ static om_status add_kernel(om_art_model *m, const char *symbol, uint32_t *out)
     return OM_OK;
 }
 
+/* "node 'name' (Op)": what a run-time error names (format 1.1 step labels). */
+static char *step_label(const om_node *n)
+{
+    const char *name = n->name ? n->name : "";
+    size_t len = strlen(name) + strlen(om_op_name(n->op)) + 16;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "node '%s' (%s)", name, om_op_name(n->op));
+    return s;
+}
+
 static om_status add_steps(builder *b, const om_cg_result *r)
 {
     om_art_model *m = b->m;
     size_t n = r->n_steps;
     m->steps = calloc(n ? n : 1, sizeof *m->steps);
     m->kernel_names = calloc(n ? n : 1, sizeof *m->kernel_names);
-    if (!m->steps || !m->kernel_names)
+    m->step_labels = calloc(n ? n : 1, sizeof *m->step_labels);
+    if (!m->steps || !m->kernel_names || !m->step_labels)
         return om_error(OM_ERR_NO_MEMORY, "artifact: out of memory (steps)");
     for (size_t i = 0; i < n; i++) {
         const om_cg_step *s = &r->steps[i];
@@ -229,6 +242,10 @@ static om_status add_steps(builder *b, const om_cg_result *r)
         a->args = args;
         a->n_args = (uint32_t)s->n_args;
         m->n_steps = (uint32_t)(i + 1);
+        char *label = step_label(s->node);
+        if (!label)
+            return om_error(OM_ERR_NO_MEMORY, "artifact: out of memory (step labels)");
+        m->step_labels[i] = label;
         for (int j = 0; j < s->n_args; j++) {
             if (!s->args[j])
                 return om_error(OM_ERR_INTERNAL, "codegen step for node '%s' has a NULL arg %d",
@@ -343,6 +360,10 @@ void om_compile_artifact_free(om_art_model *m)
         for (uint32_t i = 0; i < m->n_steps; i++)
             free((void *)m->steps[i].args);
     free(m->steps);
+    if (m->step_labels)
+        for (uint32_t i = 0; i < m->n_steps; i++)
+            free((void *)m->step_labels[i]);
+    free((void *)m->step_labels);
     free((void *)m->graph_text);
     free((void *)m->weights);
     memset(m, 0, sizeof *m);

@@ -39,6 +39,7 @@ OMRT_EXPORT const char *omrt_status_name(omrt_status s)
     case OMRT_ERR_NOT_SUBSCRIBED: return "NOT_SUBSCRIBED";
     case OMRT_ERR_THREAD_NOT_SUBSCRIBED: return "THREAD_NOT_SUBSCRIBED";
     case OMRT_ERR_TASK_FAILED: return "TASK_FAILED";
+    case OMRT_ERR_EXECUTION: return "EXECUTION";
     }
     return "UNKNOWN_STATUS";
 }

@@ -1,27 +1,23 @@
 /* Model loading and the model's getters.
  *
- * Load = read (or copy) the whole artifact into one 64-byte aligned buffer the model owns
- * (WEIGHTS sits at a 64-aligned file offset, so weight tensors stay 64-aligned in memory and
- * are used in place), om_art_parse (validates everything), the CPU check of the TARGET
- * record, linking the CODE object, resolving every PLAN kernel name, and building the
+ * Load = map the artifact file read-only (or copy a caller's buffer) into page-aligned memory
+ * the model owns (file_map.c; WEIGHTS sits at a 64-aligned file offset, so weight tensors
+ * stay 64-aligned in memory and are used in place, straight from the page cache),
+ * om_art_parse (validates everything, CRCs included), the CPU check of the TARGET record,
+ * linking the CODE object, resolving every PLAN kernel name, and building the
  * omrt_tensor_info tables. Any failure releases everything built so far (omrt_model_destroy
  * accepts half-built models) and leaves a message starting with the model's label
  * (the file's base name, or "<memory>").
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "runtime/cpu_features.h"
 #include "runtime/elf_link.h"
+#include "runtime/file_map.h"
 #include "runtime/rt_internal.h"
-
-#define MAX_ARTIFACT_BYTES (1ull << 38) /* 256 GiB: a sanity bound, not a policy */
 
 /* Prefixes the current message with the label (the message buffer is reused). */
 static omrt_status with_label(omrt_status st, const char *label)
@@ -52,14 +48,14 @@ static omrt_status build_infos(omrt_model *m)
     return OMRT_OK;
 }
 
-/* Takes ownership of `file` (64-aligned, from om_rt_aligned_alloc). */
+/* Takes ownership of `file` (page-aligned, from om_rt_file_map or om_rt_file_copy). */
 static omrt_status load(uint8_t *file, size_t size, const char *label, omrt_model **out)
 {
     omrt_status st;
     char err[512];
     omrt_model *m = calloc(1, sizeof *m);
     if (!m) {
-        free(file);
+        om_rt_file_unmap(file, size);
         return om_rt_error(OMRT_ERR_NO_MEMORY, "%s: out of memory loading the model", label);
     }
     m->file = file;
@@ -126,41 +122,12 @@ OMRT_EXPORT omrt_status omrt_model_load_file(const char *path, omrt_model **out)
         return om_rt_error(OMRT_ERR_INVALID_ARGUMENT, "omrt_model_load_file: NULL %s",
                            path ? "out" : "path");
     const char *label = base_name(path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return om_rt_error(OMRT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return om_rt_error(OMRT_ERR_IO, "%s: not a regular file", path);
-    }
-    if ((unsigned long long)sb.st_size > MAX_ARTIFACT_BYTES || (uint64_t)sb.st_size > SIZE_MAX) {
-        close(fd);
-        return om_rt_error(OMRT_ERR_UNSUPPORTED, "%s: %lld bytes is too large", path,
-                           (long long)sb.st_size);
-    }
-    size_t size = (size_t)sb.st_size;
-    uint8_t *buf = om_rt_aligned_alloc(size);
-    if (!buf) {
-        close(fd);
-        return om_rt_error(OMRT_ERR_NO_MEMORY, "%s: cannot allocate %zu bytes", path, size);
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = r < 0 ? errno : 0;
-            close(fd);
-            free(buf);
-            return om_rt_error(OMRT_ERR_IO, "%s: read failed at byte %zu of %zu: %s", path, got,
-                               size, e ? strerror(e) : "file shrank while reading");
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    return load(buf, size, label, out);
+    uint8_t *file;
+    size_t size;
+    omrt_status st = om_rt_file_map(path, &file, &size);
+    if (st != OMRT_OK)
+        return st;
+    return load(file, size, label, out);
 }
 
 OMRT_EXPORT omrt_status omrt_model_load_memory(const void *buf, size_t size, omrt_model **out)
@@ -170,11 +137,10 @@ OMRT_EXPORT omrt_status omrt_model_load_memory(const void *buf, size_t size, omr
     if (!out || (!buf && size))
         return om_rt_error(OMRT_ERR_INVALID_ARGUMENT, "omrt_model_load_memory: NULL %s",
                            out ? "buffer" : "out");
-    uint8_t *copy = om_rt_aligned_alloc(size);
-    if (!copy)
-        return om_rt_error(OMRT_ERR_NO_MEMORY, "<memory>: cannot allocate %zu bytes", size);
-    if (size)
-        memcpy(copy, buf, size);
+    uint8_t *copy;
+    omrt_status st = om_rt_file_copy(buf, size, "<memory>", &copy);
+    if (st != OMRT_OK)
+        return st;
     return load(copy, size, "<memory>", out);
 }
 
@@ -191,7 +157,7 @@ OMRT_EXPORT void omrt_model_destroy(omrt_model *m)
     free(m->kernels);
     free(m->inputs);
     free(m->outputs);
-    free(m->file);
+    om_rt_file_unmap(m->file, m->file_size);
     free(m);
 }
 

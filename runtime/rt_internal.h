@@ -26,7 +26,8 @@ omrt_status om_rt_error(omrt_status s, const char *fmt, ...) __attribute__((form
 void *om_rt_aligned_alloc(size_t size);
 
 typedef struct om_rt_elf_image om_rt_elf_image;
-typedef void (*om_rt_kernel_fn)(void *const *args, int64_t first, int64_t last);
+/* Returns 0 or an om_art_check_code (format >= 1.1; 1.0 kernels return void: ignore). */
+typedef int32_t (*om_rt_kernel_fn)(void *const *args, int64_t first, int64_t last);
 
 struct omrt_model {
     uint8_t *file;                 /* the artifact bytes, 64-aligned (weights point here) */

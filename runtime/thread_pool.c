@@ -37,6 +37,7 @@ struct om_rt_pool {
     pthread_cond_t start, finished;
     _Atomic uint64_t claim;       /* gen << 32 | next << 16 | chunks */
     _Atomic int done;             /* chunks completed in this generation */
+    _Atomic int32_t failed;       /* a non-zero kernel return of this generation */
     _Atomic bool stop;
     /* the task of the current generation (stable while any of its chunks runs) */
     om_rt_kernel_fn fn;
@@ -73,7 +74,9 @@ static void work(om_rt_pool *p, uint32_t gen)
             continue; /* v reloaded */
         int64_t first, last;
         om_rt_pool_chunk(p->n, chunks, next, &first, &last);
-        p->fn(p->args, first, last);
+        int32_t rc = p->fn(p->args, first, last);
+        if (rc != 0)
+            atomic_store_explicit(&p->failed, rc, memory_order_relaxed);
         if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == chunks) {
             pthread_mutex_lock(&p->mu);
             pthread_cond_signal(&p->finished);
@@ -168,15 +171,14 @@ int om_rt_pool_threads(const om_rt_pool *p)
     return p ? p->threads : 0;
 }
 
-void om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n)
+int32_t om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n)
 {
     if (n <= 0)
-        return;
+        return 0;
     int chunks = n < p->threads ? (int)n : p->threads;
-    if (chunks == 1) {
-        fn(args, 0, n);
-        return;
-    }
+    if (chunks == 1)
+        return fn(args, 0, n);
+    atomic_store_explicit(&p->failed, 0, memory_order_relaxed);
     p->fn = fn;
     p->args = args;
     p->n = n;
@@ -192,11 +194,12 @@ void om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_
 
     for (int spins = 0; spins < SPIN_ITERS; spins++) {
         if (atomic_load_explicit(&p->done, memory_order_acquire) == chunks)
-            return;
+            return atomic_load_explicit(&p->failed, memory_order_relaxed);
         cpu_relax();
     }
     pthread_mutex_lock(&p->mu);
     while (atomic_load_explicit(&p->done, memory_order_acquire) != chunks)
         pthread_cond_wait(&p->finished, &p->mu);
     pthread_mutex_unlock(&p->mu);
+    return atomic_load_explicit(&p->failed, memory_order_relaxed);
 }

@@ -20,7 +20,8 @@ typedef struct om_rt_pool om_rt_pool;
 omrt_status om_rt_pool_create(int threads, om_rt_pool **out);
 void om_rt_pool_destroy(om_rt_pool *p);   /* accepts NULL */
 int om_rt_pool_threads(const om_rt_pool *p);
-void om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n);
+/* Returns 0, or the non-zero code one of the chunks returned (any one of them). */
+int32_t om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n);
 /* Chunk `i` of `chunks` over [0, n): *first, *last. */
 void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *last);
 

@@ -170,3 +170,15 @@ om_status om_infer_set_output(om_graph *g, om_node *n, int i, om_dtype dt, const
     v->shape = merged;
     return OM_OK;
 }
+
+bool om_infer_outputs_declared(const om_node *n)
+{
+    if (n->n_outputs < 1)
+        return false;
+    for (int i = 0; i < n->n_outputs; i++) {
+        const om_value *v = n->outputs[i];
+        if (v && !om_shape_is_static(&v->shape))
+            return false;
+    }
+    return true;
+}

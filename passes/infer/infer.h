@@ -50,6 +50,15 @@ int64_t om_infer_merge_dim(int64_t a, int64_t b, bool *ok);
  * sets *bad_dim to the failing output axis. */
 bool om_infer_broadcast(const om_shape *a, const om_shape *b, om_shape *out, int *bad_dim);
 
+/* True when every output of n already has a static shape (the model declared it: graph
+ * outputs, value_info). A rule whose output shape depends on the VALUES of an input that is
+ * computed at run time (a shape, axes, sizes, repeats, pads or K input; a data-dependent
+ * count) may then take the declared shapes, provided the kernel checks at run time that the
+ * values agree (om_cg_check with OM_ART_CHECK_SHAPE_VALUE / OM_ART_CHECK_OUTPUT_SIZE), and
+ * uses the run-time values wherever they matter beyond the shape (Slice starts, Pad
+ * offsets, Resize scales...). Otherwise the rule reports the input as needing a constant. */
+bool om_infer_outputs_declared(const om_node *n);
+
 /* Stores the inferred type of output i. If the model already declared a type, it must
  * agree: same dtype, same rank, equal static dims (a dim known on either side wins). */
 om_status om_infer_set_output(om_graph *g, om_node *n, int i, om_dtype dt, const om_shape *s);

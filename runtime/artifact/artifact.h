@@ -32,14 +32,19 @@
  *                      u64 offset, u64 nbytes
  *             step   = u32 kernel (index into names), u32 n_args, i64 work_items,
  *                      u32 args[n_args] (tensor indices)
+ *             since 1.1: u32 n_labels (0 or n_steps), str label[n_labels] -- what each
+ *                      step computes, for run-time error messages ("node 'y' (Reshape)")
  *   GRAPH   : the optimized graph in IR text (for omdump), UTF-8
  *   WEIGHTS : constant tensors, each at a 64-byte aligned offset (section alignment 64)
  *   CODE    : an ELF64 relocatable object (position independent) holding the kernels
  *
- * Kernel ABI: every step calls `void kernel(void *const *args, int64_t first, int64_t last)`
+ * Kernel ABI: every step calls `int32_t kernel(void *const *args, int64_t first, int64_t last)`
  * where args[i] is the address of the step's i-th tensor and [first, last) is a sub-range of
  * [0, work_items) the kernel must compute (the runtime may split the range across threads;
- * work_items >= 1).
+ * work_items >= 1). The kernel returns 0, or one of om_art_check_code when a run-time check
+ * failed (a shape-carrying input whose values disagree with the compiled shapes); the
+ * execution then fails with the step's label. Format 1.0 kernels returned void: a reader
+ * ignores the return value of a 1.0 artifact's kernels.
  */
 #ifndef OM_RUNTIME_ARTIFACT_H
 #define OM_RUNTIME_ARTIFACT_H
@@ -53,7 +58,7 @@ extern "C" {
 
 #define OM_ART_MAGIC "OMCART\r\n"
 #define OM_ART_MAJOR 1
-#define OM_ART_MINOR 0
+#define OM_ART_MINOR 1
 #define OM_ART_HEADER_SIZE 64
 #define OM_ART_SECTION_ENTRY_SIZE 32
 #define OM_ART_WEIGHT_ALIGN 64
@@ -75,6 +80,19 @@ typedef enum om_art_tensor_kind {
     OM_ART_TENSOR_WEIGHT = 2,  /* offset into WEIGHTS */
     OM_ART_TENSOR_ARENA = 3,   /* offset into the per-context arena */
 } om_art_tensor_kind;
+
+/* Kernel return codes (written into artifacts' code: values never change). */
+typedef enum om_art_check_code {
+    OM_ART_CHECK_OK = 0,
+    OM_ART_CHECK_SHAPE_VALUE = 1,   /* a run-time shape/axes/sizes input gives other shapes
+                                       than the ones the model declares and omc compiled */
+    OM_ART_CHECK_OUTPUT_SIZE = 2,   /* a data-dependent output size (NonZero, Unique, ...)
+                                       differs from the declared output shape */
+    OM_ART_CHECK_INDEX = 3,         /* an index input is out of range */
+} om_art_check_code;
+
+/* "a run-time shape input disagrees with the compiled shape", ...; "unknown check" else. */
+const char *om_art_check_text(int32_t code);
 
 typedef struct om_art_tensor {
     uint32_t kind, dtype, index;
@@ -114,6 +132,7 @@ typedef struct om_art_model {
     const char **kernel_names;
     uint32_t n_steps;
     om_art_step *steps;
+    const char **step_labels;                       /* [n_steps], or NULL (format 1.0) */
     const char *graph_text; uint64_t graph_size;   /* not NUL-terminated when read */
     const void *weights; uint64_t weights_size;
     const void *code; uint64_t code_size;

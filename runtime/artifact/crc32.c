@@ -1,59 +1,239 @@
 /* CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init and final xor 0xFFFFFFFF), the
- * checksum zlib and PNG use: om_art_crc32("123456789", 9) == 0xCBF43926.
- * Byte-at-a-time over a constant table (no run-time initialization, so thread-safe). */
-#include "runtime/artifact/artifact.h"
+ * checksum zlib, gzip and PNG use: om_art_crc32("123456789", 9) == 0xCBF43926. Artifacts
+ * store these values, so every implementation here must give exactly them.
+ *
+ * Implementations (crc32_internal.h), all over the same "raw" state (the running CRC before
+ * the final inversion):
+ *   bytewise  one lookup in the 256-entry table per byte (the reference; also finishes the
+ *             others' last < 16 bytes)
+ *   slice8    eight lookups per 8 bytes (tables in crc32_tables.h): the portable path
+ *   pclmul    x86-64 carry-less-multiply folding (the method of Intel's "Fast CRC
+ *             Computation for Generic Polynomials Using PCLMULQDQ"): four 128-bit
+ *             accumulators fold 64 bytes per step, then fold into one; its 128 bits are
+ *             finished with the table (no Barrett reduction needed)
+ *   vpclmul   the same with AVX-512 VPCLMULQDQ: four 512-bit accumulators, 256 bytes a step
+ * Folding constants: a 128-bit block B followed by D bits of message contributes
+ * B(x)*x^D; with lanes loaded little-endian, the low 64 bits hold the higher-degree half, so
+ *   B*x^D == clmul(B.lo, k_lo) ^ clmul(B.hi, k_hi)  (mod P) as a 128-bit block, with
+ *   k_lo = reflect32(x^(D+32) mod P) << 1 and k_hi = reflect32(x^(D-32) mod P) << 1.
+ * The choice is made once per process (cpuid, plus xgetbv for the AVX-512 state) and cached
+ * in an atomic; there is no run-time table initialization, so everything is thread-safe.
+ */
+#include <stdatomic.h>
 
-static const uint32_t crc_table[256] = {
-    0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
-    0xe963a535u, 0x9e6495a3u, 0x0edb8832u, 0x79dcb8a4u, 0xe0d5e91eu, 0x97d2d988u,
-    0x09b64c2bu, 0x7eb17cbdu, 0xe7b82d07u, 0x90bf1d91u, 0x1db71064u, 0x6ab020f2u,
-    0xf3b97148u, 0x84be41deu, 0x1adad47du, 0x6ddde4ebu, 0xf4d4b551u, 0x83d385c7u,
-    0x136c9856u, 0x646ba8c0u, 0xfd62f97au, 0x8a65c9ecu, 0x14015c4fu, 0x63066cd9u,
-    0xfa0f3d63u, 0x8d080df5u, 0x3b6e20c8u, 0x4c69105eu, 0xd56041e4u, 0xa2677172u,
-    0x3c03e4d1u, 0x4b04d447u, 0xd20d85fdu, 0xa50ab56bu, 0x35b5a8fau, 0x42b2986cu,
-    0xdbbbc9d6u, 0xacbcf940u, 0x32d86ce3u, 0x45df5c75u, 0xdcd60dcfu, 0xabd13d59u,
-    0x26d930acu, 0x51de003au, 0xc8d75180u, 0xbfd06116u, 0x21b4f4b5u, 0x56b3c423u,
-    0xcfba9599u, 0xb8bda50fu, 0x2802b89eu, 0x5f058808u, 0xc60cd9b2u, 0xb10be924u,
-    0x2f6f7c87u, 0x58684c11u, 0xc1611dabu, 0xb6662d3du, 0x76dc4190u, 0x01db7106u,
-    0x98d220bcu, 0xefd5102au, 0x71b18589u, 0x06b6b51fu, 0x9fbfe4a5u, 0xe8b8d433u,
-    0x7807c9a2u, 0x0f00f934u, 0x9609a88eu, 0xe10e9818u, 0x7f6a0dbbu, 0x086d3d2du,
-    0x91646c97u, 0xe6635c01u, 0x6b6b51f4u, 0x1c6c6162u, 0x856530d8u, 0xf262004eu,
-    0x6c0695edu, 0x1b01a57bu, 0x8208f4c1u, 0xf50fc457u, 0x65b0d9c6u, 0x12b7e950u,
-    0x8bbeb8eau, 0xfcb9887cu, 0x62dd1ddfu, 0x15da2d49u, 0x8cd37cf3u, 0xfbd44c65u,
-    0x4db26158u, 0x3ab551ceu, 0xa3bc0074u, 0xd4bb30e2u, 0x4adfa541u, 0x3dd895d7u,
-    0xa4d1c46du, 0xd3d6f4fbu, 0x4369e96au, 0x346ed9fcu, 0xad678846u, 0xda60b8d0u,
-    0x44042d73u, 0x33031de5u, 0xaa0a4c5fu, 0xdd0d7cc9u, 0x5005713cu, 0x270241aau,
-    0xbe0b1010u, 0xc90c2086u, 0x5768b525u, 0x206f85b3u, 0xb966d409u, 0xce61e49fu,
-    0x5edef90eu, 0x29d9c998u, 0xb0d09822u, 0xc7d7a8b4u, 0x59b33d17u, 0x2eb40d81u,
-    0xb7bd5c3bu, 0xc0ba6cadu, 0xedb88320u, 0x9abfb3b6u, 0x03b6e20cu, 0x74b1d29au,
-    0xead54739u, 0x9dd277afu, 0x04db2615u, 0x73dc1683u, 0xe3630b12u, 0x94643b84u,
-    0x0d6d6a3eu, 0x7a6a5aa8u, 0xe40ecf0bu, 0x9309ff9du, 0x0a00ae27u, 0x7d079eb1u,
-    0xf00f9344u, 0x8708a3d2u, 0x1e01f268u, 0x6906c2feu, 0xf762575du, 0x806567cbu,
-    0x196c3671u, 0x6e6b06e7u, 0xfed41b76u, 0x89d32be0u, 0x10da7a5au, 0x67dd4accu,
-    0xf9b9df6fu, 0x8ebeeff9u, 0x17b7be43u, 0x60b08ed5u, 0xd6d6a3e8u, 0xa1d1937eu,
-    0x38d8c2c4u, 0x4fdff252u, 0xd1bb67f1u, 0xa6bc5767u, 0x3fb506ddu, 0x48b2364bu,
-    0xd80d2bdau, 0xaf0a1b4cu, 0x36034af6u, 0x41047a60u, 0xdf60efc3u, 0xa867df55u,
-    0x316e8eefu, 0x4669be79u, 0xcb61b38cu, 0xbc66831au, 0x256fd2a0u, 0x5268e236u,
-    0xcc0c7795u, 0xbb0b4703u, 0x220216b9u, 0x5505262fu, 0xc5ba3bbeu, 0xb2bd0b28u,
-    0x2bb45a92u, 0x5cb36a04u, 0xc2d7ffa7u, 0xb5d0cf31u, 0x2cd99e8bu, 0x5bdeae1du,
-    0x9b64c2b0u, 0xec63f226u, 0x756aa39cu, 0x026d930au, 0x9c0906a9u, 0xeb0e363fu,
-    0x72076785u, 0x05005713u, 0x95bf4a82u, 0xe2b87a14u, 0x7bb12baeu, 0x0cb61b38u,
-    0x92d28e9bu, 0xe5d5be0du, 0x7cdcefb7u, 0x0bdbdf21u, 0x86d3d2d4u, 0xf1d4e242u,
-    0x68ddb3f8u, 0x1fda836eu, 0x81be16cdu, 0xf6b9265bu, 0x6fb077e1u, 0x18b74777u,
-    0x88085ae6u, 0xff0f6a70u, 0x66063bcau, 0x11010b5cu, 0x8f659effu, 0xf862ae69u,
-    0x616bffd3u, 0x166ccf45u, 0xa00ae278u, 0xd70dd2eeu, 0x4e048354u, 0x3903b3c2u,
-    0xa7672661u, 0xd06016f7u, 0x4969474du, 0x3e6e77dbu, 0xaed16a4au, 0xd9d65adcu,
-    0x40df0b66u, 0x37d83bf0u, 0xa9bcae53u, 0xdebb9ec5u, 0x47b2cf7fu, 0x30b5ffe9u,
-    0xbdbdf21cu, 0xcabac28au, 0x53b39330u, 0x24b4a3a6u, 0xbad03605u, 0xcdd70693u,
-    0x54de5729u, 0x23d967bfu, 0xb3667a2eu, 0xc4614ab8u, 0x5d681b02u, 0x2a6f2b94u,
-    0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
-};
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/crc32_internal.h"
+#include "runtime/artifact/crc32_tables.h"
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define CRC_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define CRC_X86 0
+#endif
+
+/* ---- portable ---------------------------------------------------------------------------- */
+
+static uint32_t crc_bytewise(uint32_t c, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        c = om_art_crc32_tab[0][(c ^ p[i]) & 0xFFu] ^ (c >> 8);
+    return c;
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t crc_slice8(uint32_t c, const uint8_t *p, size_t n)
+{
+    const uint32_t(*t)[256] = om_art_crc32_tab;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint32_t lo = le32(p) ^ c, hi = le32(p + 4);
+        c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^
+            t[4][lo >> 24] ^ t[3][hi & 0xFFu] ^ t[2][(hi >> 8) & 0xFFu] ^
+            t[1][(hi >> 16) & 0xFFu] ^ t[0][hi >> 24];
+    }
+    return crc_bytewise(c, p, n);
+}
+
+/* ---- x86-64: carry-less multiplication ----------------------------------------------------- */
+
+#if CRC_X86
+/* k_lo, k_hi for D = 128 (fold one block into the next) and D = 512 (four blocks ahead), and
+ * D = 2048 (four 512-bit blocks ahead). */
+#define K128_LO 0x1751997d0ull
+#define K128_HI 0x0ccaa009eull
+#define K512_LO 0x154442bd4ull
+#define K512_HI 0x1c6e41596ull
+#define K2048_LO 0x11542778aull
+#define K2048_HI 0x1322d1430ull
+
+#define CRC_PCLMUL_TARGET __attribute__((target("pclmul,sse4.1")))
+#define CRC_VPCLMUL_TARGET __attribute__((target("avx512f,vpclmulqdq,pclmul,sse4.1")))
+
+CRC_PCLMUL_TARGET static inline __m128i fold128(__m128i x, __m128i k, __m128i next)
+{
+    __m128i a = _mm_clmulepi64_si128(x, k, 0x00), b = _mm_clmulepi64_si128(x, k, 0x11);
+    return _mm_xor_si128(_mm_xor_si128(a, b), next);
+}
+
+/* Finishes a folded 128-bit block x (state 0) and the remaining bytes. */
+CRC_PCLMUL_TARGET static uint32_t finish128(__m128i x, const uint8_t *p, size_t n)
+{
+    uint8_t tmp[16];
+    _mm_storeu_si128((__m128i *)tmp, x);
+    return crc_slice8(crc_bytewise(0, tmp, 16), p, n);
+}
+
+CRC_PCLMUL_TARGET static uint32_t crc_pclmul(uint32_t c, const uint8_t *p, size_t n)
+{
+    if (n < 64)
+        return crc_slice8(c, p, n);
+    const __m128i k512 = _mm_set_epi64x((long long)K512_HI, (long long)K512_LO);
+    const __m128i k128 = _mm_set_epi64x((long long)K128_HI, (long long)K128_LO);
+    __m128i x0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), _mm_cvtsi32_si128((int)c));
+    __m128i x1 = _mm_loadu_si128((const __m128i *)(p + 16));
+    __m128i x2 = _mm_loadu_si128((const __m128i *)(p + 32));
+    __m128i x3 = _mm_loadu_si128((const __m128i *)(p + 48));
+    for (p += 64, n -= 64; n >= 64; p += 64, n -= 64) {
+        x0 = fold128(x0, k512, _mm_loadu_si128((const __m128i *)p));
+        x1 = fold128(x1, k512, _mm_loadu_si128((const __m128i *)(p + 16)));
+        x2 = fold128(x2, k512, _mm_loadu_si128((const __m128i *)(p + 32)));
+        x3 = fold128(x3, k512, _mm_loadu_si128((const __m128i *)(p + 48)));
+    }
+    __m128i x = fold128(fold128(fold128(x0, k128, x1), k128, x2), k128, x3);
+    for (; n >= 16; p += 16, n -= 16)
+        x = fold128(x, k128, _mm_loadu_si128((const __m128i *)p));
+    return finish128(x, p, n);
+}
+
+CRC_VPCLMUL_TARGET static inline __m512i fold512(__m512i z, __m512i k, __m512i next)
+{
+    __m512i a = _mm512_clmulepi64_epi128(z, k, 0x00), b = _mm512_clmulepi64_epi128(z, k, 0x11);
+    return _mm512_ternarylogic_epi64(a, b, next, 0x96); /* a ^ b ^ next */
+}
+
+CRC_VPCLMUL_TARGET static uint32_t crc_vpclmul(uint32_t c, const uint8_t *p, size_t n)
+{
+    if (n < 256)
+        return crc_pclmul(c, p, n);
+    const __m512i k2048 = _mm512_set_epi64((long long)K2048_HI, (long long)K2048_LO,
+                                           (long long)K2048_HI, (long long)K2048_LO,
+                                           (long long)K2048_HI, (long long)K2048_LO,
+                                           (long long)K2048_HI, (long long)K2048_LO);
+    const __m512i k512 = _mm512_set_epi64((long long)K512_HI, (long long)K512_LO,
+                                          (long long)K512_HI, (long long)K512_LO,
+                                          (long long)K512_HI, (long long)K512_LO,
+                                          (long long)K512_HI, (long long)K512_LO);
+    const __m128i k128 = _mm_set_epi64x((long long)K128_HI, (long long)K128_LO);
+    __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(p),
+                                  _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)c)));
+    __m512i z1 = _mm512_loadu_si512(p + 64);
+    __m512i z2 = _mm512_loadu_si512(p + 128);
+    __m512i z3 = _mm512_loadu_si512(p + 192);
+    for (p += 256, n -= 256; n >= 256; p += 256, n -= 256) {
+        z0 = fold512(z0, k2048, _mm512_loadu_si512(p));
+        z1 = fold512(z1, k2048, _mm512_loadu_si512(p + 64));
+        z2 = fold512(z2, k2048, _mm512_loadu_si512(p + 128));
+        z3 = fold512(z3, k2048, _mm512_loadu_si512(p + 192));
+    }
+    __m512i z = fold512(fold512(fold512(z0, k512, z1), k512, z2), k512, z3);
+    for (; n >= 64; p += 64, n -= 64)
+        z = fold512(z, k512, _mm512_loadu_si512(p));
+    /* the four 128-bit lanes, earliest first, folded one into the next */
+    __m128i x = _mm512_extracti32x4_epi32(z, 0);
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 1));
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 2));
+    x = fold128(x, k128, _mm512_extracti32x4_epi32(z, 3));
+    for (; n >= 16; p += 16, n -= 16)
+        x = fold128(x, k128, _mm_loadu_si128((const __m128i *)p));
+    return finish128(x, p, n);
+}
+
+static om_art_crc32_impl detect_x86(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return OM_ART_CRC32_SLICE8;
+    int pclmul = (c >> 1) & 1, sse41 = (c >> 19) & 1, osxsave = (c >> 27) & 1;
+    if (!pclmul || !sse41)
+        return OM_ART_CRC32_SLICE8;
+    if (!osxsave || __get_cpuid_max(0, NULL) < 7)
+        return OM_ART_CRC32_PCLMUL;
+    __cpuid_count(7, 0, a, b, c, d);
+    int avx512f = (b >> 16) & 1, vpclmul = (c >> 10) & 1;
+    unsigned xcr0_lo, xcr0_hi;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    /* the OS saves SSE, AVX, opmask and both halves of the zmm registers */
+    int os_avx512 = (xcr0_lo & 0xE6u) == 0xE6u;
+    return avx512f && vpclmul && os_avx512 ? OM_ART_CRC32_VPCLMUL : OM_ART_CRC32_PCLMUL;
+}
+#endif
+
+/* ---- dispatch ------------------------------------------------------------------------------- */
+
+om_art_crc32_impl om_art_crc32_best(void)
+{
+    static _Atomic int best = -1; /* -1: not detected yet (a race only detects twice) */
+    int b = atomic_load_explicit(&best, memory_order_relaxed);
+    if (b < 0) {
+#if CRC_X86
+        b = (int)detect_x86();
+#else
+        b = (int)OM_ART_CRC32_SLICE8;
+#endif
+        atomic_store_explicit(&best, b, memory_order_relaxed);
+    }
+    return (om_art_crc32_impl)b;
+}
+
+int om_art_crc32_impl_supported(om_art_crc32_impl impl)
+{
+    switch (impl) {
+    case OM_ART_CRC32_BYTEWISE:
+    case OM_ART_CRC32_SLICE8:
+        return 1;
+    case OM_ART_CRC32_PCLMUL:
+    case OM_ART_CRC32_VPCLMUL:
+        return CRC_X86 && om_art_crc32_best() >= impl;
+    default:
+        return 0;
+    }
+}
+
+const char *om_art_crc32_impl_name(om_art_crc32_impl impl)
+{
+    static const char *const names[] = {"bytewise", "slice8", "pclmul", "vpclmul"};
+    return (unsigned)impl < OM_ART_CRC32_N_IMPLS ? names[impl] : "?";
+}
+
+static uint32_t crc_raw(om_art_crc32_impl impl, uint32_t c, const uint8_t *p, size_t n)
+{
+    switch (impl) {
+    case OM_ART_CRC32_BYTEWISE:
+        return crc_bytewise(c, p, n);
+#if CRC_X86
+    case OM_ART_CRC32_PCLMUL:
+        return crc_pclmul(c, p, n);
+    case OM_ART_CRC32_VPCLMUL:
+        return crc_vpclmul(c, p, n);
+#endif
+    default:
+        return crc_slice8(c, p, n);
+    }
+}
+
+uint32_t om_art_crc32_with(om_art_crc32_impl impl, const void *data, size_t size)
+{
+    if (!om_art_crc32_impl_supported(impl))
+        impl = OM_ART_CRC32_SLICE8;
+    return crc_raw(impl, 0xFFFFFFFFu, data, size) ^ 0xFFFFFFFFu;
+}
 
 uint32_t om_art_crc32(const void *data, size_t size)
 {
-    const uint8_t *p = data;
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < size; i++)
-        c = crc_table[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
+    return crc_raw(om_art_crc32_best(), 0xFFFFFFFFu, data, size) ^ 0xFFFFFFFFu;
 }

@@ -208,6 +208,33 @@ static int check_tensor(pctx *p, uint32_t i, const om_art_tensor *t)
     }
 }
 
+/* Format 1.1: one label per step after the steps (absent in 1.0, or count 0). */
+static int parse_step_labels(pctx *p, om_art_cur *c)
+{
+    om_art_model *m = p->m;
+    if (m->minor < 1 || om_art_cur_left(c) == 0)
+        return 0;
+    uint32_t n;
+    if (read_count(p, c, "PLAN", "step label count", 4, &n))
+        return -1;
+    if (n == 0)
+        return 0;
+    if (n != m->n_steps) {
+        om_art_err(p->err, p->errlen, "section PLAN: %" PRIu32 " step labels for %" PRIu32 " steps", n,
+                   m->n_steps);
+        return -1;
+    }
+    if (!(m->step_labels = alloc_array(p, "PLAN", n, sizeof(const char *))))
+        return -1;
+    for (uint32_t s = 0; s < n; s++) {
+        char label[40];
+        snprintf(label, sizeof label, "step label %" PRIu32, s);
+        if (read_cstr(p, c, "PLAN", label, &m->step_labels[s]))
+            return -1;
+    }
+    return 0;
+}
+
 static int parse_steps(pctx *p, om_art_cur *c)
 {
     om_art_model *m = p->m;
@@ -250,7 +277,7 @@ static int parse_steps(pctx *p, om_art_cur *c)
         }
         st->args = args;
     }
-    return 0;
+    return parse_step_labels(p, c);
 }
 
 static int parse_plan(pctx *p, const uint8_t *d, uint64_t size)

@@ -102,6 +102,9 @@ static void put_payloads(const om_art_model *m, om_art_buf pay[N_WRITTEN])
         for (uint32_t a = 0; a < st->n_args; a++)
             om_art_buf_u32(b, st->args[a]);
     }
+    om_art_buf_u32(b, m->step_labels ? m->n_steps : 0);   /* since 1.1 */
+    for (uint32_t s = 0; m->step_labels && s < m->n_steps; s++)
+        om_art_buf_str(b, m->step_labels[s] ? m->step_labels[s] : "");
 
     om_art_buf_bytes(&pay[3], m->graph_text, (size_t)m->graph_size);
     om_art_buf_bytes(&pay[4], m->weights, (size_t)m->weights_size);

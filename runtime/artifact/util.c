@@ -93,6 +93,19 @@ void om_art_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *om_art_check_text(int32_t code)
+{
+    switch (code) {
+    case OM_ART_CHECK_SHAPE_VALUE:
+        return "a run-time shape input (shape, axes, sizes, repeats, pads, K...) gives other shapes than "
+               "the ones the model declares and omc compiled";
+    case OM_ART_CHECK_OUTPUT_SIZE:
+        return "a data-dependent output size differs from the output shape the model declares";
+    case OM_ART_CHECK_INDEX: return "an index input is out of range";
+    default: return "unknown run-time check";
+    }
+}
+
 const char *om_art_section_name(uint32_t kind)
 {
     switch (kind) {

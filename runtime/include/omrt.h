@@ -55,6 +55,8 @@ typedef enum omrt_status {
     OMRT_ERR_NOT_SUBSCRIBED = 12,   /* stream has no report thread */
     OMRT_ERR_THREAD_NOT_SUBSCRIBED = 13, /* calling thread serves no stream */
     OMRT_ERR_TASK_FAILED = 14,      /* an asynchronous task on the stream failed */
+    OMRT_ERR_EXECUTION = 15,        /* a run-time check failed: input values disagree with
+                                       the compiled shapes (the message names the node) */
 } omrt_status;
 
 const char *omrt_last_error(void);

@@ -16,7 +16,7 @@
 #include "codegen/cg_target.h"
 #include "tests/unit/codegen/cg_jit.h"
 
-typedef void (*kernel_fn)(void *const *, int64_t, int64_t);
+typedef int32_t (*kernel_fn)(void *const *, int64_t, int64_t);
 
 struct cg_jit {
     const om_graph *g;
@@ -133,14 +133,17 @@ om_status cg_jit_run(cg_jit *j, int chunks)
         for (int a = 0; a < st->n_args; a++)
             args[a] = j->bufs[st->args[a]->id];
         int64_t w = st->work_items;
+        int32_t rc;
         if (chunks <= 1) {
-            j->fns[s](args, 0, w);
+            rc = j->fns[s](args, 0, w);
         } else {
             int64_t a = w / 3, b = w - w / 4;   /* uneven: [0,a) [a,b) [b,w) */
-            j->fns[s](args, 0, a);
-            j->fns[s](args, a, b);
-            j->fns[s](args, b, w);
+            rc = j->fns[s](args, 0, a);
+            rc |= j->fns[s](args, a, b);
+            rc |= j->fns[s](args, b, w);
         }
+        if (rc != 0)
+            return OM_ERR_INVALID_ARGUMENT;   /* a run-time check failed (om_art_check_code) */
     }
     return OM_OK;
 }

@@ -67,7 +67,7 @@ static const char *perms_of(const void *addr, char out[8])
     return out;
 }
 
-typedef void (*kfn)(void *const *, int64_t, int64_t);
+typedef int32_t (*kfn)(void *const *, int64_t, int64_t);
 
 static void test_links_and_runs(void **state)
 {

@@ -39,12 +39,13 @@ typedef struct counts {
     _Atomic int calls;
 } counts;
 
-static void count_kernel(void *const *args, int64_t first, int64_t last)
+static int32_t count_kernel(void *const *args, int64_t first, int64_t last)
 {
     counts *c = args[0];
     atomic_fetch_add(&c->calls, 1);
     for (int64_t i = first; i < last; i++)
         atomic_fetch_add(&c->hits[i], 1);
+    return 0;
 }
 
 static void test_every_index_once(void **state)
@@ -67,18 +68,20 @@ static void test_every_index_once(void **state)
 }
 
 /* step A writes x[i] = i + round, step B reads neighbours across chunk boundaries */
-static void step_a(void *const *args, int64_t first, int64_t last)
+static int32_t step_a(void *const *args, int64_t first, int64_t last)
 {
     int64_t *x = args[0], round = *(int64_t *)args[2];
     for (int64_t i = first; i < last; i++)
         x[i] = i + round;
+    return 0;
 }
 
-static void step_b(void *const *args, int64_t first, int64_t last)
+static int32_t step_b(void *const *args, int64_t first, int64_t last)
 {
     int64_t *x = args[0], *y = args[1], n = *(int64_t *)args[3];
     for (int64_t i = first; i < last; i++)
         y[i] = x[(i + n / 2) % n];
+    return 0;
 }
 
 static void test_barrier_between_steps(void **state)

@@ -1,0 +1,93 @@
+/* Register-blocked f32 GEMM building blocks for kernel emitters (Gemm, MatMul, 1x1 Conv).
+ *
+ * Two levels, both emitted at the builder's current position (cx->b) with explicit LLVM
+ * vector types <vw x float>, vw from the target (16 with AVX-512F, 8 with AVX/AVX2, 4 on
+ * SSE-only x86 and AArch64 NEON; om_cg_gemm_vec_width):
+ *
+ * 1. The micro-tile (om_cg_gemm_tile_emit): an mr x nr block of C held in mr * ceil(nr/vw)
+ *    vector registers over a k loop of compile-time length kc:
+ *        C[r, j] (+)= sum_{k < kc} A[r, k] * B[k, j]          r < mr, j < nr
+ *    A[r, k] is one scalar broadcast to a vector (any strides), B[k, j..j+vw) is one
+ *    contiguous vector load (B rows are contiguous in j: a packed panel or a row-major
+ *    matrix), accumulation with llvm.fma. Columns nr..nv*vw are masked (llvm.masked.load/
+ *    store): nothing past column nr is read from B or C. With accumulate the tile first
+ *    loads C, else it overwrites C. Element addresses (f32 elements from f32 base pointers;
+ *    offsets are i64 values, strides compile-time):
+ *        A[r, k] = a[a_off + r * a_rs + k * a_ks]
+ *        B[k, j] = b[b_off + k * b_ks + j]
+ *        C[r, j] = c[c_off + r * c_rs + j]
+ *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
+ *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
+ *    tile the target fits (AVX-512: 12 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8).
+ *
+ * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
+ *    one M x N x K matrix, split in m-blocks x n-blocks (work items: the caller maps its
+ *    om_cg_for_work index onto (mb, nb) and emits one block per item; blocks never share
+ *    an output row segment, block edges sit on multiples of 32 columns / mr rows), inside a
+ *    block K-blocked by kc (B micro-panel kc x nr stays in L1, A block in L2), loops
+ *    kblock -> column tile -> row tile -> micro-tile. B is either
+ *      - packed (b_panel = P > 0): B' [K, N] stored as ceil(N/P) column panels; panel p
+ *        holds columns [p*P, p*P + w), w = min(P, N - p*P), row-major [K, w], at element
+ *        offset p * P * K (the layout passes/pack_gemm_weights.c writes, P = 32), or
+ *      - row-major (b_panel = 0): B[k, j] at b_off + k * b_ks + j (activations, attention).
+ *    After the last K block of a micro-tile, `post` (optional) is called once per tile to
+ *    rewrite the finished tile in place (bias, alpha/beta*C, activation, residual): it gets
+ *    the tile's first row and column (i64 values, matrix coordinates) and its compile-time
+ *    size; C[r, j] of the tile is at c_off + (row + r) * c_rs + col + j.
+ *
+ * Results differ from a naive i-k-j loop only by float reassociation (K blocks are summed
+ * in order; within a block each output is one fma chain over k).
+ */
+#ifndef OM_CODEGEN_KERNELS_GEMM_TILE_H
+#define OM_CODEGEN_KERNELS_GEMM_TILE_H
+
+#include "codegen/cg_internal.h"
+
+/* f32 lanes of the widest vector register the current target has (16, 8 or 4). */
+int om_cg_gemm_vec_width(om_cg_ctx *cx);
+/* The micro-tile the current target fits: *mr rows, *nr columns (a multiple of the vector
+ * width; 32 on AVX-512, 16 on AVX2/NEON, 8 on SSE). */
+void om_cg_gemm_tile_shape(om_cg_ctx *cx, int *mr, int *nr);
+
+typedef struct om_cg_gemm_tile {
+    LLVMValueRef a, b, c;             /* f32 base pointers */
+    LLVMValueRef a_off, b_off, c_off; /* i64 element offsets */
+    int64_t a_rs, a_ks, b_ks, c_rs;   /* element strides */
+    int mr, nr;                       /* 1..16 rows, 1..4*vw columns */
+    int64_t kc;                       /* >= 1 */
+    bool accumulate;                  /* C += A*B instead of C = A*B */
+} om_cg_gemm_tile;
+void om_cg_gemm_tile_emit(om_cg_ctx *cx, const om_cg_gemm_tile *t);
+
+/* Rewrites the finished tile C[row .. row+rows, col .. col+cols) in place. */
+typedef void (*om_cg_gemm_post_fn)(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows,
+                                   int cols);
+
+typedef struct om_cg_gemm {
+    int64_t M, N, K;                  /* >= 1 each */
+    LLVMValueRef a, b, c;             /* f32 base pointers */
+    LLVMValueRef a_off, b_off, c_off; /* i64 element offsets of this matrix (NULL: 0) */
+    int64_t a_rs, a_ks;               /* A[i, k] at a_off + i*a_rs + k*a_ks */
+    int64_t b_panel;                  /* > 0: packed panels of b_panel columns (see above) */
+    int64_t b_ks;                     /* b_panel == 0: B[k, j] at b_off + k*b_ks + j */
+    int64_t c_rs;                     /* C[i, j] at c_off + i*c_rs + j */
+    om_cg_gemm_post_fn post;          /* NULL: none */
+    void *post_user;
+} om_cg_gemm;
+
+typedef struct om_cg_gemm_blocking {
+    int mr, nr;                       /* micro-tile */
+    int64_t kc;                       /* K block */
+    int64_t mb, nb;                   /* rows / columns per block (multiples of mr / of 32) */
+    int64_t m_blocks, n_blocks;       /* work items = m_blocks * n_blocks */
+} om_cg_gemm_blocking;
+
+/* Chooses the tile and blocking for g on the current target. `items_hint` is the number of
+ * independent matrices the caller also splits over (batch), so that small problems are cut
+ * finer when they are few. OM_ERR_INVALID_MODEL for sizes < 1 or a bad panel width. */
+om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint, om_cg_gemm_blocking *bl);
+/* Emits block (mb, nb) (i64 values in [0, m_blocks) x [0, n_blocks)) of g. */
+void om_cg_gemm_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
+                           LLVMValueRef nb);
+
+#endif
