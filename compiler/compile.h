@@ -22,6 +22,7 @@
 #include "codegen/codegen.h"
 #include "ir/ir.h"
 #include "passes/passes.h"
+#include "passes/precision.h"
 #include "runtime/artifact/artifact.h"
 
 #ifdef __cplusplus
@@ -74,6 +75,11 @@ typedef struct om_compile_opts {
     int n_disabled;
     bool verify_each;                /* forced on in debug builds */
     om_cg_target_opts target;        /* codegen target; zeroed fields mean the host */
+    /* Mixed precision (--precision, --keep-dtype, --modify-mixlist, --input-fp16-nodes,
+     * --output-type). NULL or fp32 without boundary options: unchanged. When active and
+     * `passes` is NULL or "default", the 'precision' pass runs after the fusion passes
+     * (before dce, finalize-io and plan-memory). */
+    const om_precision_opts *precision;
 } om_compile_opts;
 
 /* Runs the pass list (or "default") on g with require_static set. */

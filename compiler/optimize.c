@@ -7,9 +7,38 @@
  * shapes everywhere (infer-shapes) and a memory plan (plan-memory). With a custom --passes
  * list that lacks them, the message says which pass to add.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/compile.h"
+
+/* The default pipeline with the precision pass inserted before dce (after folding and the
+ * fusion passes, before finalize-io and plan-memory). malloc'd; NULL on out of memory. */
+static char *with_precision(const char *list)
+{
+    static const char ins[] = "precision,";
+    size_t n = strlen(list);
+    char *out = malloc(n + sizeof ins + 1);
+    if (!out)
+        return NULL;
+    const char *at = strstr(list, "dce");
+    while (at && !((at == list || at[-1] == ',') && (at[3] == ',' || at[3] == '\0')))
+        at = strstr(at + 1, "dce");
+    size_t k = at ? (size_t)(at - list) : n;
+    memcpy(out, list, k);
+    out[k] = '\0';
+    if (!at && k && out[k - 1] != ',')
+        strcat(out, ",");
+    strcat(out, at ? ins : "precision");
+    strcat(out, list + k);
+    return out;
+}
+
+static bool precision_active(const om_precision_opts *p)
+{
+    return p && (p->mode != OM_PRECISION_FP32 || p->n_fp16_inputs > 0 ||
+                 (p->output_dtype != OM_DT_UNDEFINED && p->output_dtype != OM_DT_FLOAT));
+}
 
 typedef struct lazy_eval {
     om_cg_evaluator *ev;
@@ -50,9 +79,18 @@ om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
     lazy_eval le = {0};
     m.pass.eval_node = lazy_eval_node;
     m.pass.eval_user = &le;
+    m.pass.precision = opts->precision;
     const char *list = opts->passes ? opts->passes : "default";
+    char *own = NULL;
+    if (precision_active(opts->precision) && strcmp(list, "default") == 0) {
+        own = with_precision(om_pass_pipeline_get("default"));
+        if (!own)
+            return om_error(OM_ERR_NO_MEMORY, "out of memory building the pass list");
+        list = own;
+    }
     om_status st = om_pass_run_list(g, list, &m);
     om_cg_evaluator_destroy(le.ev);
+    free(own);
     return st;
 }
 

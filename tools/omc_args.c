@@ -41,7 +41,17 @@ static void usage(FILE *out)
 "  --print-after PASS        print the IR to stderr after PASS\n"
 "  --print-after-all         print the IR to stderr after every pass\n"
 "  --verify-each             verify the graph after every pass (always on in debug builds)\n"
-"  --stats                   print pass statistics to stderr\n"
+"  --stats                   print pass statistics to stderr (and one line per\n"
+"                            precision decision)\n"
+"\n"
+"Precision (see docs/precision.md):\n"
+"  --precision MODE          fp32 (default) | fp16 | mixed | bf16 | mixed-bf16; ATC's\n"
+"                            --precision_mode names work too (force_fp16, ...)\n"
+"  --keep-dtype FILE         node names or OpType::<Op> (one a line) kept in f32\n"
+"  --modify-mixlist FILE     JSON {\"allow_list\":{\"to-add\":[..],\"to-remove\":[..]},\n"
+"                            \"deny_list\":{..},\"infer_list\":{..}}\n"
+"  --input-fp16-nodes A;B    these f32 inputs are declared f16 (fed as f16)\n"
+"  --output-type fp32|fp16   dtype of the f32 outputs (default: as declared)\n"
 "\n"
 "Information:\n"
 "  --list-ops                the ONNX ops the frontend imports, with their oldest opset\n"
@@ -51,8 +61,8 @@ static void usage(FILE *out)
 "  --version                 version, artifact format and host target\n"
 "\n"
 "ATC compatibility: --model=, --framework=5 (ONNX), --output=, --input_shape= work as in\n"
-"atc; --soc_version=, --input_format=, --log=, --output_type=, --precision_mode= are\n"
-"accepted and ignored (with a note).\n"
+"atc, and so do --precision_mode=, --keep_dtype=, --modify_mixlist=, --input_fp16_nodes=,\n"
+"--output_type=; --soc_version=, --input_format=, --log= are accepted and ignored (with a note).\n"
 "\n"
 "Examples:\n"
 "  omc model.onnx -o model.om\n"
@@ -312,9 +322,43 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
             a->opts.print_after = v;
+        } else if (VALUE("--precision") || (m == 0 && VALUE("--precision_mode"))) {
+            if (m < 0)
+                return OM_CLI_EXIT_USAGE;
+            if (om_precision_parse_mode(v, &a->precision.mode) != OM_OK) {
+                om_cli_error("%s", om_last_error());
+                return OM_CLI_EXIT_USAGE;
+            }
+        } else if (VALUE("--keep-dtype") || (m == 0 && VALUE("--keep_dtype"))) {
+            if (m < 0)
+                return OM_CLI_EXIT_USAGE;
+            if (om_precision_load_keep_dtype(&a->precision, v) != OM_OK) {
+                om_cli_error("--keep-dtype: %s", om_last_error());
+                return OM_CLI_EXIT_USAGE;
+            }
+        } else if (VALUE("--modify-mixlist") || (m == 0 && VALUE("--modify_mixlist"))) {
+            if (m < 0)
+                return OM_CLI_EXIT_USAGE;
+            if (om_precision_load_mixlist(&a->precision, v) != OM_OK) {
+                om_cli_error("--modify-mixlist: %s", om_last_error());
+                return OM_CLI_EXIT_USAGE;
+            }
+        } else if (VALUE("--input-fp16-nodes") || (m == 0 && VALUE("--input_fp16_nodes"))) {
+            if (m < 0)
+                return OM_CLI_EXIT_USAGE;
+            if (om_precision_add_fp16_inputs(&a->precision, v) != OM_OK) {
+                om_cli_error("%s", om_last_error());
+                return OM_CLI_EXIT_USAGE;
+            }
+        } else if (VALUE("--output-type") || (m == 0 && VALUE("--output_type"))) {
+            if (m < 0)
+                return OM_CLI_EXIT_USAGE;
+            if (om_precision_parse_output_type(v, &a->precision.output_dtype) != OM_OK) {
+                om_cli_error("%s", om_last_error());
+                return OM_CLI_EXIT_USAGE;
+            }
         } else if (VALUE("--soc_version") || (m == 0 && VALUE("--input_format")) ||
-                   (m == 0 && VALUE("--log")) || (m == 0 && VALUE("--output_type")) ||
-                   (m == 0 && VALUE("--precision_mode"))) {
+                   (m == 0 && VALUE("--log"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
             om_cli_note("ignoring ATC option '%s' (omc compiles for the CPU; see --target)", arg);
@@ -359,12 +403,16 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
     a->opts.pins = a->pins.pins;
     a->opts.n_pins = a->pins.n_pins;
     a->opts.disabled = a->disabled;
+    if (a->stats)
+        a->precision.report = stderr;
+    a->opts.precision = &a->precision;
     return -1;
 }
 
 void omc_args_free(omc_args *a)
 {
     om_compile_pins_free(&a->pins);
+    om_precision_opts_free(&a->precision);
     free(a->disabled);
     free(a->output);
     memset(a, 0, sizeof *a);

@@ -20,7 +20,8 @@ typedef struct omc_args {
     bool list_markdown;           /* --format markdown for --list-ops */
     om_compile_pins pins;
     const char **disabled;        /* malloc'd array of argv strings */
-    om_compile_opts opts;         /* points into pins, disabled and argv */
+    om_precision_opts precision;  /* --precision and friends (owns its lists) */
+    om_compile_opts opts;         /* points into pins, disabled, precision and argv */
 } omc_args;
 
 /* Parses argv. Returns -1 to go on compiling, or an exit status (usage errors are printed

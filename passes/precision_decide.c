@@ -1,0 +1,224 @@
+/* The precision pass's per-node decision (see precision.c and precision_internal.h).
+ *
+ * Order of the rules: a node without declared-f32 T tensors is left alone; --keep-dtype
+ * keeps a node f32; an op whose kernel does not take f16/bf16 stays f32; then the op's
+ * list in the mode:
+ *             fp16 (force)   bf16        mixed / mixed-bf16
+ *   allow     low            low         low
+ *   infer     follows        follows     follows (all-constant inputs: f32)
+ *   deny      low            f32         f32
+ *   none      f32            f32         f32
+ * "follows": low when every non-constant T input is planned low (f16 or bf16); an infer op
+ * reading only constants runs low in the force modes (embedding tables shrink).
+ * In f16 only, a low decision is refused (the node stays f32) for the range reasons listed
+ * in precision.c; each refusal is counted and reported.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "passes/precision_internal.h"
+
+#define FP16_MAX 65504.0
+#define FP16_FLUSH 2.98023223876953125e-8   /* 2^-25: below this a value rounds to zero */
+#define MAX_LOW_REDUCTION 4096
+
+bool om_prec_is_t_input(const om_node *n, int i)
+{
+    if (n->op == OM_OP_RESIZE)
+        return i == 0;
+    return true;
+}
+
+bool om_prec_is_t_output(const om_node *n, int j)
+{
+    if (n->op == OM_OP_LAYER_NORMALIZATION)
+        return j == 0;
+    return true;
+}
+
+static bool is_orig(const om_prec_decider *d, const om_value *v)
+{
+    return v->id < d->n_orig && d->g->values[v->id] == v;
+}
+
+static om_dtype vorig(const om_prec_decider *d, const om_value *v) { return is_orig(d, v) ? d->orig[v->id] : v->dtype; }
+
+static om_dtype vplanned(const om_prec_decider *d, const om_value *v)
+{
+    return is_orig(d, v) ? d->planned[v->id] : v->dtype;
+}
+
+static void report(const om_prec_decider *d, const om_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(const om_prec_decider *d, const om_node *n, const char *fmt, ...)
+{
+    FILE *f = d->po->report;
+    if (!f)
+        return;
+    fprintf(f, "precision: node '%s' (%s) ", n->name ? n->name : "", om_op_name(n->op));
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+}
+
+static bool kept(const om_prec_decider *d, const om_node *n)
+{
+    if (d->po->keep_op[n->op])
+        return true;
+    for (int i = 0; i < d->po->n_keep_names; i++)
+        if (n->name && strcmp(n->name, d->po->keep_names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* f16 range check of a constant f32 input; true (and reported) when refused. */
+static bool refuse_constant(const om_prec_decider *d, const om_node *n, const om_value *c)
+{
+    int64_t numel = om_shape_numel(&c->shape);
+    if (numel <= 0 || !c->data || c->nbytes != (size_t)numel * 4)
+        return false;
+    const unsigned char *p = c->data;
+    double max_abs = 0;
+    int64_t nonzero = 0, flushed = 0;
+    for (int64_t i = 0; i < numel; i++) {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        double a = fabs((double)f);
+        if (!isfinite(a))
+            continue;
+        if (a > max_abs)
+            max_abs = a;
+        if (a != 0) {
+            nonzero++;
+            if (a < FP16_FLUSH)
+                flushed++;
+        }
+    }
+    if (max_abs > FP16_MAX) {
+        om_pass_count(d->opts, "refused-constant-range", 1);
+        report(d, n, "kept f32: constant '%s' has |x| up to %g, above fp16's %g", c->name, max_abs, FP16_MAX);
+        return true;
+    }
+    if (flushed * 100 > nonzero) {
+        om_pass_count(d->opts, "refused-constant-underflow", 1);
+        report(d, n, "kept f32: constant '%s' has %lld of %lld nonzero values below %g (zero in fp16)", c->name,
+               (long long)flushed, (long long)nonzero, FP16_FLUSH);
+        return true;
+    }
+    return false;
+}
+
+static bool refuse_fp16(const om_prec_decider *d, const om_node *n)
+{
+    for (int i = 0; i < n->n_inputs; i++) {
+        const om_value *x = n->inputs[i];
+        if (x && x->kind == OM_VALUE_CONSTANT && om_prec_is_t_input(n, i) && vorig(d, x) == OM_DT_FLOAT &&
+            refuse_constant(d, n, x))
+            return true;
+    }
+    const om_value *x = om_node_input(n, 0);
+    const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
+    if (!x || !y)
+        return false;
+    if (n->op == OM_OP_REDUCE_SUM || n->op == OM_OP_REDUCE_MEAN) {
+        int64_t ni = om_shape_numel(&x->shape), no = om_shape_numel(&y->shape);
+        int64_t per = no > 0 ? ni / no : ni;
+        if (per > MAX_LOW_REDUCTION) {
+            om_pass_count(d->opts, "refused-reduction", 1);
+            report(d, n, "kept f32: reduces %lld elements per output (fp16 limit %d)", (long long)per,
+                   MAX_LOW_REDUCTION);
+            return true;
+        }
+    }
+    if ((n->op == OM_OP_SOFTMAX || n->op == OM_OP_LOG_SOFTMAX) && x->shape.rank > 0) {
+        int64_t axis = om_node_int(n, "axis", -1);
+        if (axis < 0)
+            axis += x->shape.rank;
+        if (axis >= 0 && axis < x->shape.rank && x->shape.dims[axis] > MAX_LOW_REDUCTION) {
+            om_pass_count(d->opts, "refused-softmax-axis", 1);
+            report(d, n, "kept f32: axis %lld has %lld elements (fp16 limit %d)", (long long)axis,
+                   (long long)x->shape.dims[axis], MAX_LOW_REDUCTION);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool follows_low(const om_prec_decider *d, const om_node *n, bool force)
+{
+    int n_var = 0, n_low = 0;
+    for (int i = 0; i < n->n_inputs; i++) {
+        const om_value *x = n->inputs[i];
+        if (!x || !om_prec_is_t_input(n, i) || vorig(d, x) != OM_DT_FLOAT || x->kind == OM_VALUE_CONSTANT)
+            continue;
+        n_var++;
+        om_dtype p = vplanned(d, x);
+        if (p == OM_DT_FLOAT16 || p == OM_DT_BFLOAT16)
+            n_low++;
+    }
+    return n_var == 0 ? force : n_low == n_var;
+}
+
+static om_dtype decide(om_prec_decider *d, const om_node *n)
+{
+    if (d->low == OM_DT_UNDEFINED)
+        return OM_DT_FLOAT;
+    if (kept(d, n)) {
+        om_pass_count(d->opts, "kept-dtype", 1);
+        report(d, n, "kept f32: --keep-dtype");
+        return OM_DT_FLOAT;
+    }
+    if (!om_precision_kernel_takes_low(n->op))
+        return OM_DT_FLOAT;
+    bool mixed = om_precision_is_mixed(d->po->mode);
+    bool want;
+    switch (om_precision_op_class(d->po, n->op)) {
+    case OM_PREC_ALLOW: want = true; break;
+    case OM_PREC_INFER: want = follows_low(d, n, !mixed); break;
+    case OM_PREC_DENY: want = d->po->mode == OM_PRECISION_FP16; break;
+    default: want = false; break;
+    }
+    if (!want)
+        return OM_DT_FLOAT;
+    if (d->low == OM_DT_FLOAT16 && refuse_fp16(d, n))
+        return OM_DT_FLOAT;
+    return d->low;
+}
+
+om_dtype om_prec_decide(om_prec_decider *d, const om_node *n)
+{
+    bool has_f32 = false;
+    for (int i = 0; i < n->n_inputs; i++) {
+        const om_value *x = n->inputs[i];
+        if (!x || !om_prec_is_t_input(n, i))
+            continue;
+        om_dtype od = vorig(d, x);
+        if (od == OM_DT_FLOAT)
+            has_f32 = true;
+        else if (om_dtype_is_float(od))
+            return OM_DT_UNDEFINED;
+    }
+    for (int j = 0; j < n->n_outputs; j++) {
+        const om_value *o = n->outputs[j];
+        if (!o || !om_prec_is_t_output(n, j))
+            continue;
+        om_dtype od = vorig(d, o);
+        if (od == OM_DT_FLOAT)
+            has_f32 = true;
+        else if (om_dtype_is_float(od))
+            return OM_DT_UNDEFINED;
+    }
+    if (!has_f32)
+        return OM_DT_UNDEFINED;
+    om_dtype r = decide(d, n);
+    for (int j = 0; j < n->n_outputs; j++) {
+        const om_value *o = n->outputs[j];
+        if (o && om_prec_is_t_output(n, j) && is_orig(d, o) && d->orig[o->id] == OM_DT_FLOAT)
+            d->planned[o->id] = r;
+    }
+    return r;
+}
