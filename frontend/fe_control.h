@@ -62,6 +62,11 @@ om_status om_fe_import_control(om_fe_ctx *ctx, om_fe_node *n);
 bool om_fe_is_sequence_op(const char *op_type);
 om_status om_fe_import_sequence(om_fe_ctx *ctx, om_fe_node *n);
 
+/* Adagrad / Momentum / Adam of domain ai.onnx.preview.training, lowered to elementwise IR
+ * ops (onnx_training.c). */
+bool om_fe_is_training_op(const char *domain, const char *op_type);
+om_status om_fe_import_training(om_fe_ctx *ctx, om_fe_node *n);
+
 /* Imports the nodes of `body` inline with its inputs bound to in[0..n_in) (NULL entries
  * leave an input unbound) and returns its outputs' bindings in out[0..body->n_output). */
 om_status om_fe_inline_graph(om_fe_ctx *ctx, const Onnx__GraphProto *body, const char *prefix,

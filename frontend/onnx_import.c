@@ -16,6 +16,7 @@
 static om_status select_opset(const Onnx__ModelProto *m, int64_t *out)
 {
     int64_t best = -1;
+    bool training = false;
     for (size_t i = 0; i < m->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *o = m->opset_import[i];
         if (!o)
@@ -23,7 +24,12 @@ static om_status select_opset(const Onnx__ModelProto *m, int64_t *out)
         const char *d = om_fe_str(o->domain);
         if ((!d[0] || strcmp(d, "ai.onnx") == 0) && o->version > best)
             best = o->version;
+        training |= strcmp(d, "ai.onnx.preview.training") == 0;
     }
+    /* A model of training-domain optimizer ops only need not import ai.onnx: their
+     * lowering (onnx_training.c) uses opset-independent elementwise ops. */
+    if (best < 0 && training)
+        best = OM_FE_OPSET_MAX;
     if (best < 0)
         return om_error(OM_ERR_INVALID_MODEL, "no opset_import for the default domain (ai.onnx)");
     if (best < OM_FE_OPSET_MIN || best > OM_FE_OPSET_MAX)

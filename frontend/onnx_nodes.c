@@ -414,7 +414,7 @@ om_status om_fe_check_node_domains(om_fe_ctx *ctx)
     for (size_t i = 0; i < ctx->graph->n_node; i++) {
         const Onnx__NodeProto *p = ctx->graph->node[i];
         const char *domain = p ? om_fe_str(p->domain) : "";
-        if (!domain[0] || strcmp(domain, "ai.onnx") == 0)
+        if (!domain[0] || strcmp(domain, "ai.onnx") == 0 || om_fe_is_training_op(domain, om_fe_str(p->op_type)))
             continue;
         om_fe_node n;
         memset(&n, 0, sizeof n);
@@ -447,6 +447,8 @@ om_status om_fe_import_node(om_fe_ctx *ctx, size_t index)
     if (!n.label)
         return om_error(OM_ERR_NO_MEMORY, "out of memory");
     const char *domain = om_fe_str(p->domain);
+    if (om_fe_is_training_op(domain, n.op_type))
+        return om_fe_import_training(ctx, &n);
     if (domain[0] && strcmp(domain, "ai.onnx") != 0)
         return om_fe_unsupported_op(&n, domain, domain_opset(ctx, domain));
     if (!n.op_type[0])

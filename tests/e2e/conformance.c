@@ -217,7 +217,7 @@ static const char *unsupported_reason(const char *model, char *buf, size_t cap)
                 snprintf(buf, cap, "random op %s", o->op_type);
                 return buf;
             }
-        if (strcmp(o->domain, "ai.onnx.preview.training") == 0) {
+        if (strcmp(o->domain, "ai.onnx.preview.training") == 0 && strcmp(o->op_type, "Gradient") == 0) {
             snprintf(buf, cap, "training op %s (ai.onnx.preview.training)", o->op_type);
             return buf;
         }
