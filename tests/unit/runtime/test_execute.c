@@ -2,6 +2,7 @@
  * pointers, out-of-range indices, bad options. Each returns the documented status with a
  * message, and never crashes. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +138,73 @@ static void test_errors_are_per_thread(void **state)
     assert_string_equal(omrt_last_error(), mine);
 }
 
+/* Loads the test model with step 5 (out1 = a) run by check_f32, which fails like a
+ * kernel's run-time check when a[0] < 0; `minor` patches the header's format minor. */
+static omrt_model *load_checking_model(rt_test_model *t, uint16_t minor, bool labels)
+{
+    rt_test_model_init(t, 16);
+    t->kernels[4] = "check_f32";
+    static const char *const names[RT_N_STEPS] = {"node 's0' (Add)", "node 's1' (Mul)", "node 's2' (Neg)",
+                                                  "node 's3' (Mul)", "node 's4' (Add)", "node 'y' (Reshape)"};
+    t->m.step_labels = labels ? (const char **)names : NULL;
+    size_t size;
+    uint8_t *b = rt_serialize(&t->m, &size);
+    t->m.step_labels = NULL;
+    rt_put(b, 10, minor, 2);
+    rt_fix_checksums(b, size);
+    omrt_model *m = NULL;
+    expect(omrt_model_load_memory(b, size, &m), OMRT_OK, NULL);
+    free(b);
+    return m;
+}
+
+static void test_run_time_check_fails_the_execution(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 2; threads++) {
+        rt_test_model t;
+        omrt_model *m = load_checking_model(&t, OM_ART_MINOR, true);
+        omrt_context *c = NULL;
+        omrt_context_opts o = {threads};
+        expect(omrt_context_create(m, &o, &c), OMRT_OK, NULL);
+        float a[16] = {0}, b[16] = {0}, o0[16], o1[16];
+        const void *in[2] = {a, b};
+        void *out[2] = {o0, o1};
+        expect(omrt_execute(c, in, out), OMRT_OK, NULL);
+        a[0] = -1;
+        expect(omrt_execute(c, in, out), OMRT_ERR_EXECUTION, "step 5, node 'y' (Reshape): a run-time shape input");
+        a[0] = 1;   /* the context stays usable */
+        expect(omrt_execute(c, in, out), OMRT_OK, NULL);
+        assert_true(o1[0] == 1.0f);
+        omrt_context_destroy(c);
+        omrt_model_destroy(m);
+        rt_test_model_free(&t);
+    }
+}
+
+static void test_run_time_check_without_labels_and_in_1_0(void **state)
+{
+    (void)state;
+    rt_test_model t;
+    omrt_model *m = load_checking_model(&t, OM_ART_MINOR, false);
+    omrt_context *c = NULL;
+    expect(omrt_context_create(m, NULL, &c), OMRT_OK, NULL);
+    float a[16] = {-1}, b[16] = {0}, o0[16], o1[16];
+    const void *in[2] = {a, b};
+    void *out[2] = {o0, o1};
+    expect(omrt_execute(c, in, out), OMRT_ERR_EXECUTION, "step 5, check_f32: ");
+    omrt_context_destroy(c);
+    omrt_model_destroy(m);
+    rt_test_model_free(&t);
+    /* format 1.0: kernels returned void, so the return value is not looked at */
+    m = load_checking_model(&t, 0, false);
+    expect(omrt_context_create(m, NULL, &c), OMRT_OK, NULL);
+    expect(omrt_execute(c, in, out), OMRT_OK, NULL);
+    omrt_context_destroy(c);
+    omrt_model_destroy(m);
+    rt_test_model_free(&t);
+}
+
 static void test_status_names(void **state)
 {
     assert_string_equal(omrt_status_name(OMRT_OK), "OK");
@@ -146,6 +214,7 @@ static void test_status_names(void **state)
     assert_string_equal(omrt_status_name(OMRT_ERR_NO_MEMORY), "NO_MEMORY");
     assert_string_equal(omrt_status_name(OMRT_ERR_IO), "IO");
     assert_string_equal(omrt_status_name(OMRT_ERR_INTERNAL), "INTERNAL");
+    assert_string_equal(omrt_status_name(OMRT_ERR_EXECUTION), "EXECUTION");
     assert_string_equal(omrt_status_name((omrt_status)42), "UNKNOWN_STATUS");
 }
 
@@ -157,6 +226,8 @@ int main(void)
         cmocka_unit_test(test_execute_bad_pointers),
         cmocka_unit_test(test_errors_are_per_thread),
         cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_run_time_check_fails_the_execution),
+        cmocka_unit_test(test_run_time_check_without_labels_and_in_1_0),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
