@@ -5,10 +5,12 @@
                                         [--modes fp16,mixed,bf16,mixed-bf16] [--seed N]
                                         [--top1 N] [--loop N]
 
-For each model (default mobilenetv2, resnet50, bert4; built with bench/make_bench_models.py
-into <work>/models, kept when present) it compiles an fp32 artifact and one per mode with
+For each model (default mobilenetv2, resnet50, bert4, ocr_det, ocr_cls: the synthetic ones
+built with bench/make_bench_models.py into <build>/models, kept when present; the PaddleOCR
+ones from bench/node_modules (bench/run.py installs them), skipped when absent) it compiles an fp32 artifact and one per mode with
 <build>/tools/omc --precision MODE, runs each with <build>/tools/omrun on the same seeded
-input (numpy default_rng(seed).standard_normal, float32) and compares every output with the
+input (numpy default_rng(seed).standard_normal, float32; for the OCR models bench/run.py's
+synthetic text page) and compares every output with the
 fp32 artifact's: cosine similarity, max abs difference, relative L2 (||a-b|| / ||a||), and
 whether any NaN/Inf appeared. Classifiers (an output of shape [1, C]) also get top-1
 agreement over --top1 seeded inputs (default 0: skipped; the issue asks for 100). Artifact
@@ -28,8 +30,26 @@ import numpy as np
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 TARGET_COS = {"fp16": 0.9995, "mixed": 0.9995, "bf16": 0.999, "mixed-bf16": 0.999}
-INPUT_SHAPES = {"mobilenetv2": [1, 3, 224, 224], "resnet50": [1, 3, 224, 224], "bert4": [1, 128, 768],
-                "mlp": [2, 64]}
+OCR = os.path.join(BENCH, "node_modules", "@gutenye", "ocr-models", "assets")
+# name -> (ONNX file or None for a synthetic bench model, input dims, input kind)
+MODELS = {
+    "mobilenetv2": (None, [1, 3, 224, 224], "normal"),
+    "resnet50": (None, [1, 3, 224, 224], "normal"),
+    "bert4": (None, [1, 128, 768], "normal"),
+    "mlp": (None, [2, 64], "normal"),
+    "ocr_det": (os.path.join(OCR, "ch_PP-OCRv4_det_infer.onnx"), [1, 3, 640, 640], "page"),
+    "ocr_cls": (os.path.join(OCR, "ch_ppocr_mobile_v2.0_cls_infer.onnx"), [1, 3, 48, 192], "page"),
+}
+
+
+def make_input(name, seed):
+    _, dims, kind = MODELS[name]
+    rng = np.random.default_rng(seed)
+    if kind == "page":
+        sys.path.insert(0, BENCH)
+        import run as bench_run  # noqa: E402  (bench/run.py's synthetic text page)
+        return bench_run.synthetic_page(rng, dims)
+    return rng.standard_normal(dims).astype(np.float32)
 
 
 def log(msg):
@@ -41,8 +61,9 @@ def run(cmd):
     return p.returncode, p.stdout, p.stderr
 
 
-def compile_model(omc, model, out, mode):
-    cmd = [omc, model, "-o", out]
+def compile_model(omc, model, out, mode, pin):
+    """pin: "x:1,3,640,640" for models with dynamic input dims (the PaddleOCR ones), or None."""
+    cmd = [omc, model, "-o", out] + (["--input-shape", pin] if pin else [])
     if mode != "fp32":
         cmd += ["--precision", mode]
     rc, _, err = run(cmd)
@@ -76,11 +97,11 @@ def compare(a, b):
             "rel_l2": float(np.linalg.norm(diff) / na) if na > 0 else float("nan"), "nonfinite": bad}
 
 
-def top1(omrun, arts, shape, n, work, seed):
+def top1(omrun, arts, name, n, work, seed):
     """Fraction of n seeded inputs where each mode's argmax equals fp32's."""
     agree = {m: 0 for m in arts if m != "fp32"}
     for k in range(n):
-        x = np.random.default_rng(seed + 1000 + k).standard_normal(shape).astype(np.float32)
+        x = make_input(name, seed + 1000 + k)
         p = os.path.join(work, "top1_in.npy")
         np.save(p, x)
         ref = None
@@ -100,7 +121,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(REPO, "build-prec"))
     ap.add_argument("--work", default=None, help="default: <build>/precision")
-    ap.add_argument("--models", default="mobilenetv2,resnet50,bert4")
+    ap.add_argument("--models", default="mobilenetv2,resnet50,bert4,ocr_det,ocr_cls")
     ap.add_argument("--modes", default="fp16,mixed,bf16,mixed-bf16")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--top1", type=int, default=0)
@@ -113,23 +134,31 @@ def main():
     os.makedirs(work, exist_ok=True)
     models = [m for m in a.models.split(",") if m]
     modes = ["fp32"] + [m for m in a.modes.split(",") if m and m != "fp32"]
-    need = [m for m in models if not os.path.exists(os.path.join(mdir, m, "model.onnx"))]
+    for m in models:
+        if m not in MODELS:
+            sys.exit("unknown model '%s' (known: %s)" % (m, ", ".join(MODELS)))
+    missing = [m for m in models if MODELS[m][0] and not os.path.exists(MODELS[m][0])]
+    if missing:
+        log("skipping %s: %s not installed (run bench/run.py once)" % (", ".join(missing), OCR))
+        models = [m for m in models if m not in missing]
+    need = [m for m in models if not MODELS[m][0] and not os.path.exists(os.path.join(mdir, m, "model.onnx"))]
     if need:
         log("building models: " + ", ".join(need))
         subprocess.check_call(["/usr/bin/python3", os.path.join(BENCH, "make_bench_models.py"), mdir] + need)
 
     rows = []
     for name in models:
-        model = os.path.join(mdir, name, "model.onnx")
-        shape = INPUT_SHAPES.get(name)
-        x = np.random.default_rng(a.seed).standard_normal(shape).astype(np.float32)
+        model = MODELS[name][0] or os.path.join(mdir, name, "model.onnx")
+        shape = MODELS[name][1]
+        x = make_input(name, a.seed)
         inp = os.path.join(work, name + "_input.npy")
         np.save(inp, x)
         arts, results = {}, {}
         for mode in modes:
             art = os.path.join(work, "%s_%s.om" % (name, mode))
             log("%s %s: compiling" % (name, mode))
-            err = compile_model(omc, model, art, mode)
+            pin = "x:" + ",".join(map(str, shape)) if MODELS[name][0] else None
+            err = compile_model(omc, model, art, mode, pin)
             if err:
                 results[mode] = {"error": "omc: " + err}
                 continue
@@ -140,9 +169,12 @@ def main():
                                                                      "size": os.path.getsize(art)}
         ref = results.get("fp32", {})
         t1 = None
-        if a.top1 > 0 and "fp32" in arts and shape and len(shape) == 4:
+        ref_outs = ref.get("outs") or {}
+        is_classifier = len(ref_outs) == 1 and next(iter(ref_outs.values())).ndim == 2 and \
+            next(iter(ref_outs.values())).shape[0] == 1
+        if a.top1 > 0 and "fp32" in arts and is_classifier:
             log("%s: top-1 agreement over %d inputs" % (name, a.top1))
-            t1 = top1(omrun, arts, shape, a.top1, work, a.seed)
+            t1 = top1(omrun, arts, name, a.top1, work, a.seed)
         for mode in modes:
             r = results[mode]
             row = {"model": name, "mode": mode}
@@ -181,7 +213,7 @@ def main():
             r["model"], r["mode"], r["cos"], r["max_abs"], r["rel_l2"], "yes" if r["nonfinite"] else "no",
             "%.0f%%" % (100 * r["top1"]) if r.get("top1") is not None else "", r["size"] / 1e6, r["size_ratio"],
             "%.2f" % r["ms"] if r.get("ms") else "", ok))
-    print("\nInput: numpy default_rng(%d).standard_normal, float32; outputs compared with the fp32 artifact's "
+    print("\nInput: numpy default_rng(%d).standard_normal, float32 (OCR: a synthetic text page); outputs compared with the fp32 artifact's "
           "(the worst output by cosine). omc %s." % (a.seed, omc))
 
 

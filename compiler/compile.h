@@ -78,7 +78,7 @@ typedef struct om_compile_opts {
     /* Mixed precision (--precision, --keep-dtype, --modify-mixlist, --input-fp16-nodes,
      * --output-type). NULL or fp32 without boundary options: unchanged. When active and
      * `passes` is NULL or "default", the 'precision' pass runs after the fusion passes
-     * (before dce, finalize-io and plan-memory). */
+     * (before pack-gemm-weights, dce, finalize-io and plan-memory). */
     const om_precision_opts *precision;
 } om_compile_opts;
 

@@ -12,8 +12,19 @@
 
 #include "compiler/compile.h"
 
-/* The default pipeline with the precision pass inserted before dce (after folding and the
- * fusion passes, before finalize-io and plan-memory). malloc'd; NULL on out of memory. */
+/* Where `name` appears as a whole entry of the comma-separated list, or NULL. */
+static const char *find_entry(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *at = strstr(list, name); at; at = strstr(at + 1, name))
+        if ((at == list || at[-1] == ',') && (at[n] == ',' || at[n] == '\0'))
+            return at;
+    return NULL;
+}
+
+/* The default pipeline with the precision pass inserted after folding and the fusion
+ * passes: before pack-gemm-weights (which packs f32 weights only) or else before dce, so
+ * before finalize-io and plan-memory. malloc'd; NULL on out of memory. */
 static char *with_precision(const char *list)
 {
     static const char ins[] = "precision,";
@@ -21,9 +32,9 @@ static char *with_precision(const char *list)
     char *out = malloc(n + sizeof ins + 1);
     if (!out)
         return NULL;
-    const char *at = strstr(list, "dce");
-    while (at && !((at == list || at[-1] == ',') && (at[3] == ',' || at[3] == '\0')))
-        at = strstr(at + 1, "dce");
+    const char *at = find_entry(list, "pack-gemm-weights");
+    if (!at)
+        at = find_entry(list, "dce");
     size_t k = at ? (size_t)(at - list) : n;
     memcpy(out, list, k);
     out[k] = '\0';

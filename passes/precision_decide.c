@@ -11,7 +11,10 @@
  * "follows": low when every non-constant T input is planned low (f16 or bf16); an infer op
  * reading only constants runs low in the force modes (embedding tables shrink).
  * In f16 only, a low decision is refused (the node stays f32) for the range reasons listed
- * in precision.c; each refusal is counted and reported.
+ * in precision.c; each refusal is counted and reported. In bf16, grouped (depthwise)
+ * convolutions stay f32: a handful of products per output gain nothing from bf16 dot
+ * products, and bf16's 8-bit mantissa on them costs accuracy (PP-OCRv4 det: cosine 0.9974
+ * with them in bf16, 0.9990 without).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -174,6 +177,10 @@ static om_dtype decide(om_prec_decider *d, const om_node *n)
     }
     if (!om_precision_kernel_takes_low(n->op))
         return OM_DT_FLOAT;
+    if (om_node_attr(n, "om_packed_b")) {
+        report(d, n, "kept f32: its B is pre-packed in f32 (om_packed_b; run precision before pack-gemm-weights)");
+        return OM_DT_FLOAT;
+    }
     bool mixed = om_precision_is_mixed(d->po->mode);
     bool want;
     switch (om_precision_op_class(d->po, n->op)) {
@@ -186,6 +193,11 @@ static om_dtype decide(om_prec_decider *d, const om_node *n)
         return OM_DT_FLOAT;
     if (d->low == OM_DT_FLOAT16 && refuse_fp16(d, n))
         return OM_DT_FLOAT;
+    if (d->low == OM_DT_BFLOAT16 && n->op == OM_OP_CONV && om_node_int(n, "group", 1) > 1) {
+        om_pass_count(d->opts, "bf16-grouped-conv-f32", 1);
+        report(d, n, "kept f32: grouped convolution (group %lld) in bf16", (long long)om_node_int(n, "group", 1));
+        return OM_DT_FLOAT;
+    }
     return d->low;
 }
 
