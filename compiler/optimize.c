@@ -22,26 +22,34 @@ static const char *find_entry(const char *list, const char *name)
     return NULL;
 }
 
-/* The default pipeline with the precision pass inserted after folding and the fusion
- * passes: before pack-gemm-weights (which packs f32 weights only) or else before dce, so
- * before finalize-io and plan-memory. malloc'd; NULL on out of memory. */
+/* The default pipeline with the precision pass inserted right after the fusion passes
+ * (after fuse-elementwise; without it, before pack-gemm-weights, which packs f32 weights
+ * only, or else before dce), so before finalize-io and plan-memory. malloc'd; NULL on out
+ * of memory. */
 static char *with_precision(const char *list)
 {
     static const char ins[] = "precision,";
     size_t n = strlen(list);
-    char *out = malloc(n + sizeof ins + 1);
+    char *out = malloc(n + sizeof ins + 2);
     if (!out)
         return NULL;
-    const char *at = find_entry(list, "pack-gemm-weights");
-    if (!at)
+    const char *at = find_entry(list, "fuse-elementwise");
+    if (at) {
+        at += strlen("fuse-elementwise");
+        at = *at == ',' ? at + 1 : at;
+    } else if (!(at = find_entry(list, "pack-gemm-weights"))) {
         at = find_entry(list, "dce");
+    }
     size_t k = at ? (size_t)(at - list) : n;
     memcpy(out, list, k);
     out[k] = '\0';
-    if (!at && k && out[k - 1] != ',')
+    if (k && out[k - 1] != ',')
         strcat(out, ",");
-    strcat(out, at ? ins : "precision");
+    strcat(out, ins);
     strcat(out, list + k);
+    size_t m = strlen(out);
+    if (m && out[m - 1] == ',')
+        out[m - 1] = '\0';
     return out;
 }
 
