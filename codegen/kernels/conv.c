@@ -20,11 +20,14 @@
  * shape-inference pass rewrites it into pads).
  * A fused epilogue (om_activation / om_residual attributes, residual R = input 3; see
  * codegen/cg_epilogue.h) is applied to each accumulator as the block is stored.
+ * f32 1-D and 2-D convolutions go to the register-blocked kernel of conv_fast.c when it
+ * covers them; this direct loop nest is the path for everything else.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/conv_fast.h"
 #include "codegen/kernels/window.h"
 
 #define OM_CONV_JB 256 /* accumulator block width, elements */
@@ -225,6 +228,18 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
         return st;
     if (rows * On == 0)
         return OM_OK;
+    if (dt == OM_DT_FLOAT && nsp <= 2) {
+        /* 1-D is 2-D with a unit height */
+        int h = nsp == 2 ? 0 : -1, w = nsp - 1;
+        om_cg_conv_geom cg = {
+            .N = Nb, .C = C, .M = M, .group = group, .has_bias = vb != NULL,
+            .IH = h < 0 ? 1 : k.I[h], .KH = h < 0 ? 1 : k.K[h], .SH = h < 0 ? 1 : k.S[h],
+            .DH = h < 0 ? 1 : k.D[h], .PH = h < 0 ? 0 : k.P[h], .OH = h < 0 ? 1 : k.O[h],
+            .IW = k.I[w], .KW = k.K[w], .SW = k.S[w], .DW = k.D[w], .PW = k.P[w], .OW = k.O[w]};
+        bool done = false;
+        if ((st = om_cg_conv_fast(cx, &cg, &k.ep, &done)) != OM_OK || done)
+            return st;
+    }
 
     k.x = om_cg_in(cx, 0);
     k.w = om_cg_in(cx, 1);

@@ -21,9 +21,10 @@ typedef struct om_cg_conv_geom {
 } om_cg_conv_geom;
 
 /* The SIMD shape of the current target: f32 lanes per vector (16 with AVX-512F, 8 with
- * AVX/AVX2, 4 for SSE and NEON) and the number of vector registers (32 or 16). Derived
- * from the target machine's feature string, else from its CPU name. */
-void om_cg_conv_simd(om_cg_ctx *cx, int *lanes, int *regs);
+ * AVX/AVX2, 4 for SSE and NEON), the number of vector registers (32 or 16) and whether it
+ * has fused multiply-add (llvm.fma would otherwise become a call to fmaf). Derived from the
+ * target machine's feature string, else from its CPU name. */
+void om_cg_conv_simd(om_cg_ctx *cx, int *lanes, int *regs, bool *fma);
 
 /* Emits the fast kernel for geometry g and epilogue ep into the current kernel function and
  * sets *done, or leaves the function untouched with *done = false when the case is not

@@ -1,0 +1,637 @@
+/* Register-blocked f32 convolution in NCHW with explicit LLVM vectors (see conv_fast.h).
+ *
+ * The output is cut into tiles of MR output channels (of one group) x NR vectors of VL lanes
+ * along the spatial positions; the MR x NR accumulators stay in registers while the loop over
+ * the group's input channels (innermost: the taps, unrolled) does, per tap, NR vector loads of
+ * X, MR broadcasts of W and MR*NR llvm.fma. Nothing relies on LLVM's loop vectorizer.
+ *
+ * Two ways to lay the lanes over the output:
+ *   flat  (stride 1, OW == IW): the lanes run along the flattened OH*OW plane; tap (kh, kw)
+ *         reads X at the same flat position plus the constant (kh*DH - PH)*IW + kw*DW - PW.
+ *         1x1 convolutions are a GEMM Y[Mg, OH*OW] = W[Mg, Cg] X[Cg, OH*OW] this way. For
+ *         k x k kernels the loads carry lane masks (row and column validity of each tap,
+ *         computed once per tile), so zero padding and row wrap-around cost no branch.
+ *   row   (otherwise; width stride 1 or 2): a tile lies in one output row; the kernel rows
+ *         inside X come from a per-row loop range (no padding reads), the columns from lane
+ *         masks that only border tiles use: tiles whose every tap column is inside X
+ *         (interior) take unmasked loads. Stride 2 loads 2*VL lanes and keeps the even ones.
+ * Masked loads may start before X's first element; their masked-off lanes are never read.
+ *
+ * Work items are (image, group, spatial chunk, output-channel block), the block fastest, so
+ * a thread runs every channel block over one chunk of X while the chunk (~256 KiB) is in its
+ * L2. Items write disjoint output tiles; a 64-byte line is shared only where a plane or chunk
+ * edge is not 64-byte aligned. Bias initializes the accumulators; the fused epilogue
+ * (activation, residual) is applied on the vectors before the (tail-masked) store.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/cg_math.h"
+#include "codegen/kernels/conv_fast.h"
+#include "codegen/kernels/window.h"
+
+#define CF_MAX_ACC 32
+#define CF_MAX_NR 4
+#define CF_MAX_FLAT_TAPS 49
+#define CF_MAX_KW 16
+#define CF_MAX_VL 16
+#define CF_CHUNK_BYTES (256 * 1024)
+#define CF_MAX_LANE_INDEX ((int64_t)1 << 30)
+
+typedef struct cf_plan {
+    int64_t T;          /* lanes per full tile (NR*VL) */
+    int64_t nfull;      /* full tiles per plane (flat) or per row (row) */
+    int64_t tail, nrt;  /* lanes and vectors of the last, partial tile (0: none) */
+    int64_t per_chunk;  /* tiles (flat) or output rows (row) per chunk */
+    int64_t nchunks;
+} cf_plan;
+
+typedef struct cf {
+    om_cg_ctx *cx;
+    const om_cg_conv_geom *g;
+    const om_cg_epilogue *ep;
+    int VL, MR, NR;
+    bool flat, fma; /* fma: the target has fused multiply-add (else llvm.fmuladd, no fmaf call) */
+    int64_t Cg, Mg, KK, L, IHW;
+    LLVMTypeRef vt, vt2, vit; /* <VL x float>, <2VL x float>, <VL x i32> */
+    LLVMValueRef x, w, bias, y;
+    LLVMValueRef acc[CF_MAX_ACC];
+    LLVMValueRef xg, wm0, yb; /* per work item: X plane of (n, first channel of g), W row of m0, Y plane of (n, m0) */
+    LLVMValueRef m0;
+    cf_plan p;
+} cf;
+
+typedef struct cf_tile {
+    int mr, nr;
+    LLVMValueRef sp0;  /* flat: first flat position; row: first output column */
+    LLVMValueRef oh;   /* row: output row */
+    int64_t valid;     /* lanes of the tile that are outputs (nr*VL for a full tile) */
+    bool masked;       /* loads need lane masks */
+} cf_tile;
+
+/* ---- SIMD shape ----------------------------------------------------------------------------- */
+
+static bool has_feat(const char *fs, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = fs; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n + 1 && p[0] == '+' && !strncmp(p + 1, name, n))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+void om_cg_conv_simd(om_cg_ctx *cx, int *lanes, int *regs, bool *fma)
+{
+    *lanes = 4;
+    *regs = 16;
+    *fma = false;
+    if (!cx->tm)
+        return;
+    char *triple = LLVMGetTargetMachineTriple(cx->tm);
+    char *fs = LLVMGetTargetMachineFeatureString(cx->tm);
+    char *cpu = LLVMGetTargetMachineCPU(cx->tm);
+    if (triple && !strncmp(triple, "aarch64", 7)) {
+        *regs = 32;
+        *fma = true;
+    } else if (has_feat(fs, "avx512f")) {
+        *lanes = 16;
+        *regs = 32;
+        *fma = true;
+    } else if (has_feat(fs, "avx2") || has_feat(fs, "avx")) {
+        *lanes = 8;
+        *fma = has_feat(fs, "fma");
+    } else if (!fs || !fs[0]) {
+        static const char *const k512[] = {"x86-64-v4", "skylake-avx512", "cascadelake", "cooperlake",
+                                           "icelake-server", "icelake-client", "tigerlake", "sapphirerapids",
+                                           "znver4", "znver5", "graniterapids", "emeraldrapids"};
+        static const char *const k256[] = {"x86-64-v3", "haswell", "broadwell", "skylake", "znver1",
+                                           "znver2", "znver3", "alderlake", "sandybridge", "ivybridge"};
+        for (size_t i = 0; cpu && i < sizeof k512 / sizeof k512[0]; i++)
+            if (!strcmp(cpu, k512[i])) {
+                *lanes = 16;
+                *regs = 32;
+                *fma = true;
+            }
+        for (size_t i = 0; cpu && i < sizeof k256 / sizeof k256[0]; i++)
+            if (!strcmp(cpu, k256[i])) {
+                *lanes = 8;
+                *fma = strcmp(cpu, "sandybridge") != 0 && strcmp(cpu, "ivybridge") != 0;
+            }
+    }
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(fs);
+    LLVMDisposeMessage(cpu);
+}
+
+/* ---- vector helpers ----------------------------------------------------------------------- */
+
+static LLVMValueRef cf_splat(cf *k, LLVMValueRef s, int n)
+{
+    LLVMBuilderRef b = k->cx->b;
+    LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(s), (unsigned)n);
+    LLVMValueRef v = LLVMBuildInsertElement(b, LLVMGetPoison(vt), s, om_cg_i32(k->cx, 0), "");
+    LLVMValueRef zm = LLVMConstNull(LLVMVectorType(k->cx->i32, (unsigned)n));
+    return LLVMBuildShuffleVector(b, v, LLVMGetPoison(vt), zm, "");
+}
+
+static LLVMValueRef cf_fconst(cf *k, double v)
+{
+    LLVMValueRef e[CF_MAX_VL];
+    for (int i = 0; i < k->VL; i++)
+        e[i] = LLVMConstReal(k->cx->f32, v);
+    return LLVMConstVector(e, (unsigned)k->VL);
+}
+
+/* <VL x i32> {base, base+1, ...} */
+static LLVMValueRef cf_iota(cf *k, int64_t base)
+{
+    LLVMValueRef e[CF_MAX_VL];
+    for (int i = 0; i < k->VL; i++)
+        e[i] = om_cg_i32(k->cx, (int32_t)(base + i));
+    return LLVMConstVector(e, (unsigned)k->VL);
+}
+
+static LLVMValueRef cf_isplat(cf *k, int64_t v)
+{
+    LLVMValueRef e[CF_MAX_VL];
+    for (int i = 0; i < k->VL; i++)
+        e[i] = om_cg_i32(k->cx, (int32_t)v);
+    return LLVMConstVector(e, (unsigned)k->VL);
+}
+
+/* <VL x i1> with lanes [0, n) set */
+static LLVMValueRef cf_prefix_mask(cf *k, int64_t n)
+{
+    LLVMValueRef e[CF_MAX_VL];
+    for (int i = 0; i < k->VL; i++)
+        e[i] = LLVMConstInt(k->cx->i1, i < n, 0);
+    return LLVMConstVector(e, (unsigned)k->VL);
+}
+
+/* Address of f32 element idx of base; no inbounds: masked loads may start before base. */
+static LLVMValueRef cf_addr(cf *k, LLVMValueRef base, LLVMValueRef idx)
+{
+    return LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
+}
+
+static LLVMValueRef cf_masked_call(cf *k, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
+{
+    om_cg_ctx *cx = k->cx;
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef over[2] = {vt, cx->ptr};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
+    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
+}
+
+/* Vector of type vt at element idx of base; mask NULL: plain load. */
+static LLVMValueRef cf_load(cf *k, LLVMTypeRef vt, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef mask)
+{
+    LLVMValueRef p = cf_addr(k, base, idx);
+    if (!mask) {
+        LLVMValueRef v = LLVMBuildLoad2(k->cx->b, vt, p, "");
+        LLVMSetAlignment(v, 4);
+        return v;
+    }
+    LLVMValueRef ops[4] = {p, om_cg_i32(k->cx, 4), mask, LLVMConstNull(vt)};
+    return cf_masked_call(k, "llvm.masked.load", vt, ops, 4);
+}
+
+static void cf_store(cf *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
+{
+    LLVMValueRef p = cf_addr(k, base, idx);
+    if (!mask) {
+        LLVMValueRef s = LLVMBuildStore(k->cx->b, v, p);
+        LLVMSetAlignment(s, 4);
+        return;
+    }
+    LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
+    cf_masked_call(k, "llvm.masked.store", k->vt, ops, 4);
+}
+
+static LLVMValueRef cf_fma(cf *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
+{
+    LLVMValueRef ops[3] = {a, b, c};
+    return om_cg_intrinsic(k->cx, k->fma ? "llvm.fma" : "llvm.fmuladd", ops, 3);
+}
+
+/* ---- epilogue on vectors (the semantics of cg_epilogue.c, element for element) ------------ */
+
+static LLVMValueRef cf_act(cf *k, LLVMValueRef x)
+{
+    om_cg_ctx *cx = k->cx;
+    LLVMBuilderRef b = cx->b;
+    const om_cg_epilogue *ep = k->ep;
+    LLVMValueRef zero = cf_fconst(k, 0), one = cf_fconst(k, 1);
+    switch (ep->act) {
+    case OM_CG_ACT_NONE:
+        return x;
+    case OM_CG_ACT_RELU:
+        return om_cg_max(cx, OM_DT_FLOAT, x, zero);
+    case OM_CG_ACT_CLIP:
+        if (ep->has_alpha)
+            x = om_cg_max(cx, OM_DT_FLOAT, x, cf_fconst(k, ep->alpha));
+        if (ep->has_beta)
+            x = om_cg_min(cx, OM_DT_FLOAT, x, cf_fconst(k, ep->beta));
+        return x;
+    case OM_CG_ACT_LEAKY_RELU:
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
+                               LLVMBuildFMul(b, cf_fconst(k, ep->alpha), x, ""), x, "");
+    case OM_CG_ACT_HARD_SIGMOID:
+    case OM_CG_ACT_HARD_SWISH: {
+        bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
+        LLVMValueRef ops[3] = {x, cf_fconst(k, swish ? 1.0f / 6 : ep->alpha), cf_fconst(k, swish ? 0.5f : ep->beta)};
+        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
+        t = om_cg_max(cx, OM_DT_FLOAT, om_cg_min(cx, OM_DT_FLOAT, t, one), zero);
+        return swish ? LLVMBuildFMul(b, x, t, "") : t;
+    }
+    case OM_CG_ACT_SIGMOID:
+        return om_cg_sigmoid_f32(cx, x);
+    case OM_CG_ACT_SILU:
+        return LLVMBuildFMul(b, x, om_cg_sigmoid_f32(cx, x), "");
+    case OM_CG_ACT_TANH:
+        return om_cg_tanh_f32(cx, x);
+    case OM_CG_ACT_GELU:
+    case OM_CG_ACT_GELU_TANH: {
+        LLVMValueRef t;
+        if (ep->act == OM_CG_ACT_GELU_TANH) {
+            LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
+            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, cf_fconst(k, 0.044715f), x3, ""), "");
+            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, cf_fconst(k, 0.7978845608028654f), inner, ""));
+        } else {
+            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, cf_fconst(k, 0.7071067811865476f), ""));
+        }
+        return LLVMBuildFMul(b, LLVMBuildFMul(b, cf_fconst(k, 0.5f), x, ""), LLVMBuildFAdd(b, one, t, ""), "");
+    }
+    }
+    return x;
+}
+
+static LLVMValueRef cf_epilogue(cf *k, LLVMValueRef v, LLVMValueRef yi, LLVMValueRef mask)
+{
+    const om_cg_epilogue *ep = k->ep;
+    if (ep->residual == 1)
+        v = LLVMBuildFAdd(k->cx->b, v, cf_load(k, k->vt, ep->res, yi, mask), "");
+    v = cf_act(k, v);
+    if (ep->residual == 2)
+        v = LLVMBuildFAdd(k->cx->b, v, cf_load(k, k->vt, ep->res, yi, mask), "");
+    return v;
+}
+
+/* ---- one tile ------------------------------------------------------------------------------- */
+
+/* i32 splat of an i64 value */
+static LLVMValueRef cf_ivec(cf *k, LLVMValueRef v64)
+{
+    return cf_splat(k, LLVMBuildTrunc(k->cx->b, v64, k->cx->i32, ""), k->VL);
+}
+
+/* lanes with 0 <= v + c < n (unsigned compare) */
+static LLVMValueRef cf_in_range(cf *k, LLVMValueRef v, int64_t c, int64_t n)
+{
+    LLVMValueRef s = LLVMBuildAdd(k->cx->b, v, cf_isplat(k, c), "");
+    return LLVMBuildICmp(k->cx->b, LLVMIntULT, s, cf_isplat(k, n), "");
+}
+
+/* <2VL x i1>: lane 2q is lane q of m, odd lanes false (stride-2 loads) */
+static LLVMValueRef cf_widen_mask(cf *k, LLVMValueRef m)
+{
+    LLVMValueRef idx[2 * CF_MAX_VL];
+    for (int q = 0; q < 2 * k->VL; q++)
+        idx[q] = om_cg_i32(k->cx, q % 2 == 0 ? q / 2 : k->VL);
+    LLVMValueRef f = LLVMConstNull(LLVMTypeOf(m));
+    return LLVMBuildShuffleVector(k->cx->b, m, f, LLVMConstVector(idx, (unsigned)(2 * k->VL)), "");
+}
+
+static LLVMValueRef cf_even_lanes(cf *k, LLVMValueRef v2)
+{
+    LLVMValueRef idx[CF_MAX_VL];
+    for (int q = 0; q < k->VL; q++)
+        idx[q] = om_cg_i32(k->cx, 2 * q);
+    return LLVMBuildShuffleVector(k->cx->b, v2, LLVMGetPoison(k->vt2), LLVMConstVector(idx, (unsigned)k->VL), "");
+}
+
+/* The taps of one input channel (flat layout): X plane at xc, W at wc (row m0). */
+static void cf_taps_flat(cf *k, const cf_tile *t, LLVMValueRef xc, LLVMValueRef wc, LLVMValueRef *a,
+                         LLVMValueRef masks[][CF_MAX_NR])
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    int mr = t->mr, nr = t->nr;
+    for (int64_t kh = 0; kh < g->KH; kh++)
+        for (int64_t kw = 0; kw < g->KW; kw++) {
+            int64_t tap = kh * g->KW + kw;
+            int64_t off = (kh * g->DH - g->PH) * g->IW + kw * g->DW - g->PW;
+            LLVMValueRef xb = om_cg_add(cx, om_cg_add(cx, xc, t->sp0), om_cg_i64(cx, off));
+            LLVMValueRef xv[CF_MAX_NR];
+            for (int j = 0; j < nr; j++)
+                xv[j] = cf_load(k, k->vt, k->x, om_cg_add(cx, xb, om_cg_i64(cx, (int64_t)j * k->VL)),
+                                t->masked ? masks[tap][j] : NULL);
+            for (int i = 0; i < mr; i++) {
+                LLVMValueRef wi = om_cg_add(cx, wc, om_cg_i64(cx, i * k->Cg * k->KK + tap));
+                LLVMValueRef wv = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->w, wi), k->VL);
+                for (int j = 0; j < nr; j++)
+                    a[i * nr + j] = cf_fma(k, wv, xv[j], a[i * nr + j]);
+            }
+        }
+}
+
+/* One kernel row (row layout): X row at xr, W taps of row kh at wr. */
+static void cf_taps_row(cf *k, const cf_tile *t, LLVMValueRef xr, LLVMValueRef wr, LLVMValueRef *a,
+                        LLVMValueRef masks[][CF_MAX_NR])
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    int mr = t->mr, nr = t->nr;
+    LLVMValueRef col0 = om_cg_mad(cx, t->sp0, g->SW, xr);
+    for (int64_t kw = 0; kw < g->KW; kw++) {
+        LLVMValueRef xb = om_cg_add(cx, col0, om_cg_i64(cx, kw * g->DW - g->PW));
+        LLVMValueRef xv[CF_MAX_NR];
+        for (int j = 0; j < nr; j++) {
+            LLVMValueRef xi = om_cg_add(cx, xb, om_cg_i64(cx, (int64_t)j * k->VL * g->SW));
+            LLVMValueRef m = t->masked ? masks[kw][j] : NULL;
+            if (g->SW == 1)
+                xv[j] = cf_load(k, k->vt, k->x, xi, m);
+            else
+                xv[j] = cf_even_lanes(k, cf_load(k, k->vt2, k->x, xi, m));
+        }
+        for (int i = 0; i < mr; i++) {
+            LLVMValueRef wi = om_cg_add(cx, wr, om_cg_i64(cx, i * k->Cg * k->KK + kw));
+            LLVMValueRef wv = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->w, wi), k->VL);
+            for (int j = 0; j < nr; j++)
+                a[i * nr + j] = cf_fma(k, wv, xv[j], a[i * nr + j]);
+        }
+    }
+}
+
+static void cf_acc_load(cf *k, int n, LLVMValueRef *a)
+{
+    for (int q = 0; q < n; q++)
+        a[q] = LLVMBuildLoad2(k->cx->b, k->vt, k->acc[q], "");
+}
+
+static void cf_acc_store(cf *k, int n, LLVMValueRef *a)
+{
+    for (int q = 0; q < n; q++)
+        LLVMBuildStore(k->cx->b, a[q], k->acc[q]);
+}
+
+static void cf_tile_emit(cf *k, const cf_tile *t)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    int mr = t->mr, nr = t->nr, na = mr * nr;
+    LLVMValueRef a[CF_MAX_ACC];
+    LLVMValueRef masks[CF_MAX_FLAT_TAPS > CF_MAX_KW ? CF_MAX_FLAT_TAPS : CF_MAX_KW][CF_MAX_NR] = {{NULL}};
+
+    /* lane masks, once per tile */
+    if (t->masked) {
+        LLVMValueRef base = cf_ivec(k, t->sp0);
+        for (int j = 0; j < nr; j++) {
+            LLVMValueRef pos = LLVMBuildAdd(cx->b, base, cf_iota(k, (int64_t)j * k->VL), "");
+            LLVMValueRef inb = LLVMBuildICmp(cx->b, LLVMIntULT, pos, cf_isplat(k, k->flat ? k->L : g->OW), "");
+            if (k->flat) {
+                LLVMValueRef oh = LLVMBuildUDiv(cx->b, pos, cf_isplat(k, g->OW), "");
+                LLVMValueRef ow = LLVMBuildSub(cx->b, pos, LLVMBuildMul(cx->b, oh, cf_isplat(k, g->OW), ""), "");
+                LLVMValueRef rok[CF_MAX_FLAT_TAPS], cok[CF_MAX_FLAT_TAPS];
+                for (int64_t kh = 0; kh < g->KH; kh++)
+                    rok[kh] = LLVMBuildAnd(cx->b, inb, cf_in_range(k, oh, kh * g->DH - g->PH, g->IH), "");
+                for (int64_t kw = 0; kw < g->KW; kw++)
+                    cok[kw] = cf_in_range(k, ow, kw * g->DW - g->PW, g->IW);
+                for (int64_t kh = 0; kh < g->KH; kh++)
+                    for (int64_t kw = 0; kw < g->KW; kw++)
+                        masks[kh * g->KW + kw][j] = LLVMBuildAnd(cx->b, rok[kh], cok[kw], "");
+            } else {
+                LLVMValueRef col = LLVMBuildMul(cx->b, pos, cf_isplat(k, g->SW), "");
+                for (int64_t kw = 0; kw < g->KW; kw++) {
+                    LLVMValueRef m = LLVMBuildAnd(cx->b, inb, cf_in_range(k, col, kw * g->DW - g->PW, g->IW), "");
+                    masks[kw][j] = g->SW == 1 ? m : cf_widen_mask(k, m);
+                }
+            }
+        }
+    }
+
+    /* accumulators: bias or zero */
+    for (int i = 0; i < mr; i++) {
+        LLVMValueRef init = cf_fconst(k, 0);
+        if (k->bias)
+            init = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->bias, om_cg_add(cx, k->m0, om_cg_i64(cx, i))), k->VL);
+        for (int j = 0; j < nr; j++)
+            a[i * nr + j] = init;
+    }
+    cf_acc_store(k, na, a);
+
+    om_cg_loop lc;
+    LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k->Cg), "c");
+    LLVMValueRef xc = om_cg_mad(cx, c, k->IHW, k->xg);
+    LLVMValueRef wc = om_cg_mad(cx, c, k->KK, k->wm0);
+    if (k->flat) {
+        cf_acc_load(k, na, a);
+        cf_taps_flat(k, t, xc, wc, a, masks);
+        cf_acc_store(k, na, a);
+    } else {
+        /* kernel rows whose input row oh*SH - PH + kh*DH is inside X */
+        LLVMValueRef rbase = om_cg_mad(cx, t->oh, g->SH, om_cg_i64(cx, -g->PH));
+        LLVMValueRef klo, khi;
+        om_cg_win_krange(cx, rbase, 0, g->IH, g->KH, g->DH, &klo, &khi);
+        om_cg_loop lk;
+        LLVMValueRef kh = om_cg_for(cx, &lk, klo, khi, "kh");
+        LLVMValueRef ih = om_cg_add(cx, rbase, om_cg_mad(cx, kh, g->DH, NULL));
+        cf_acc_load(k, na, a);
+        cf_taps_row(k, t, om_cg_mad(cx, ih, g->IW, xc), om_cg_mad(cx, kh, g->KW, wc), a, masks);
+        cf_acc_store(k, na, a);
+        om_cg_for_end(cx, &lk);
+    }
+    om_cg_for_end(cx, &lc);
+
+    /* epilogue and stores */
+    cf_acc_load(k, na, a);
+    LLVMValueRef ys = k->flat ? t->sp0 : om_cg_mad(cx, t->oh, g->OW, t->sp0);
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            int64_t lanes = t->valid - (int64_t)j * k->VL;
+            LLVMValueRef sm = lanes < k->VL ? cf_prefix_mask(k, lanes) : NULL;
+            LLVMValueRef yi = om_cg_add(cx, om_cg_add(cx, k->yb, om_cg_i64(cx, i * k->L + (int64_t)j * k->VL)), ys);
+            LLVMValueRef v = cf_epilogue(k, a[i * nr + j], yi, sm);
+            cf_store(k, k->y, yi, v, sm);
+        }
+}
+
+/* ---- spatial loops -------------------------------------------------------------------------- */
+
+/* if (cond) then_tile else else_tile */
+static void cf_tile_if(cf *k, LLVMValueRef cond, const cf_tile *yes, const cf_tile *no)
+{
+    om_cg_ctx *cx = k->cx;
+    LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "interior");
+    LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "border");
+    LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tile_done");
+    LLVMBuildCondBr(cx->b, cond, bt, bf);
+    LLVMPositionBuilderAtEnd(cx->b, bt);
+    cf_tile_emit(k, yes);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bf);
+    cf_tile_emit(k, no);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bj);
+}
+
+/* Branches on cond (i1) to code emitted by fn(k, arg_yes) / fn(k, arg_no). */
+static void cf_if_int(cf *k, LLVMValueRef cond, void (*fn)(cf *, int, LLVMValueRef), int yes, int no,
+                      LLVMValueRef chunk)
+{
+    om_cg_ctx *cx = k->cx;
+    LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mtail");
+    LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mfull");
+    LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mdone");
+    LLVMBuildCondBr(cx->b, cond, bt, bf);
+    LLVMPositionBuilderAtEnd(cx->b, bt);
+    fn(k, yes, chunk);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bf);
+    fn(k, no, chunk);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bj);
+}
+
+
+/* The chunk's tiles for an output-channel block of mr channels. */
+static void cf_spatial(cf *k, int mr, LLVMValueRef chunk)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    const cf_plan *p = &k->p;
+    bool pointwise = g->KH == 1 && g->KW == 1 && g->PH == 0 && g->PW == 0;
+    LLVMValueRef lo = om_cg_mad(cx, chunk, p->per_chunk, NULL);
+    if (k->flat) {
+        LLVMValueRef hi = om_cg_win_smin(cx, om_cg_add(cx, lo, om_cg_i64(cx, p->per_chunk)), om_cg_i64(cx, p->nfull));
+        om_cg_loop lt;
+        LLVMValueRef ti = om_cg_for(cx, &lt, lo, hi, "tile");
+        cf_tile full = {mr, k->NR, om_cg_mad(cx, ti, p->T, NULL), NULL, p->T, !pointwise};
+        cf_tile_emit(k, &full);
+        om_cg_for_end(cx, &lt);
+        if (p->tail) {
+            LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tail");
+            LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tail_done");
+            LLVMBuildCondBr(cx->b, LLVMBuildICmp(cx->b, LLVMIntEQ, chunk, om_cg_i64(cx, p->nchunks - 1), ""), bt, bj);
+            LLVMPositionBuilderAtEnd(cx->b, bt);
+            cf_tile tt = {mr, (int)p->nrt, om_cg_i64(cx, p->nfull * p->T), NULL, p->tail, true};
+            cf_tile_emit(k, &tt);
+            LLVMBuildBr(cx->b, bj);
+            LLVMPositionBuilderAtEnd(cx->b, bj);
+        }
+        return;
+    }
+    LLVMValueRef hi = om_cg_win_smin(cx, om_cg_add(cx, lo, om_cg_i64(cx, p->per_chunk)), om_cg_i64(cx, g->OH));
+    om_cg_loop lr;
+    LLVMValueRef oh = om_cg_for(cx, &lr, lo, hi, "oh");
+    if (p->nfull > 0) {
+        om_cg_loop lt;
+        LLVMValueRef ti = om_cg_for(cx, &lt, om_cg_i64(cx, 0), om_cg_i64(cx, p->nfull), "tile");
+        LLVMValueRef ow0 = om_cg_mad(cx, ti, p->T, NULL);
+        cf_tile in = {mr, k->NR, ow0, oh, p->T, false}, bd = {mr, k->NR, ow0, oh, p->T, true};
+        /* interior: ow0*SW - PW >= 0 and (ow0 + T - 1)*SW + (KW-1)*DW - PW + SW - 1 < IW */
+        LLVMValueRef c0 = LLVMBuildICmp(cx->b, LLVMIntSGE, om_cg_mad(cx, ow0, g->SW, NULL), om_cg_i64(cx, g->PW), "");
+        int64_t last = (p->T - 1) * g->SW + (g->KW - 1) * g->DW - g->PW + g->SW - 1;
+        LLVMValueRef c1 = LLVMBuildICmp(cx->b, LLVMIntSLT, om_cg_mad(cx, ow0, g->SW, om_cg_i64(cx, last)),
+                                        om_cg_i64(cx, g->IW), "");
+        cf_tile_if(k, LLVMBuildAnd(cx->b, c0, c1, ""), &in, &bd);
+        om_cg_for_end(cx, &lt);
+    }
+    if (p->tail) {
+        cf_tile tt = {mr, (int)p->nrt, om_cg_i64(cx, p->nfull * p->T), oh, p->tail, true};
+        cf_tile_emit(k, &tt);
+    }
+    om_cg_for_end(cx, &lr);
+}
+
+/* ---- entry ------------------------------------------------------------------------------------ */
+
+om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epilogue *ep, bool *done)
+{
+    *done = false;
+    int VL, regs;
+    bool fma;
+    om_cg_conv_simd(cx, &VL, &regs, &fma);
+    cf k = {.cx = cx, .g = g, .ep = ep, .VL = VL, .fma = fma};
+    k.Cg = g->C / g->group;
+    k.Mg = g->M / g->group;
+    k.KK = g->KH * g->KW;
+    k.L = g->OH * g->OW;
+    k.IHW = g->IH * g->IW;
+    if (k.L >= CF_MAX_LANE_INDEX || k.IHW >= CF_MAX_LANE_INDEX || g->OW * g->SW + g->KW * g->DW >= CF_MAX_LANE_INDEX)
+        return OM_OK;
+    k.flat = g->SH == 1 && g->SW == 1 && g->OW == g->IW && k.KK <= CF_MAX_FLAT_TAPS;
+    if (!k.flat && (g->SW > 2 || g->KW > CF_MAX_KW))
+        return OM_OK;
+
+    int64_t span = k.flat ? k.L : g->OW;
+    int64_t nvec = (span + VL - 1) / VL;
+    int NR = (int)(nvec < (regs == 32 ? 4 : 2) ? nvec : (regs == 32 ? 4 : 2));
+    int MR = (regs - 2 - NR) / NR, cap = NR == 1 ? 16 : NR == 2 ? 12 : 8;
+    if (MR > cap)
+        MR = cap;
+    if (MR > k.Mg)
+        MR = (int)k.Mg;
+    if (MR * NR > CF_MAX_ACC)
+        MR = CF_MAX_ACC / NR;
+    k.MR = MR;
+    k.NR = NR;
+
+    cf_plan *p = &k.p;
+    p->T = (int64_t)NR * VL;
+    p->nfull = span / p->T;
+    p->tail = span % p->T;
+    p->nrt = (p->tail + VL - 1) / VL;
+    if (k.flat) {
+        int64_t tile_bytes = k.Cg * p->T * 4;
+        p->per_chunk = CF_CHUNK_BYTES / tile_bytes;
+        if (p->per_chunk < 1)
+            p->per_chunk = 1;
+        int64_t ntiles = p->nfull + (p->tail ? 1 : 0);
+        p->nchunks = (ntiles + p->per_chunk - 1) / p->per_chunk;
+    } else {
+        int64_t row_bytes = k.Cg * g->SH * g->IW * 4;
+        p->per_chunk = CF_CHUNK_BYTES / row_bytes;
+        if (p->per_chunk < 1)
+            p->per_chunk = 1;
+        p->nchunks = (g->OH + p->per_chunk - 1) / p->per_chunk;
+    }
+    int64_t nmb = (k.Mg + MR - 1) / MR, mrt = k.Mg % MR;
+    int64_t items = g->N * g->group * p->nchunks * nmb;
+
+    k.vt = LLVMVectorType(cx->f32, (unsigned)VL);
+    k.vt2 = LLVMVectorType(cx->f32, (unsigned)(2 * VL));
+    k.vit = LLVMVectorType(cx->i32, (unsigned)VL);
+    k.x = om_cg_in(cx, 0);
+    k.w = om_cg_in(cx, 1);
+    k.bias = g->has_bias ? om_cg_in(cx, 2) : NULL;
+    k.y = om_cg_out(cx, 0);
+    for (int q = 0; q < MR * NR; q++)
+        k.acc[q] = om_cg_alloca(cx, k.vt, "acc");
+
+    om_cg_loop lw;
+    LLVMValueRef wi = om_cg_for_work(cx, &lw, items, "item");
+    LLVMValueRef mb = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, nmb), "mb");
+    LLVMValueRef r = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, nmb), "");
+    LLVMValueRef chunk = LLVMBuildURem(cx->b, r, om_cg_i64(cx, p->nchunks), "chunk");
+    r = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, p->nchunks), "");
+    LLVMValueRef gi = LLVMBuildURem(cx->b, r, om_cg_i64(cx, g->group), "g");
+    LLVMValueRef n = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, g->group), "n");
+    k.xg = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, n, g->C, NULL), om_cg_mad(cx, gi, k.Cg, NULL)), k.IHW, NULL);
+    k.m0 = om_cg_add(cx, om_cg_mad(cx, gi, k.Mg, NULL), om_cg_mad(cx, mb, MR, NULL));
+    k.wm0 = om_cg_mad(cx, k.m0, k.Cg * k.KK, NULL);
+    k.yb = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, n, g->M, NULL), k.m0), k.L, NULL);
+    if (mrt)
+        cf_if_int(&k, LLVMBuildICmp(cx->b, LLVMIntEQ, mb, om_cg_i64(cx, nmb - 1), ""), cf_spatial, (int)mrt, MR,
+                  chunk);
+    else
+        cf_spatial(&k, MR, chunk);
+    om_cg_for_end(cx, &lw);
+    *done = true;
+    return OM_OK;
+}
