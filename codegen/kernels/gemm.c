@@ -12,8 +12,15 @@
  * integer dtypes accumulate in their own type with alpha/beta truncated to integers.
  * A fused epilogue (om_activation / om_residual, residual R = input 3; codegen/cg_epilogue.h)
  * follows alpha and beta*C.
+ *
+ * f32 with B' readable by rows (B not transposed, or B packed) takes the register-blocked
+ * path of gemm_tile.h instead: work items are (m-block, n-block) pairs and alpha, beta*C
+ * and the epilogue rewrite each finished micro-tile. A constant B packed by
+ * passes/pack_gemm_weights.c carries om_packed_b = P: its data is B' [K, N] (transB
+ * already applied) in P-column panels, with B's original shape.
  */
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/gemm_tile.h"
 
 #define OM_GEMM_JB 256 /* accumulator block width, elements */
 
@@ -133,6 +140,56 @@ static void gemm_block(om_cg_ctx *cx, const gemm_row *r, LLVMValueRef j0, int64_
     om_cg_for_end(cx, &l);
 }
 
+/* ---- f32: the blocked kernel ---------------------------------------------------------- */
+
+/* alpha, beta*C and the epilogue over a finished tile of Y, in place */
+static void gemm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols)
+{
+    const gemm_row *r = user;
+    om_cg_loop li, lj;
+    LLVMValueRef i = om_cg_add(cx, row, om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, rows), "pr"));
+    LLVMValueRef yrow = om_cg_add(cx, om_cg_mad(cx, i, r->N, NULL), col);
+    LLVMValueRef crow = r->c_rows == 1 ? om_cg_i64(cx, 0) : om_cg_mad(cx, i, r->c_cols, NULL);
+    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, cols), "pc");
+    LLVMValueRef yi = om_cg_add(cx, yrow, j);
+    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, r->y, yi);
+    if (r->alpha != 1.0)
+        v = LLVMBuildFMul(cx->b, v, om_cg_f32(cx, (float)r->alpha), "");
+    if (r->c) {
+        LLVMValueRef cidx = r->c_cols == 1 ? crow : om_cg_add(cx, crow, om_cg_add(cx, col, j));
+        LLVMValueRef cv = om_cg_load(cx, OM_DT_FLOAT, r->c, cidx);
+        if (r->beta != 1.0)
+            cv = LLVMBuildFMul(cx->b, cv, om_cg_f32(cx, (float)r->beta), "");
+        v = LLVMBuildFAdd(cx->b, v, cv, "");
+    }
+    v = om_cg_epilogue_apply(cx, &r->ep, OM_DT_FLOAT, v, yi);
+    om_cg_store(cx, OM_DT_FLOAT, r->y, yi, v);
+    om_cg_for_end(cx, &lj);
+    om_cg_for_end(cx, &li);
+}
+
+static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed)
+{
+    om_cg_gemm g = {.M = r->M, .N = r->N, .K = r->K, .a = r->a, .b = r->bm, .c = r->y,
+                    .a_rs = r->trans_a ? 1 : r->K, .a_ks = r->trans_a ? r->M : 1,
+                    .b_panel = packed, .b_ks = r->N, .c_rs = r->N};
+    if (r->alpha != 1.0 || r->c || om_cg_epilogue_active(&r->ep)) {
+        g.post = gemm_post;
+        g.post_user = r;
+    }
+    om_cg_gemm_blocking bl;
+    om_status st = om_cg_gemm_plan(cx, &g, 1, &bl);
+    if (st != OM_OK)
+        return st;
+    om_cg_loop lw;
+    LLVMValueRef w = om_cg_for_work(cx, &lw, bl.m_blocks * bl.n_blocks, "item");
+    LLVMValueRef nbi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, bl.m_blocks), "nb");
+    LLVMValueRef mbi = LLVMBuildURem(cx->b, w, om_cg_i64(cx, bl.m_blocks), "mb");
+    om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
+    om_cg_for_end(cx, &lw);
+    return OM_OK;
+}
+
 om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
 {
     const char *nm = n->name ? n->name : "";
@@ -183,12 +240,20 @@ om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
     om_status st = om_cg_epilogue_read(cx, n, 3, r.adt, &r.ep);
     if (st != OM_OK)
         return st;
+    int64_t packed = om_node_int(n, "om_packed_b", 0);
+    if (packed && (dt != OM_DT_FLOAT || packed < 0))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Gemm): om_packed_b = %lld needs f32, not %s", nm,
+                        (long long)packed, om_dtype_name(dt));
     if (r.M * r.N == 0)
         return OM_OK;
 
     r.a = om_cg_in(cx, 0);
     r.bm = om_cg_in(cx, 1);
     r.y = om_cg_out(cx, 0);
+    if (packed && r.K == 0)
+        packed = 0; /* nothing is read from B */
+    if (dt == OM_DT_FLOAT && r.K > 0 && (packed || !r.trans_b))
+        return gemm_emit_fast(cx, &r, packed);
     int64_t jb = r.N < OM_GEMM_JB ? r.N : OM_GEMM_JB;
     LLVMTypeRef at = om_cg_type(cx, r.adt);
     r.acc = om_cg_alloca(cx, LLVMArrayType2(at, (uint64_t)jb), "acc");

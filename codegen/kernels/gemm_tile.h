@@ -9,8 +9,9 @@
  *        C[r, j] (+)= sum_{k < kc} A[r, k] * B[k, j]          r < mr, j < nr
  *    A[r, k] is one scalar broadcast to a vector (any strides), B[k, j..j+vw) is one
  *    contiguous vector load (B rows are contiguous in j: a packed panel or a row-major
- *    matrix), accumulation with llvm.fma. Columns nr..nv*vw are masked (llvm.masked.load/
- *    store): nothing past column nr is read from B or C. With accumulate the tile first
+ *    matrix), accumulation with llvm.fmuladd (one fma where the target has FMA). Columns
+ *    nr..nv*vw are masked (llvm.masked.load/store): nothing past column nr is read from B
+ *    or C. With accumulate the tile first
  *    loads C, else it overwrites C. Element addresses (f32 elements from f32 base pointers;
  *    offsets are i64 values, strides compile-time):
  *        A[r, k] = a[a_off + r * a_rs + k * a_ks]
@@ -18,7 +19,7 @@
  *        C[r, j] = c[c_off + r * c_rs + j]
  *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
  *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
- *    tile the target fits (AVX-512: 12 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8).
+ *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8).
  *
  * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
  *    one M x N x K matrix, split in m-blocks x n-blocks (work items: the caller maps its
@@ -80,6 +81,8 @@ typedef struct om_cg_gemm_blocking {
     int64_t kc;                       /* K block */
     int64_t mb, nb;                   /* rows / columns per block (multiples of mr / of 32) */
     int64_t m_blocks, n_blocks;       /* work items = m_blocks * n_blocks */
+    bool copy_a;                      /* copy each mb x kc A block to a padded stack buffer
+                                         (A rows a multiple of 4 KiB apart alias in cache) */
 } om_cg_gemm_blocking;
 
 /* Chooses the tile and blocking for g on the current target. `items_hint` is the number of

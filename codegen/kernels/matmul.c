@@ -10,8 +10,15 @@
  * f16/bf16 accumulate in f32; integer types accumulate in their own type (wrapping).
  * Fused by fuse-epilogue: an optional input 2 is a bias [N] (any shape of N elements) added
  * to every row, then the epilogue of codegen/cg_epilogue.h (residual R = input 3).
+ *
+ * f32 takes the register-blocked path of gemm_tile.h instead: work items are (matrix,
+ * m-block, n-block) triples, and the bias/epilogue rewrite each finished micro-tile. A
+ * constant B packed by passes/pack_gemm_weights.c carries om_packed_b = P (panel width)
+ * and is read in that panel layout (B must then be 2-D; its shape is unchanged, only the
+ * element order); other B are read row-major.
  */
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/gemm_tile.h"
 
 #define OM_MM_JB 256 /* accumulator block width, elements */
 
@@ -82,6 +89,75 @@ static void mm_block(om_cg_ctx *cx, const mm_row *r, LLVMValueRef j0, int64_t w)
     om_cg_for_end(cx, &l);
 }
 
+/* ---- f32: the blocked kernel ---------------------------------------------------------- */
+
+typedef struct mm_post_ctx {
+    const mm_row *r;
+    LLVMValueRef c_off; /* element offset of the current matrix in Y */
+} mm_post_ctx;
+
+/* bias and epilogue over a finished tile of Y, in place (a loop LLVM vectorizes) */
+static void mm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols)
+{
+    const mm_post_ctx *pc = user;
+    const mm_row *r = pc->r;
+    om_cg_loop li, lj;
+    LLVMValueRef i = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, rows), "pr");
+    LLVMValueRef yrow = om_cg_add(cx, pc->c_off, om_cg_add(cx, om_cg_mad(cx, om_cg_add(cx, row, i), r->N, NULL), col));
+    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, cols), "pc");
+    LLVMValueRef yi = om_cg_add(cx, yrow, j);
+    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, r->y, yi);
+    if (r->bias)
+        v = LLVMBuildFAdd(cx->b, v, om_cg_load(cx, OM_DT_FLOAT, r->bias, om_cg_add(cx, col, j)), "");
+    v = om_cg_epilogue_apply(cx, &r->ep, OM_DT_FLOAT, v, yi);
+    om_cg_store(cx, OM_DT_FLOAT, r->y, yi, v);
+    om_cg_for_end(cx, &lj);
+    om_cg_for_end(cx, &li);
+}
+
+typedef struct mm_batch {
+    int nb;
+    const int64_t *bd, *ast, *bst, *ost;
+    int64_t batch;
+} mm_batch;
+
+static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const mm_batch *bt, int64_t packed)
+{
+    om_cg_gemm g = {.M = M, .N = r->N, .K = r->K, .a = r->a, .b = r->bm, .c = r->y,
+                    .a_rs = r->K, .a_ks = 1, .b_panel = packed, .b_ks = r->N, .c_rs = r->N};
+    mm_post_ctx pc = {.r = r};
+    if (r->bias || om_cg_epilogue_active(&r->ep)) {
+        g.post = mm_post;
+        g.post_user = &pc;
+    }
+    om_cg_gemm_blocking bl;
+    om_status st = om_cg_gemm_plan(cx, &g, bt->batch, &bl);
+    if (st != OM_OK)
+        return st;
+    int64_t per = bl.m_blocks * bl.n_blocks;
+    om_cg_loop lw;
+    LLVMValueRef w = om_cg_for_work(cx, &lw, bt->batch * per, "item");
+    LLVMValueRef bi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, per), "b");
+    LLVMValueRef rem = LLVMBuildURem(cx->b, w, om_cg_i64(cx, per), "");
+    LLVMValueRef nbi = LLVMBuildUDiv(cx->b, rem, om_cg_i64(cx, bl.m_blocks), "nb");
+    LLVMValueRef mbi = LLVMBuildURem(cx->b, rem, om_cg_i64(cx, bl.m_blocks), "mb");
+    LLVMValueRef a_off = om_cg_i64(cx, 0), b_off = om_cg_i64(cx, 0);
+    for (int d = 0; d < bt->nb; d++) {
+        if (bt->bd[d] == 1)
+            continue;
+        LLVMValueRef q = LLVMBuildUDiv(cx->b, bi, om_cg_i64(cx, bt->ost[d]), "");
+        LLVMValueRef idx = LLVMBuildURem(cx->b, q, om_cg_i64(cx, bt->bd[d]), "");
+        a_off = om_cg_add(cx, a_off, om_cg_mad(cx, idx, bt->ast[d], NULL));
+        b_off = om_cg_add(cx, b_off, om_cg_mad(cx, idx, bt->bst[d], NULL));
+    }
+    g.a_off = a_off;
+    g.b_off = b_off;
+    g.c_off = pc.c_off = om_cg_mad(cx, bi, M * r->N, NULL);
+    om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
+    om_cg_for_end(cx, &lw);
+    return OM_OK;
+}
+
 om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
 {
     const char *nm = n->name ? n->name : "";
@@ -144,6 +220,10 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     om_status st = om_cg_epilogue_read(cx, n, 3, r.adt, &r.ep);
     if (st != OM_OK)
         return st;
+    int64_t packed = om_node_int(n, "om_packed_b", 0);
+    if (packed && (dt != OM_DT_FLOAT || rb != 2 || packed < 0))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (MatMul): om_packed_b = %lld needs a 2-D f32 B, "
+                        "B is %s of rank %d", nm, (long long)packed, om_dtype_name(dt), rb);
     if (batch * M * N == 0)
         return OM_OK; /* nothing to write */
 
@@ -151,6 +231,10 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     r.bm = om_cg_in(cx, 1);
     r.bias = vbias ? om_cg_in(cx, 2) : NULL;
     r.y = om_cg_out(cx, 0);
+    if (dt == OM_DT_FLOAT && K > 0) {
+        mm_batch bt = {.nb = nb, .bd = bd, .ast = ast, .bst = bst, .ost = ost, .batch = batch};
+        return mm_emit_fast(cx, &r, M, &bt, packed);
+    }
     int64_t jb = N < OM_MM_JB ? N : OM_MM_JB;
     r.acc = om_cg_alloca(cx, LLVMArrayType2(om_cg_type(cx, r.adt), (uint64_t)jb), "acc");
 

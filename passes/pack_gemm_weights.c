@@ -1,0 +1,128 @@
+/* pack-gemm-weights: the constant B operand of MatMul and Gemm, pre-packed offline into the
+ * panel layout the register-blocked f32 kernel reads (codegen/kernels/gemm_tile.h).
+ *
+ * Fires on a live MatMul or Gemm whose input 1 is an f32 constant of rank 2 (MatMul: B
+ * [K, N]; Gemm: B [K, N], or [N, K] with transB) and which has no om_packed_b yet. The
+ * operand is replaced by a new constant "<B>_packed" of the SAME shape and dtype holding
+ * the elements of B' = (transB ? B^T : B) [K, N] reordered as ceil(N/32) column panels:
+ * panel p holds columns [32p, 32p + w), w = min(32, N - 32p), row-major [K, w], at element
+ * offset 32p * K. No padding, so the byte size is unchanged and shape rules and the
+ * verifier still hold; the node gets om_packed_b = 32 (INT), which tells the kernel the
+ * layout (and that transB no longer applies to the data). A constant shared by several
+ * nodes is packed once per transpose flag; the original becomes unused and dce drops it.
+ * Invariant: a node with om_packed_b reads B only through the packed layout, so nothing
+ * else may rewrite its input 1 afterwards (this pass runs after all fusion, before dce).
+ * Counters: weights-packed (nodes rewritten), constants-packed, bytes-packed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes/passes.h"
+
+#define PACK_PANEL 32
+
+/* dst = B' in panels; src is B [K, N] or, with trans, B [N, K]. */
+static void pack_panels(const float *src, float *dst, int64_t K, int64_t N, bool trans)
+{
+    for (int64_t p0 = 0; p0 < N; p0 += PACK_PANEL) {
+        int64_t w = N - p0 < PACK_PANEL ? N - p0 : PACK_PANEL;
+        float *panel = dst + p0 * K;
+        for (int64_t k = 0; k < K; k++)
+            for (int64_t j = 0; j < w; j++)
+                panel[k * w + j] = trans ? src[(p0 + j) * K + k] : src[k * N + p0 + j];
+    }
+}
+
+typedef struct pack_memo {
+    const om_value *orig;
+    bool trans;
+    om_value *packed;
+} pack_memo;
+
+/* B' dims of node n's input 1 if the node qualifies. */
+static bool pack_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans)
+{
+    if (!n || n->dead || (n->op != OM_OP_MATMUL && n->op != OM_OP_GEMM) || om_node_attr(n, "om_packed_b"))
+        return false;
+    const om_value *b = om_node_input(n, 1);
+    const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
+    if (!b || !y || b->kind != OM_VALUE_CONSTANT || b->dtype != OM_DT_FLOAT || y->dtype != OM_DT_FLOAT ||
+        b->shape.rank != 2 || !om_shape_is_static(&b->shape) || !b->data)
+        return false;
+    int64_t d0 = b->shape.dims[0], d1 = b->shape.dims[1];
+    if (d0 < 1 || d1 < 1 || b->nbytes != (size_t)(d0 * d1) * sizeof(float))
+        return false;
+    *trans = n->op == OM_OP_GEMM && om_node_int(n, "transB", 0) != 0;
+    *K = *trans ? d1 : d0;
+    *N = *trans ? d0 : d1;
+    return true;
+}
+
+om_status om_pass_pack_gemm_weights(om_graph *g, const om_pass_opts *opts, bool *changed)
+{
+    if (!g)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "pack-gemm-weights: no graph");
+    if (changed)
+        *changed = false;
+    om_status st = OM_OK;
+    pack_memo *memo = NULL;
+    size_t n_memo = 0, cap_memo = 0;
+    float *buf = NULL;
+    int64_t rewritten = 0, packed = 0, bytes = 0;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        om_node *n = g->nodes[k];
+        int64_t K, N;
+        bool trans;
+        if (!pack_candidate(n, &K, &N, &trans))
+            continue;
+        om_value *b = n->inputs[1];
+        om_value *pv = NULL;
+        for (size_t i = 0; i < n_memo && !pv; i++)
+            if (memo[i].orig == b && memo[i].trans == trans)
+                pv = memo[i].packed;
+        if (!pv) {
+            buf = malloc(b->nbytes);
+            if (!buf)
+                goto nomem;
+            pack_panels(b->data, buf, K, N, trans);
+            char name[160];
+            snprintf(name, sizeof name, "%s_packed", b->name);
+            pv = om_graph_add_constant(g, name, OM_DT_FLOAT, &b->shape, buf, b->nbytes);
+            free(buf);
+            buf = NULL;
+            if (!pv) {
+                st = om_error_prefix(OM_ERR_NO_MEMORY, "pack-gemm-weights: node '%s' (%s), constant '%s': ",
+                                     n->name ? n->name : "", om_op_name(n->op), b->name);
+                goto fail;
+            }
+            if (n_memo == cap_memo) {
+                size_t cap = cap_memo ? 2 * cap_memo : 16;
+                pack_memo *m = realloc(memo, cap * sizeof *m);
+                if (!m)
+                    goto nomem;
+                memo = m;
+                cap_memo = cap;
+            }
+            memo[n_memo++] = (pack_memo){b, trans, pv};
+            packed++;
+            bytes += (int64_t)b->nbytes;
+        }
+        if ((st = om_node_set_int(g, n, "om_packed_b", PACK_PANEL)) != OM_OK)
+            goto fail;
+        n->inputs[1] = pv;
+        rewritten++;
+    }
+    om_pass_count(opts, "weights-packed", rewritten);
+    om_pass_count(opts, "constants-packed", packed);
+    om_pass_count(opts, "bytes-packed", bytes);
+    if (changed)
+        *changed = rewritten > 0;
+    free(memo);
+    return OM_OK;
+nomem:
+    st = om_error(OM_ERR_NO_MEMORY, "pack-gemm-weights: out of memory");
+fail:
+    free(buf);
+    free(memo);
+    return st;
+}
