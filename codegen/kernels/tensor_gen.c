@@ -13,10 +13,59 @@
  *   OneHot           out[o, d, i] = (wrap(idx[o, i]) == d) ? values[1] : values[0];
  *                    negative indices count from depth; indices out of [-depth, depth)
  *                    give an all-"off" row. Float indices are truncated toward zero.
+ * Run-time shape inputs (the shape rule took the declared output shape; rt_shape.h): Range's
+ * count max(ceil((limit - start) / delta), 0) is computed from the loaded scalars (floats:
+ * the difference and quotient in the input's float type, as the ONNX reference; integers in
+ * i64; delta 0 is invalid), ConstantOfShape's shape values and OneHot's depth (truncated
+ * toward zero) are loaded; each must equal the compiled shape, else the kernel returns
+ * OM_ART_CHECK_SHAPE_VALUE before writing anything. OneHot's values and Range's start/delta
+ * are always read at run time.
  */
 #include "codegen/kernels/tensor_common.h"
+#include "codegen/kernels/rt_shape.h"
 
 #include <string.h>
+
+/* Range's element count from the run-time scalars, checked against the compiled count. */
+static void check_range_count(om_cg_ctx *cx, om_dtype dt, int64_t count)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef zero = om_cg_i64(cx, 0), v[3];
+    for (int i = 0; i < 3; i++)
+        v[i] = om_cg_load(cx, dt, om_cg_in(cx, i), zero);
+    LLVMValueRef ok, c;
+    if (om_dtype_is_float(dt)) {
+        om_dtype ft = dt == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT;
+        for (int i = 0; i < 3; i++)
+            v[i] = om_cg_convert(cx, v[i], dt, ft);
+        LLVMValueRef q = LLVMBuildFDiv(b, LLVMBuildFSub(b, v[1], v[0], ""), v[2], "q");
+        q = om_cg_convert(cx, q, ft, OM_DT_DOUBLE);
+        ok = LLVMBuildFCmp(b, LLVMRealONE, v[2], om_cg_const(cx, ft, 0), "");
+        /* ceil without libm: truncate (saturating), add 1 when below q; NaN and q <= 0 give 0 */
+        LLVMTypeRef ty[2] = {cx->i64, cx->f64};
+        unsigned id = LLVMLookupIntrinsicID("llvm.fptosi.sat", 15);
+        LLVMValueRef t = LLVMBuildCall2(b, LLVMIntrinsicGetType(cx->llctx, id, ty, 2),
+                                        LLVMGetIntrinsicDeclaration(cx->mod, id, ty, 2), &q, 1, "t");
+        LLVMValueRef below = LLVMBuildFCmp(b, LLVMRealOLT, LLVMBuildSIToFP(b, t, cx->f64, ""), q, "");
+        c = LLVMBuildAdd(b, t, LLVMBuildZExt(b, below, cx->i64, ""), "");
+        LLVMValueRef pos = LLVMBuildFCmp(b, LLVMRealOGT, q, LLVMConstReal(cx->f64, 0), "");
+        c = LLVMBuildSelect(b, pos, c, zero, "count");
+    } else {
+        for (int i = 0; i < 3; i++)
+            v[i] = om_cg_convert(cx, v[i], dt, OM_DT_INT64);
+        LLVMValueRef d = v[2], span = LLVMBuildSub(b, v[1], v[0], "span");
+        ok = LLVMBuildICmp(b, LLVMIntNE, d, zero, "");
+        LLVMValueRef dpos = LLVMBuildICmp(b, LLVMIntSGT, d, zero, "");
+        /* ceil(span / d): (span + d - 1) / d for d > 0, (span + d + 1) / d for d < 0 */
+        LLVMValueRef adj = LLVMBuildSelect(b, dpos, om_cg_i64(cx, -1), om_cg_i64(cx, 1), "");
+        LLVMValueRef safe_d = LLVMBuildSelect(b, ok, d, om_cg_i64(cx, 1), "");
+        LLVMValueRef q = LLVMBuildSDiv(b, LLVMBuildAdd(b, LLVMBuildAdd(b, span, d, ""), adj, ""), safe_d, "");
+        LLVMValueRef some = LLVMBuildSelect(b, dpos, LLVMBuildICmp(b, LLVMIntSGT, span, zero, ""),
+                                            LLVMBuildICmp(b, LLVMIntSLT, span, zero, ""), "");
+        c = LLVMBuildSelect(b, some, q, zero, "count");
+    }
+    om_cg_rt_check(cx, om_cg_rt_and_eq(cx, ok, c, count < 0 ? 0 : count));
+}
 
 om_status om_cg_emit_range(om_cg_ctx *cx, const om_node *n)
 {
@@ -27,6 +76,8 @@ om_status om_cg_emit_range(om_cg_ctx *cx, const om_node *n)
     if (S->dtype != dt || D->dtype != dt || !om_cg_type(cx, dt) || dt == OM_DT_BOOL || Y->shape.rank != 1)
         return om_cg_unsupported(cx, "dtype %s not supported", om_dtype_name(dt));
     int64_t count = Y->shape.dims[0];
+    if (!om_cg_rt_is_const(S) || !om_cg_rt_is_const(om_node_input(n, 1)) || !om_cg_rt_is_const(D))
+        check_range_count(cx, dt, count);
     if (count <= 0)
         return OM_OK;
     bool fl = om_dtype_is_float(dt);
@@ -68,6 +119,12 @@ om_status om_cg_emit_constant_of_shape(om_cg_ctx *cx, const om_node *n)
         return om_cg_unsupported(cx, "without a value attribute the output must be f32");
     }
     int64_t total = om_shape_numel(&Y->shape);
+    const om_value *S = om_node_input(n, 0);
+    if (S && !om_cg_rt_is_const(S)) {
+        om_status st = om_cg_rt_check_ints(cx, 0, Y->shape.dims, Y->shape.rank);
+        if (st != OM_OK)
+            return st;
+    }
     if (total <= 0)
         return OM_OK;
     LLVMValueRef py = om_cg_out(cx, 0);
@@ -160,6 +217,12 @@ om_status om_cg_emit_one_hot(om_cg_ctx *cx, const om_node *n)
             outer *= Y->shape.dims[i];
         else if (i > a)
             inner *= Y->shape.dims[i];
+    }
+    if (!om_cg_rt_is_const(om_node_input(n, 1))) {
+        LLVMValueRef dv = om_cg_rt_int(cx, 1, 0);
+        if (!dv || om_shape_numel(&om_node_input(n, 1)->shape) != 1)
+            return om_cg_unsupported(cx, "input 1 (depth) must be one number");
+        om_cg_rt_check(cx, om_cg_rt_and_eq(cx, NULL, dv, depth));
     }
     if (outer * depth * inner == 0)
         return OM_OK;

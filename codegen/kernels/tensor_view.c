@@ -8,8 +8,14 @@
  *                 CRD: x viewed [N, C', b, b, H, W] -> [N, C', H, b, W, b].
  *   SpaceToDepth  x viewed [N, C, H', b, W', b] -> [N, b, b, C, H', W'].
  * Any dtype (elements moved as integers of their size).
+ * Expand's shape / Tile's repeats computed at run time (the shape rule took the declared
+ * output) are loaded and checked: each shape value must broadcast with the input dim to the
+ * compiled output dim (v == out, or v == 1 under an input dim that is not 1); each repeat
+ * must be out / in (any repeat >= 0 for an empty input dim). Otherwise the kernel returns
+ * OM_ART_CHECK_SHAPE_VALUE before moving anything.
  */
 #include "codegen/kernels/tensor_common.h"
+#include "codegen/kernels/rt_shape.h"
 
 #include <string.h>
 
@@ -22,6 +28,52 @@ static om_status check_io(om_cg_ctx *cx, const om_node *n, const om_value **X, c
     if ((*X)->dtype != (*Y)->dtype || om_cg_tensor_bits_dtype(om_dtype_size((*X)->dtype)) == OM_DT_UNDEFINED)
         return om_cg_unsupported(cx, "dtype %s -> %s not supported by this kernel", om_dtype_name((*X)->dtype),
                                  om_dtype_name((*Y)->dtype));
+    return OM_OK;
+}
+
+static om_status check_expand_shape(om_cg_ctx *cx, const om_value *X, const om_value *Y)
+{
+    const om_value *S = om_node_input(cx->node, 1);
+    int64_t ks = om_shape_numel(&S->shape);
+    int ro = Y->shape.rank, rx = X->shape.rank;
+    if (S->dtype != OM_DT_INT64 && S->dtype != OM_DT_INT32)
+        return om_cg_unsupported(cx, "input 1 (shape) has dtype %s", om_dtype_name(S->dtype));
+    if (ks < 0 || ro != (rx > ks ? rx : ks))
+        return om_cg_unsupported(cx, "input 1 (shape) has %lld values for output rank %d", (long long)ks, ro);
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef ok = NULL;
+    for (int k = 0; k < ks; k++) {
+        int o = k + (ro - (int)ks), xi = o - (ro - rx);
+        int64_t xd = xi >= 0 ? X->shape.dims[xi] : 1, yd = Y->shape.dims[o];
+        LLVMValueRef v = om_cg_rt_int(cx, 1, k);
+        LLVMValueRef good = LLVMBuildICmp(b, LLVMIntEQ, v, om_cg_i64(cx, yd), "");
+        if (xd != 1)
+            good = LLVMBuildOr(b, good, LLVMBuildICmp(b, LLVMIntEQ, v, om_cg_i64(cx, 1), ""), "");
+        ok = om_cg_rt_and(cx, ok, good);
+    }
+    om_cg_rt_check(cx, ok);
+    return OM_OK;
+}
+
+static om_status check_tile_repeats(om_cg_ctx *cx, const om_value *X, const om_value *Y)
+{
+    const om_value *R = om_node_input(cx->node, 1);
+    int r = X->shape.rank;
+    if (R->dtype != OM_DT_INT64 && R->dtype != OM_DT_INT32)
+        return om_cg_unsupported(cx, "input 1 (repeats) has dtype %s", om_dtype_name(R->dtype));
+    if (om_shape_numel(&R->shape) != r)
+        return om_cg_unsupported(cx, "input 1 (repeats) has %lld values for rank %d",
+                                 (long long)om_shape_numel(&R->shape), r);
+    LLVMValueRef ok = NULL;
+    for (int i = 0; i < r; i++) {
+        int64_t d = X->shape.dims[i], o = Y->shape.dims[i];
+        LLVMValueRef v = om_cg_rt_int(cx, 1, i);
+        if (d == 0)
+            ok = om_cg_rt_and(cx, ok, LLVMBuildICmp(cx->b, LLVMIntSGE, v, om_cg_i64(cx, 0), ""));
+        else
+            ok = om_cg_rt_and_eq(cx, ok, v, o / d);
+    }
+    om_cg_rt_check(cx, ok);
     return OM_OK;
 }
 
@@ -44,6 +96,9 @@ om_status om_cg_emit_expand(om_cg_ctx *cx, const om_node *n)
                                      (long long)Y->shape.dims[i]);
         ss[i] = xd == 1 ? 0 : xs[xi];
     }
+    if (om_node_input(n, 1) && !om_cg_rt_is_const(om_node_input(n, 1)) &&
+        (st = check_expand_shape(cx, X, Y)) != OM_OK)
+        return st;
     return om_cg_tensor_strided_copy(cx, om_cg_in(cx, 0), om_cg_out(cx, 0), om_dtype_size(X->dtype), ro,
                                      Y->shape.dims, ss, 0);
 }
@@ -64,6 +119,9 @@ om_status om_cg_emit_tile(om_cg_ctx *cx, const om_node *n)
         if (d == 0) {
             if (o != 0)
                 return om_cg_unsupported(cx, "dim %d: empty input, output %lld", i, (long long)o);
+            /* nothing to copy; a run-time repeats input is still checked */
+            if (om_node_input(n, 1) && !om_cg_rt_is_const(om_node_input(n, 1)))
+                return check_tile_repeats(cx, X, Y);
             return OM_OK;
         }
         if (o % d != 0)
@@ -74,6 +132,9 @@ om_status om_cg_emit_tile(om_cg_ctx *cx, const om_node *n)
         dims[2 * i + 1] = d;
         ss[2 * i + 1] = xs[i];
     }
+    if (om_node_input(n, 1) && !om_cg_rt_is_const(om_node_input(n, 1)) &&
+        (st = check_tile_repeats(cx, X, Y)) != OM_OK)
+        return st;
     return om_cg_tensor_strided_copy(cx, om_cg_in(cx, 0), om_cg_out(cx, 0), om_dtype_size(X->dtype), 2 * r, dims,
                                      ss, 0);
 }

@@ -1,10 +1,12 @@
 /* Shape rules for data movement: Flatten, Reshape, Transpose, Concat.
  *
  * Flatten(axis = 1, -r <= axis <= r) gives [prod(d[0:axis]), prod(d[axis:])].
- * Reshape needs a CONSTANT int64 1-D shape input: 0 copies the input dim at the same
- * index (unless allowzero = 1, where 0 is a real zero and -1 is then forbidden), at most
- * one -1 is inferred from the element count; the element counts must agree. A computed
- * shape input is unsupported (no dynamic reshape). Transpose: perm (default: reversed
+ * Reshape's int64 1-D shape input: 0 copies the input dim at the same index (unless
+ * allowzero = 1, where 0 is a real zero and -1 is then forbidden), at most one -1 is
+ * inferred from the element count; the element counts must agree. A shape computed at run
+ * time is accepted when the model declares the output's static shape (om_infer_outputs_
+ * declared): its element count must be the declared rank and the element counts must agree;
+ * the kernel checks the values at run time. Otherwise it is unsupported (no dynamic reshape). Transpose: perm (default: reversed
  * dims) must be a permutation of 0..r-1. Concat: axis (required, negative allowed), at
  * least one input, equal dtypes and ranks, equal dims off the axis; the axis dim is the
  * sum. Unknown dims propagate as unknown.
@@ -40,14 +42,39 @@ static om_status infer_flatten(om_graph *g, om_node *n, const om_value *x) {
     return om_infer_set_output(g, n, 0, x->dtype, &out);
 }
 
+/* A run-time shape input with a declared static output: static validation only. */
+static om_status infer_reshape_declared(om_graph *g, om_node *n, const om_value *x, const om_value *sv) {
+    const om_value *y = n->outputs[0];
+    char b1[128], b2[128];
+    if (sv->dtype != OM_DT_INT64)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (shape) has dtype %s, expected i64", sv->name,
+                              om_dtype_name(sv->dtype));
+    if (sv->shape.rank != 1 || sv->shape.dims[0] != y->shape.rank)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL,
+                              "input 1 '%s' (shape) has shape %s, expected [%d] (the declared rank of output 0 '%s')",
+                              sv->name, om_infer_shape_str(&sv->shape, b1, sizeof b1), y->shape.rank, y->name);
+    int64_t total = dim_product(&x->shape, 0, x->shape.rank), want = om_shape_numel(&y->shape);
+    if (total == -2) return too_large(n, x);
+    if (total >= 0 && total != want)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "cannot reshape input 0 '%s' %s (%" PRId64
+                              " elements) to the declared %s (%" PRId64 " elements)",
+                              x->name, om_infer_shape_str(&x->shape, b1, sizeof b1), total,
+                              om_infer_shape_str(&y->shape, b2, sizeof b2), want);
+    return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+}
+
 static om_status infer_reshape(om_graph *g, om_node *n, const om_value *x) {
     om_value *sv;
     om_status st = om_infer_need_input(n, 1, &sv);
     if (st != OM_OK) return st;
-    if (sv->kind != OM_VALUE_CONSTANT || !sv->data)
-        return om_infer_error(n, OM_ERR_UNSUPPORTED,
-                              "input 1 '%s' (shape) is computed at run time; only a constant shape is supported",
-                              sv->name);
+    if (sv->kind != OM_VALUE_CONSTANT || !sv->data) {
+        if (!om_infer_outputs_declared(n))
+            return om_infer_error(n, OM_ERR_UNSUPPORTED,
+                                  "input 1 '%s' (shape) is computed at run time; only a constant shape is supported "
+                                  "(or a declared static output shape)",
+                                  sv->name);
+        return infer_reshape_declared(g, n, x, sv);
+    }
     if (sv->dtype != OM_DT_INT64)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (shape) has dtype %s, expected i64", sv->name,
                               om_dtype_name(sv->dtype));

@@ -7,9 +7,13 @@
  * static; the node is then dead and needs no kernel. A graph output is not folded (it keeps
  * its name; the kernel stores the static dims), as in passes/fold.c. Inputs that determine the output
  * shape (axes, shape, repeats, Range's scalars, ConstantOfShape's shape, OneHot's depth)
- * must be compile-time constants (OM_ERR_UNSUPPORTED naming the input otherwise); the
- * constant may come from the model or from folding earlier nodes. Unknown dims propagate
- * as unknown where the rule allows it.
+ * are normally compile-time constants (from the model or from folding earlier nodes). One
+ * computed at run time is accepted when the model declares every output's static shape
+ * (om_infer_outputs_declared): the rule validates what it can statically (dtypes, value
+ * counts against ranks, that the declared shape is possible) and takes the declared shape;
+ * the kernel checks the values at run time (codegen/kernels/rt_shape.h). Otherwise it is
+ * OM_ERR_UNSUPPORTED naming the input. Unknown dims propagate as unknown where the rule
+ * allows it.
  */
 #include "passes/infer/tensor_common.h"
 
@@ -55,13 +59,87 @@ om_status om_infer_shape(om_graph *g, om_node *n) {
     return n->op == OM_OP_SIZE ? infer_size_op(g, n, x) : infer_shape_op(g, n, x);
 }
 
+/* ---- run-time shape inputs with declared outputs ------------------------------------------ */
+
+/* Input i is present, computed at run time, and every output of n is declared static: the
+ * rule may take the declared shapes (the kernel checks the values). */
+static bool runtime_declared(const om_node *n, int i) {
+    return om_node_input(n, i) && !om_infer_tensor_is_const(n, i) && om_infer_outputs_declared(n);
+}
+
+/* Input i: an int32/int64 tensor of rank <= 1 with a static element count (returned). */
+static om_status runtime_ints(const om_node *n, int i, const char *what, int64_t *count) {
+    const om_value *v = om_node_input(n, i);
+    char b[128];
+    if (v->dtype != OM_DT_INT64 && v->dtype != OM_DT_INT32)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d ('%s', %s) has dtype %s, expected i64 or i32", i,
+                              v->name, what, om_dtype_name(v->dtype));
+    int64_t c = om_shape_numel(&v->shape);
+    if (v->shape.rank > 1 || c < 0)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input %d ('%s', %s) has shape %s: a run-time %s needs a static 1-D shape",
+                              i, v->name, what, om_infer_shape_str(&v->shape, b, sizeof b), what);
+    *count = c;
+    return OM_OK;
+}
+
+/* Input i: a scalar (or one element) of a numeric dtype. */
+static om_status runtime_scalar(const om_node *n, int i, const char *what) {
+    const om_value *v = om_node_input(n, i);
+    char b[128];
+    if (om_shape_numel(&v->shape) != 1)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d ('%s', %s) must be a scalar, found shape %s", i, v->name,
+                              what, om_infer_shape_str(&v->shape, b, sizeof b));
+    if (om_dtype_size(v->dtype) == 0 || v->dtype == OM_DT_STRING || v->dtype == OM_DT_BOOL)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input %d ('%s', %s) has dtype %s", i, v->name, what,
+                              om_dtype_name(v->dtype));
+    return OM_OK;
+}
+
+/* Errors unless output 0's declared rank is `rank`. */
+static om_status declared_rank(const om_node *n, int rank, const char *why) {
+    const om_value *y = n->outputs[0];
+    char b[128];
+    if (y->shape.rank != rank)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared %s, but %s gives rank %d", y->name,
+                              om_infer_shape_str(&y->shape, b, sizeof b), why, rank);
+    return OM_OK;
+}
+
+/* Whether `small` is `big` with some dims of size 1 removed (unknown dims match anything):
+ * a plain search over which dims are dropped (ranks are at most OM_MAX_RANK). */
+static bool drops_ones_from(const om_shape *big, int i, const om_shape *small, int j) {
+    if (i == big->rank) return j == small->rank;
+    int64_t d = big->dims[i];
+    if ((d == 1 || d < 0) && drops_ones_from(big, i + 1, small, j)) return true;
+    return j < small->rank && (d < 0 || small->dims[j] < 0 || d == small->dims[j]) &&
+           drops_ones_from(big, i + 1, small, j + 1);
+}
+
+static bool drops_ones(const om_shape *big, const om_shape *small) { return drops_ones_from(big, 0, small, 0); }
+
 /* ---- Squeeze, Unsqueeze ------------------------------------------------------------------ */
 
 static om_status infer_squeeze_op(om_graph *g, om_node *n, const om_value *x) {
     int r = x->shape.rank;
     bool drop[OM_MAX_RANK] = {false};
     char b[128];
-    if (om_node_input(n, 1)) {
+    if (runtime_declared(n, 1)) {
+        int64_t na;
+        om_status st = runtime_ints(n, 1, "axes", &na);
+        if (st != OM_OK) return st;
+        if (na > 0) {
+            const om_value *y = n->outputs[0];
+            if ((st = declared_rank(n, r - (int)na, "squeezing that many axes")) != OM_OK) return st;
+            if (!drops_ones(&x->shape, &y->shape))
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared %s: not input 0 '%s' %s without dims of 1",
+                                      y->name, om_infer_shape_str(&y->shape, b, sizeof b), x->name,
+                                      om_infer_shape_str(&x->shape, (char[128]){0}, 128));
+            return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+        }
+    }
+    if (om_node_input(n, 1) && om_shape_numel(&n->inputs[1]->shape) == 0 && !om_infer_tensor_is_const(n, 1)) {
+        /* an empty run-time axes tensor: the same as no axes */
+    } else if (om_node_input(n, 1)) {
         int64_t axes[OM_MAX_RANK];
         int na;
         om_status st = om_infer_tensor_const_ints(n, 1, "axes", axes, OM_MAX_RANK, &na);
@@ -95,6 +173,19 @@ static om_status infer_squeeze_op(om_graph *g, om_node *n, const om_value *x) {
 }
 
 static om_status infer_unsqueeze_op(om_graph *g, om_node *n, const om_value *x) {
+    if (runtime_declared(n, 1)) {
+        int64_t na;
+        om_status st = runtime_ints(n, 1, "axes", &na);
+        if (st != OM_OK) return st;
+        const om_value *y = n->outputs[0];
+        char b1[128], b2[128];
+        if ((st = declared_rank(n, x->shape.rank + (int)na, "inserting that many axes")) != OM_OK) return st;
+        if (!drops_ones(&y->shape, &x->shape))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared %s: not input 0 '%s' %s with dims of 1 inserted",
+                                  y->name, om_infer_shape_str(&y->shape, b1, sizeof b1), x->name,
+                                  om_infer_shape_str(&x->shape, b2, sizeof b2));
+        return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+    }
     int64_t axes[OM_MAX_RANK];
     int na;
     om_status st = om_infer_tensor_const_ints(n, 1, "axes", axes, OM_MAX_RANK, &na);
@@ -136,6 +227,22 @@ om_status om_infer_expand(om_graph *g, om_node *n) {
     om_value *x;
     om_status st = om_infer_need_input(n, 0, &x);
     if (st != OM_OK) return st;
+    if (runtime_declared(n, 1)) {
+        int64_t ns;
+        if ((st = runtime_ints(n, 1, "shape", &ns)) != OM_OK) return st;
+        const om_value *y = n->outputs[0];
+        int ro = x->shape.rank > ns ? x->shape.rank : (int)ns;
+        if ((st = declared_rank(n, ro, "broadcasting input 0 with that many dims")) != OM_OK) return st;
+        om_shape out;
+        int bad = 0;
+        if (!om_infer_broadcast(&x->shape, &y->shape, &out, &bad) || !om_shape_equal(&out, &y->shape)) {
+            char b1[128], b2[128];
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 '%s' %s cannot be expanded to the declared %s (output axis %d)",
+                                  x->name, om_infer_shape_str(&x->shape, b1, sizeof b1),
+                                  om_infer_shape_str(&y->shape, b2, sizeof b2), bad);
+        }
+        return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+    }
     int64_t dims[OM_MAX_RANK];
     int nd;
     if ((st = om_infer_tensor_const_ints(n, 1, "shape", dims, OM_MAX_RANK, &nd)) != OM_OK) return st;
@@ -157,6 +264,24 @@ om_status om_infer_tile(om_graph *g, om_node *n) {
     om_value *x;
     om_status st = om_infer_need_input(n, 0, &x);
     if (st != OM_OK) return st;
+    if (runtime_declared(n, 1)) {
+        int64_t nrep;
+        if ((st = runtime_ints(n, 1, "repeats", &nrep)) != OM_OK) return st;
+        if (nrep != x->shape.rank)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (repeats) has %" PRId64 " values, expected %d (the rank of input 0 '%s')",
+                                  nrep, x->shape.rank, x->name);
+        const om_value *y = n->outputs[0];
+        if ((st = declared_rank(n, x->shape.rank, "Tile")) != OM_OK) return st;
+        for (int i = 0; i < x->shape.rank; i++) {
+            int64_t d = x->shape.dims[i], o = y->shape.dims[i];
+            if (d < 0 || (d == 0 ? o == 0 : o % d == 0)) continue;
+            char b1[128], b2[128];
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared %s: dim %d is not a multiple of dim %d of input 0 '%s' %s",
+                                  y->name, om_infer_shape_str(&y->shape, b1, sizeof b1), i, i, x->name,
+                                  om_infer_shape_str(&x->shape, b2, sizeof b2));
+        }
+        return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+    }
     int64_t rep[OM_MAX_RANK];
     int nr;
     if ((st = om_infer_tensor_const_ints(n, 1, "repeats", rep, OM_MAX_RANK, &nr)) != OM_OK) return st;
@@ -191,6 +316,15 @@ om_status om_infer_range(om_graph *g, om_node *n) {
     if (!om_dtype_is_float(dt) && !om_dtype_is_signed_int(dt) && !om_dtype_is_unsigned_int(dt))
         return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' has dtype %s, expected a numeric type", s0->name,
                               om_dtype_name(dt));
+    if (runtime_declared(n, 0) || runtime_declared(n, 1) || runtime_declared(n, 2)) {
+        static const char *const what[3] = {"start", "limit", "delta"};
+        for (int i = 0; i < 3; i++) {
+            if (!om_node_input(n, i)) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d (%s) is missing", i, what[i]);
+            if ((st = runtime_scalar(n, i, what[i])) != OM_OK) return st;
+        }
+        if ((st = declared_rank(n, 1, "Range")) != OM_OK) return st;
+        return om_infer_set_output(g, n, 0, dt, &n->outputs[0]->shape);
+    }
     int64_t count;
     if (om_dtype_is_float(dt)) {
         double v[3];
@@ -223,8 +357,17 @@ om_status om_infer_range(om_graph *g, om_node *n) {
 om_status om_infer_constant_of_shape(om_graph *g, om_node *n) {
     int64_t dims[OM_MAX_RANK];
     int nd;
-    om_status st = om_infer_tensor_const_ints(n, 0, "shape", dims, OM_MAX_RANK, &nd);
-    if (st != OM_OK) return st;
+    om_status st;
+    bool run_time = runtime_declared(n, 0);
+    if (run_time) {
+        int64_t ns;
+        if ((st = runtime_ints(n, 0, "shape", &ns)) != OM_OK) return st;
+        if ((st = declared_rank(n, (int)(ns > OM_MAX_RANK ? OM_MAX_RANK + 1 : ns), "input 0 (shape)")) != OM_OK) return st;
+        nd = (int)ns;
+        memcpy(dims, n->outputs[0]->shape.dims, sizeof(int64_t) * (size_t)nd);
+    } else if ((st = om_infer_tensor_const_ints(n, 0, "shape", dims, OM_MAX_RANK, &nd)) != OM_OK) {
+        return st;
+    }
     for (int i = 0; i < nd; i++)
         if (dims[i] < 0)
             return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 (shape) has a negative dim %" PRId64 " at %d", dims[i], i);
@@ -278,7 +421,18 @@ om_status om_infer_one_hot(om_graph *g, om_node *n) {
         return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' (indices) has dtype %s, expected a numeric type",
                               idx->name, om_dtype_name(idx->dtype));
     double depth;
-    if ((st = om_infer_tensor_const_scalar(n, 1, "depth", &depth)) != OM_OK) return st;
+    bool run_time = runtime_declared(n, 1);
+    int r = idx->shape.rank;
+    if (run_time) {
+        /* the declared output holds the depth at the axis */
+        if ((st = runtime_scalar(n, 1, "depth")) != OM_OK) return st;
+        if ((st = declared_rank(n, r + 1, "OneHot")) != OM_OK) return st;
+        int a;
+        if ((st = om_infer_tensor_axis(n, "attribute axis", om_node_int(n, "axis", -1), r + 1, &a)) != OM_OK) return st;
+        depth = (double)n->outputs[0]->shape.dims[a];
+    } else if ((st = om_infer_tensor_const_scalar(n, 1, "depth", &depth)) != OM_OK) {
+        return st;
+    }
     if (!(depth >= 1) || depth > 1e12)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (depth) is %g, expected a positive count", depth);
     if (vals->shape.rank != 1 || (vals->shape.dims[0] >= 0 && vals->shape.dims[0] != 2))
@@ -286,7 +440,6 @@ om_status om_infer_one_hot(om_graph *g, om_node *n) {
     if (om_dtype_size(vals->dtype) == 0)
         return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 2 '%s' (values) has dtype %s", vals->name,
                               om_dtype_name(vals->dtype));
-    int r = idx->shape.rank;
     if (r + 1 > OM_MAX_RANK)
         return om_infer_error(n, OM_ERR_UNSUPPORTED, "output rank %d exceeds the maximum rank %d", r + 1, OM_MAX_RANK);
     int axis;

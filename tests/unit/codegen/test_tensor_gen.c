@@ -49,7 +49,7 @@ static void test_range(void **state)
     range_case(OM_DT_FLOAT, 1, 5, 2, 2);
     range_case(OM_DT_FLOAT, 0.5, 10, 0.25, 38);
     range_case(OM_DT_INT32, 10, 6, -3, 2);
-    range_case(OM_DT_INT64, -5, 1000, 7, 715);
+    range_case(OM_DT_INT64, -5, 1000, 7, 144); /* ceil(1005 / 7): the count is checked at run time */
     range_case(OM_DT_DOUBLE, 3, -3, -0.5, 12);
 }
 
