@@ -16,6 +16,9 @@
  *   (the axis dim, or the flattened input without axis).
  * GatherND: indices.shape[:-1] + data.shape[batch_dims + k:] with k = indices.shape[-1].
  * Scatter*: the output has data's type; indices/updates shapes are checked.
+ * Run-time shape inputs (Slice starts/ends/axes/steps, Split split, Pad pads/axes, Compress
+ *   condition): accepted when the model declares the output shapes (see "run-time shape
+ *   inputs" below); the kernels check the values at run time and use them.
  * Indices of Gather-family ops must be i32 or i64. Out-of-range indices are clamped by the
  * kernels (see their files).
  */
@@ -23,6 +26,33 @@
 
 #include <inttypes.h>
 #include <string.h>
+
+/* ---- run-time shape inputs ----------------------------------------------------------------
+ * When an input that determines the output shape is computed at run time and the model
+ * declares every output's static shape, the rules below take the declared shapes after
+ * checking what they can (ranks, dtypes, lengths of the run-time inputs, dims the inputs
+ * cannot change); the kernels check the values at run time (OM_ART_CHECK_SHAPE_VALUE /
+ * OM_ART_CHECK_OUTPUT_SIZE). Without declared shapes the old "must be a compile-time
+ * constant" error stands. */
+
+/* Whether input i is present and computed at run time. */
+static bool is_runtime(const om_node *n, int i) {
+    return om_node_input(n, i) && !om_infer_tensor_is_const(n, i);
+}
+
+/* Input i (present) as an index input whose values are read at run time: i32 or i64, rank
+ * 0 or 1, static length (stored in *len). */
+static om_status rt_ints(const om_node *n, int i, const char *what, int64_t *len) {
+    const om_value *v = om_node_input(n, i);
+    if (v->dtype != OM_DT_INT64 && v->dtype != OM_DT_INT32)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d ('%s', %s) has dtype %s, expected i64 or i32", i,
+                              v->name, what, om_dtype_name(v->dtype));
+    if (v->shape.rank > 1 || !om_shape_is_static(&v->shape))
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input %d ('%s', %s) must be 1-D with a static length", i, v->name,
+                              what);
+    *len = om_shape_numel(&v->shape);
+    return OM_OK;
+}
 
 /* ---- Slice ------------------------------------------------------------------------------- */
 
@@ -44,11 +74,61 @@ static void slice_axis(int64_t d, int64_t start, int64_t end, int64_t step, int6
     *count = c;
 }
 
+/* Slice with run-time starts/ends/axes/steps: the declared output, checked for rank and
+ * for dims that cannot be sliced (not in a constant axes list) or exceed the input. */
+static om_status infer_slice_runtime(om_graph *g, om_node *n, const om_value *x) {
+    static const char *const what[5] = {"", "starts", "ends", "axes", "steps"};
+    int r = x->shape.rank;
+    int64_t ns = -1;
+    om_status st;
+    for (int i = 1; i <= 4; i++) {
+        if (!om_node_input(n, i)) continue;
+        int64_t len;
+        if ((st = rt_ints(n, i, what[i], &len)) != OM_OK) return st;
+        if (ns >= 0 && len != ns)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d (%s) has %" PRId64 " values, starts has %" PRId64, i,
+                                  what[i], len, ns);
+        ns = len;
+    }
+    if (ns > r || (ns > OM_MAX_RANK))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "starts has %" PRId64 " values for rank %d", ns, r);
+    const om_value *y = n->outputs[0];
+    if (y->shape.rank != r)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output has rank %d, input 0 '%s' rank %d",
+                              y->shape.rank, x->name, r);
+    bool sliced[OM_MAX_RANK] = {false};
+    if (om_infer_tensor_is_const(n, 3)) {
+        int64_t axes[OM_MAX_RANK];
+        int na;
+        if ((st = om_infer_tensor_const_ints(n, 3, "axes", axes, OM_MAX_RANK, &na)) != OM_OK) return st;
+        for (int i = 0; i < na; i++) {
+            int a;
+            if ((st = om_infer_tensor_axis(n, "axes value", axes[i], r, &a)) != OM_OK) return st;
+            if (sliced[a]) return om_infer_error(n, OM_ERR_INVALID_MODEL, "axes lists axis %d twice", a);
+            sliced[a] = true;
+        }
+    } else if (!om_node_input(n, 3)) {
+        for (int i = 0; i < ns; i++) sliced[i] = true;
+    } else {
+        for (int i = 0; i < r; i++) sliced[i] = true;
+    }
+    for (int i = 0; i < r; i++) {
+        int64_t d = x->shape.dims[i], o = y->shape.dims[i];
+        if (d >= 0 && (sliced[i] ? o > d : o != d))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output dim %d is %" PRId64
+                                  ", input 0 '%s' has %" PRId64 " there%s", i, o, x->name, d,
+                                  sliced[i] ? "" : " and the axis is not sliced");
+    }
+    return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+}
+
 om_status om_infer_slice(om_graph *g, om_node *n) {
     om_value *x;
     om_status st = om_infer_need_input(n, 0, &x);
     if (st != OM_OK) return st;
     int r = x->shape.rank;
+    if ((is_runtime(n, 1) || is_runtime(n, 2) || is_runtime(n, 3) || is_runtime(n, 4)) && om_infer_outputs_declared(n))
+        return infer_slice_runtime(g, n, x);
     int64_t starts[OM_MAX_RANK], ends[OM_MAX_RANK], axes[OM_MAX_RANK], steps[OM_MAX_RANK];
     int ns, ne, na, nst;
     if ((st = om_infer_tensor_const_ints(n, 1, "starts", starts, OM_MAX_RANK, &ns)) != OM_OK) return st;
@@ -100,7 +180,24 @@ om_status om_infer_split(om_graph *g, om_node *n) {
     int64_t d = x->shape.dims[axis];
     int no = n->n_outputs;
     int64_t parts[64];
-    if (om_node_input(n, 1)) {
+    if (is_runtime(n, 1) && om_infer_outputs_declared(n)) {
+        /* run-time split: the declared parts, which must cover the axis (the kernel checks
+         * the values against them) */
+        int64_t np, sum = 0;
+        if ((st = rt_ints(n, 1, "split", &np)) != OM_OK) return st;
+        if (np != no)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (split) has %" PRId64 " values for %d outputs", np, no);
+        for (int i = 0; i < no; i++) {
+            if (n->outputs[i]->shape.rank != r)
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "output %d '%s' is declared with rank %d, input 0 has %d", i,
+                                      n->outputs[i]->name, n->outputs[i]->shape.rank, r);
+            parts[i] = n->outputs[i]->shape.dims[axis];
+            sum += parts[i];
+        }
+        if (d >= 0 && sum != d)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared outputs sum to %" PRId64 " along axis %d, "
+                                  "input 0 '%s' has %" PRId64, sum, axis, x->name, d);
+    } else if (om_node_input(n, 1)) {
         int np;
         if ((st = om_infer_tensor_const_ints(n, 1, "split", parts, 64, &np)) != OM_OK) return st;
         if (np != no)
@@ -135,11 +232,72 @@ om_status om_infer_split(om_graph *g, om_node *n) {
 
 /* ---- Pad --------------------------------------------------------------------------------- */
 
+/* Checks shared by both Pad paths: mode and constant_value. */
+static om_status pad_check_mode(const om_node *n, bool *constant) {
+    const char *mode = om_node_string(n, "mode", "constant");
+    *constant = strcmp(mode, "constant") == 0;
+    if (!*constant && strcmp(mode, "reflect") != 0 && strcmp(mode, "edge") != 0)
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "mode '%s' is not supported (constant, reflect, edge)", mode);
+    om_value *cv = om_node_input(n, 2);
+    if (cv && om_shape_numel(&cv->shape) != 1 && cv->shape.rank != 0)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (constant_value) must be a scalar", cv->name);
+    if (cv && (om_dtype_size(cv->dtype) == 0 || cv->dtype == OM_DT_STRING))
+        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 2 '%s' (constant_value) has dtype %s", cv->name,
+                              om_dtype_name(cv->dtype));
+    return OM_OK;
+}
+
+/* Pad with run-time pads or axes: the declared output (same rank; dims of axes a constant
+ * axes list leaves out must equal the input's). */
+static om_status infer_pad_runtime(om_graph *g, om_node *n, const om_value *x) {
+    int r = x->shape.rank;
+    int64_t np, na = r;
+    bool constant;
+    om_status st;
+    if ((st = pad_check_mode(n, &constant)) != OM_OK) return st;
+    if ((st = rt_ints(n, 1, "pads", &np)) != OM_OK) return st;
+    bool padded[OM_MAX_RANK];
+    for (int i = 0; i < r; i++) padded[i] = true;
+    if (om_node_input(n, 3)) {
+        if ((st = rt_ints(n, 3, "axes", &na)) != OM_OK) return st;
+        if (om_infer_tensor_is_const(n, 3)) {
+            int64_t axes[OM_MAX_RANK];
+            int k;
+            if ((st = om_infer_tensor_const_ints(n, 3, "axes", axes, OM_MAX_RANK, &k)) != OM_OK) return st;
+            for (int i = 0; i < r; i++) padded[i] = false;
+            for (int i = 0; i < k; i++) {
+                int a;
+                if ((st = om_infer_tensor_axis(n, "axes value", axes[i], r, &a)) != OM_OK) return st;
+                if (padded[a]) return om_infer_error(n, OM_ERR_INVALID_MODEL, "axes lists axis %d twice", a);
+                padded[a] = true;
+            }
+        }
+    }
+    if (np != 2 * na)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (pads) has %" PRId64 " values, expected %" PRId64
+                              " (2 per padded axis)", np, 2 * na);
+    const om_value *y = n->outputs[0];
+    if (y->shape.rank != r)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output has rank %d, input 0 '%s' rank %d",
+                              y->shape.rank, x->name, r);
+    for (int i = 0; i < r; i++) {
+        int64_t d = x->shape.dims[i], o = y->shape.dims[i];
+        if (d >= 0 && !padded[i] && o != d)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output dim %d is %" PRId64
+                                  ", input 0 '%s' has %" PRId64 " and the axis is not padded", i, o, x->name, d);
+        if (!constant && d == 0 && o > 0)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "mode '%s' cannot pad the empty axis %d",
+                                  om_node_string(n, "mode", "constant"), i);
+    }
+    return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+}
+
 om_status om_infer_pad(om_graph *g, om_node *n) {
     om_value *x;
     om_status st = om_infer_need_input(n, 0, &x);
     if (st != OM_OK) return st;
     int r = x->shape.rank;
+    if ((is_runtime(n, 1) || is_runtime(n, 3)) && om_infer_outputs_declared(n)) return infer_pad_runtime(g, n, x);
     int64_t pads[2 * OM_MAX_RANK], axes[OM_MAX_RANK];
     int np, na = r;
     if ((st = om_infer_tensor_const_ints(n, 1, "pads", pads, 2 * OM_MAX_RANK, &np)) != OM_OK) return st;
@@ -195,8 +353,46 @@ static om_status check_indices(const om_node *n, int i) {
     return OM_OK;
 }
 
+/* Compress with a run-time condition: the declared output (the kernel checks the number of
+ * true entries against the declared dim). */
+static om_status infer_compress_runtime(om_graph *g, om_node *n, const om_value *x) {
+    const om_value *c = n->inputs[1], *y = n->outputs[0];
+    if (c->shape.rank != 1 || !om_shape_is_static(&c->shape) || om_dtype_size(c->dtype) == 0 ||
+        c->dtype == OM_DT_STRING)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (condition) must be 1-D with a static length",
+                              c->name);
+    const om_attr *aa = om_node_attr(n, "axis");
+    int axis = 0;
+    int64_t d;
+    if (aa) {
+        om_status st = om_infer_tensor_axis(n, "attribute axis", aa->i, x->shape.rank, &axis);
+        if (st != OM_OK) return st;
+        d = x->shape.dims[axis];
+        if (y->shape.rank != x->shape.rank)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output has rank %d, input 0 '%s' rank %d",
+                                  y->shape.rank, x->name, x->shape.rank);
+        for (int i = 0; i < x->shape.rank; i++)
+            if (i != axis && x->shape.dims[i] >= 0 && y->shape.dims[i] != x->shape.dims[i])
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output dim %d is %" PRId64
+                                      ", input 0 '%s' has %" PRId64, i, y->shape.dims[i], x->name, x->shape.dims[i]);
+    } else {
+        d = om_shape_numel(&x->shape);
+        if (y->shape.rank != 1)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output has rank %d, expected 1 (no axis)",
+                                  y->shape.rank);
+    }
+    int64_t most = c->shape.dims[0];
+    if (d >= 0 && d < most) most = d;
+    if (y->shape.dims[axis] > most)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output dim %d is %" PRId64
+                              ", more than the %" PRId64 " entries the condition can select", axis,
+                              y->shape.dims[axis], most);
+    return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+}
+
 static om_status infer_compress(om_graph *g, om_node *n, const om_value *x) {
     const om_value *c = n->inputs[1];
+    if (!om_infer_tensor_is_const(n, 1) && om_infer_outputs_declared(n)) return infer_compress_runtime(g, n, x);
     if (!om_infer_tensor_is_const(n, 1))
         return om_infer_error(n, OM_ERR_UNSUPPORTED,
                               "data-dependent output shape: input 1 ('%s', condition) is computed at run time; "
