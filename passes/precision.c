@@ -6,8 +6,9 @@
  *     --modify-mixlist) in the mode (precision_decide.c); then, in f16 only, the range
  *     refusals: a constant input with |x| > 65504 or with more than 1% of its nonzero
  *     values flushing to zero, ReduceSum/ReduceMean over more than 4096 elements, and
- *     Softmax/LogSoftmax over an axis longer than 4096. Each refusal is counted and, with
- *     opts->precision->report, written as one line.
+ *     Softmax/LogSoftmax over an axis longer than 4096. In bf16, grouped convolutions stay
+ *     f32, and a MatMul/Gemm whose B is already packed in f32 (om_packed_b) is left alone.
+ *     Each such decision is counted and, with opts->precision->report, written as one line.
  *  2. Rewrite: the f32 tensors ("T" tensors: every f32 input and output, except Resize's
  *     roi/scales and LayerNormalization's Mean/InvStdDev) of an L node become L in place;
  *     a consumer that needs the other dtype reads a Cast. Casts are placed on values: one
@@ -25,7 +26,7 @@
  * after a producer).
  * Counters: nodes-low, nodes-f32, casts-inserted, casts-removed, constants-converted,
  * constant-bytes-saved, kept-dtype, refused-constant-range, refused-constant-underflow,
- * refused-reduction, refused-softmax-axis, inputs-fp16, outputs-retyped.
+ * refused-reduction, refused-softmax-axis, bf16-grouped-conv-f32, inputs-fp16, outputs-retyped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,6 @@ static om_value **cache_slot(prec_state *s, const om_value *v, om_dtype dt)
     }
 }
 
-static const char *dt_suffix(om_dtype dt) { return om_dtype_name(dt); }
-
 /* A copy of constant x (f32) converted to dt at compile time. */
 static om_status convert_constant(prec_state *s, om_value *x, om_dtype dt, om_value **out)
 {
@@ -80,7 +79,7 @@ static om_status convert_constant(prec_state *s, om_value *x, om_dtype dt, om_va
         buf[i] = dt == OM_DT_FLOAT16 ? om_ir_f32_to_f16(f) : om_ir_f32_to_bf16(f);
     }
     char name[256];
-    snprintf(name, sizeof name, "%s_%s", x->name, dt_suffix(dt));
+    snprintf(name, sizeof name, "%s_%s", x->name, om_dtype_name(dt));
     om_value *c = om_graph_add_constant(s->g, name, dt, &x->shape, buf, (size_t)n * 2);
     free(buf);
     if (!c)
@@ -94,7 +93,7 @@ static om_status convert_constant(prec_state *s, om_value *x, om_dtype dt, om_va
 static om_status make_cast(prec_state *s, om_value *x, om_dtype dt, om_node *pos, bool after, om_value **out)
 {
     char name[256];
-    snprintf(name, sizeof name, "%s_%s", x->name, dt_suffix(dt));
+    snprintf(name, sizeof name, "%s_%s", x->name, om_dtype_name(dt));
     om_value *y = om_graph_add_value(s->g, name, dt, &x->shape);
     if (!y)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory adding a cast of '%s'", x->name);
@@ -148,7 +147,7 @@ static om_status retype_output(prec_state *s, om_node *n, int j, om_dtype want)
     }
     /* n writes o2 (want); Cast(o2) -> o (target); consumers of o stay on o. */
     char name[256];
-    snprintf(name, sizeof name, "%s_%s", o->name, dt_suffix(want));
+    snprintf(name, sizeof name, "%s_%s", o->name, om_dtype_name(want));
     om_value *o2 = om_graph_add_value(s->g, name, want, &o->shape);
     if (!o2)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory retyping '%s'", o->name);
