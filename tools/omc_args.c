@@ -405,6 +405,10 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
     a->opts.disabled = a->disabled;
     if (a->stats)
         a->precision.report = stderr;
+    if (a->precision.mode != OM_PRECISION_FP32 && a->opts.passes && strcmp(a->opts.passes, "default") != 0 &&
+        !strstr(a->opts.passes, "precision"))
+        om_cli_note("--precision %s has no effect: the --passes list has no 'precision' pass",
+                    om_precision_mode_name(a->precision.mode));
     a->opts.precision = &a->precision;
     return -1;
 }
