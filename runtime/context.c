@@ -76,6 +76,7 @@ omrt_status om_rt_context_create(omrt_model *m, int threads, void *arena, omrt_c
     memset(c->arena, 0, (size_t)m->art.arena_size);
     if ((st = fill_args(c)) != OMRT_OK || (st = om_rt_pool_create(threads, &c->pool)) != OMRT_OK)
         goto fail;
+    om_rt_profile_init(c);
     *out = c;
     return OMRT_OK;
 fail:
@@ -87,6 +88,8 @@ OMRT_EXPORT void omrt_context_destroy(omrt_context *c)
 {
     if (!c)
         return;
+    om_rt_profile_report(c);
+    free(c->step_ns);
     om_rt_pool_destroy(c->pool);
     if (!c->arena_external)
         free(c->arena);

@@ -41,8 +41,11 @@ OMRT_EXPORT omrt_status omrt_execute(omrt_context *c, const void *const *inputs,
     }
     for (uint32_t s = 0; s < a->n_steps; s++) {
         const om_art_step *st = &a->steps[s];
+        uint64_t t0 = c->step_ns ? om_rt_now_ns() : 0;
         int32_t rc = om_rt_pool_run(c->pool, c->model->kernels[st->kernel],
                                     c->args + c->arg_start[s], st->work_items);
+        if (c->step_ns)
+            c->step_ns[s] += om_rt_now_ns() - t0;
         if (rc != 0 && a->minor >= 1) {   /* 1.0 kernels returned void */
             __atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
             return om_rt_error(OMRT_ERR_EXECUTION, "omrt_execute: step %u, %s: %s", s,
@@ -50,6 +53,8 @@ OMRT_EXPORT omrt_status omrt_execute(omrt_context *c, const void *const *inputs,
                                om_art_check_text(rc));
         }
     }
+    if (c->step_ns)
+        c->profiled_runs++;
     __atomic_store_n(&c->busy, 0, __ATOMIC_RELEASE);
     return OMRT_OK;
 }

@@ -63,8 +63,15 @@ struct omrt_context {
     size_t n_patches;
     om_rt_pool *pool;
     _Atomic int busy;              /* an execute is running (misuse detection) */
+    uint64_t *step_ns;             /* [n_steps] time per step when OMRT_PROFILE is set */
+    uint64_t profiled_runs;
     int arena_external;            /* arena is the caller's (not freed) */
 };
+
+/* Profiling (profile.c): OMRT_PROFILE=1 at context creation times every step; the
+ * report goes to stderr when the context is destroyed. */
+void om_rt_profile_init(omrt_context *c);
+void om_rt_profile_report(const omrt_context *c);
 
 /* A context whose arena is `arena` (caller-owned, 64-aligned, >= work size) or, if NULL,
  * allocated. */
