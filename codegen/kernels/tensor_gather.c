@@ -10,6 +10,9 @@
  *                 elements (one load/store when inner = 1, else a memcpy of constant size).
  *   Compress      the same with the indices of the constant condition's true entries, held
  *                 in a constant global (without axis, data is viewed flat: [1, numel, 1]).
+ *                 A run-time condition (declared output shape) is counted at run time and
+ *                 checked against the compiled dim (OM_ART_CHECK_OUTPUT_SIZE), then the
+ *                 selected slices are copied in order (emit_compress_runtime).
  *   GatherElements  the output walks the indices' shape; data offset = the output
  *                 position's offset in data with the axis coordinate replaced by idx.
  *   GatherND      work items over (batch, index tuple); each reads k indices, one per
@@ -82,9 +85,103 @@ static bool elem_nonzero(const unsigned char *p, size_t size, bool is_float)
     return false;
 }
 
+/* Compress with a run-time condition (the model declared the output shape): one pass
+ * counts the true entries among the first min(len, N) (a true entry at k >= N fails with
+ * OM_ART_CHECK_INDEX) and checks the count against the compiled dim
+ * (OM_ART_CHECK_OUTPUT_SIZE); a second pass copies each selected [outer, :, inner] slice to
+ * the next output position. One work item. */
+static om_status emit_compress_runtime(om_cg_ctx *cx, const om_value *C, const om_value *X, const om_value *Y,
+                                       int64_t outer, int64_t N, int64_t inner, int axis)
+{
+    LLVMBuilderRef b = cx->b;
+    LLVMTypeRef ct = om_cg_type(cx, C->dtype);
+    size_t es = om_dtype_size(X->dtype);
+    if (!ct || C->shape.rank != 1 || C->shape.dims[0] < 0 || om_cg_tensor_bits_dtype(es) == OM_DT_UNDEFINED)
+        return om_cg_unsupported(cx, "condition must be a 1-D numeric tensor of static length");
+    int64_t len = C->shape.dims[0], M = Y->shape.dims[axis];
+    LLVMValueRef pc = om_cg_in(cx, 1);
+    LLVMValueRef cnt = om_cg_alloca(cx, cx->i64, "count");
+    LLVMBuildStore(b, om_cg_i64(cx, 0), cnt);
+    LLVMValueRef ok = LLVMConstInt(cx->i1, 1, 0);
+    om_cg_loop l;
+    LLVMValueRef k;
+    if (len > 0) {
+        k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, len), "k");
+        LLVMValueRef c = om_cg_load(cx, C->dtype, pc, k);
+        LLVMValueRef t = om_cg_convert(cx, c, C->dtype, OM_DT_BOOL);
+        LLVMValueRef inr = LLVMBuildICmp(b, LLVMIntSLT, k, om_cg_i64(cx, N), "");
+        LLVMValueRef sel = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntNE, t, LLVMConstNull(LLVMTypeOf(t)), ""), inr, "");
+        LLVMValueRef old = LLVMBuildLoad2(b, cx->i64, cnt, "");
+        LLVMBuildStore(b, LLVMBuildAdd(b, old, LLVMBuildZExt(b, sel, cx->i64, ""), ""), cnt);
+        om_cg_for_end(cx, &l);
+        /* a true entry beyond the axis */
+        if (len > N) {
+            LLVMValueRef bad = om_cg_alloca(cx, cx->i1, "beyond");
+            LLVMBuildStore(b, LLVMConstInt(cx->i1, 0, 0), bad);
+            k = om_cg_for(cx, &l, om_cg_i64(cx, N), om_cg_i64(cx, len), "k");
+            LLVMValueRef t2 = om_cg_convert(cx, om_cg_load(cx, C->dtype, pc, k), C->dtype, OM_DT_BOOL);
+            LLVMValueRef nz = LLVMBuildICmp(b, LLVMIntNE, t2, LLVMConstNull(LLVMTypeOf(t2)), "");
+            LLVMBuildStore(b, LLVMBuildOr(b, LLVMBuildLoad2(b, cx->i1, bad, ""), nz, ""), bad);
+            om_cg_for_end(cx, &l);
+            om_cg_check(cx, LLVMBuildNot(b, LLVMBuildLoad2(b, cx->i1, bad, ""), ""), OM_ART_CHECK_INDEX);
+        }
+    }
+    ok = LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildLoad2(b, cx->i64, cnt, ""), om_cg_i64(cx, M), "");
+    om_cg_check(cx, ok, OM_ART_CHECK_OUTPUT_SIZE);
+    int64_t lim = len < N ? len : N;
+    if (M == 0 || outer * inner == 0 || lim == 0)
+        return OM_OK;
+    LLVMValueRef pos = om_cg_alloca(cx, cx->i64, "pos");
+    LLVMBuildStore(b, om_cg_i64(cx, 0), pos);
+    k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, lim), "k");
+    LLVMValueRef t = om_cg_convert(cx, om_cg_load(cx, C->dtype, pc, k), C->dtype, OM_DT_BOOL);
+    LLVMValueRef sel = LLVMBuildICmp(b, LLVMIntNE, t, LLVMConstNull(LLVMTypeOf(t)), "");
+    LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "sel");
+    LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "next");
+    LLVMBuildCondBr(b, sel, then, next);
+    LLVMPositionBuilderAtEnd(b, then);
+    LLVMValueRef m = LLVMBuildLoad2(b, cx->i64, pos, "m");
+    om_cg_loop lo;
+    LLVMValueRef o = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, outer), "o");
+    LLVMValueRef soff = om_cg_mul(cx, om_cg_mad(cx, o, N, k), om_cg_i64(cx, inner));
+    LLVMValueRef doff = om_cg_mul(cx, om_cg_mad(cx, o, M, m), om_cg_i64(cx, inner));
+    copy_run(cx, es, om_cg_in(cx, 0), soff, om_cg_out(cx, 0), doff, inner);
+    om_cg_for_end(cx, &lo);
+    LLVMBuildStore(b, LLVMBuildAdd(b, m, om_cg_i64(cx, 1), ""), pos);
+    LLVMBuildBr(b, next);
+    LLVMPositionBuilderAtEnd(b, next);
+    om_cg_for_end(cx, &l);
+    return OM_OK;
+}
+
 static om_status emit_compress(om_cg_ctx *cx, const om_node *n, const om_value *X, const om_value *Y)
 {
     const om_value *C = om_node_input(n, 1);
+    if (C && (C->kind != OM_VALUE_CONSTANT || !C->data)) {
+        const om_attr *aa = om_node_attr(n, "axis");
+        int r = X->shape.rank;
+        int64_t outer = 1, inner = 1, N;
+        int a = 0;
+        if (aa) {
+            a = (int)(aa->i < 0 ? aa->i + r : aa->i);
+            if (a < 0 || a >= r || Y->shape.rank != r)
+                return om_cg_unsupported(cx, "axis %lld out of range for rank %d", (long long)aa->i, r);
+            for (int i = 0; i < r; i++) {
+                if (i < a)
+                    outer *= X->shape.dims[i];
+                else if (i > a)
+                    inner *= X->shape.dims[i];
+            }
+            N = X->shape.dims[a];
+        } else {
+            if (Y->shape.rank != 1)
+                return om_cg_unsupported(cx, "output rank %d, expected 1 without axis", Y->shape.rank);
+            N = om_shape_numel(&X->shape);
+        }
+        if (om_shape_numel(&Y->shape) != outer * Y->shape.dims[a] * inner)
+            return om_cg_unsupported(cx, "the output shape does not match the input's");
+        return emit_compress_runtime(cx, C, X, Y, outer, N, inner, a);
+    }
     if (!C || C->kind != OM_VALUE_CONSTANT || C->shape.rank != 1 || om_dtype_size(C->dtype) == 0 ||
         C->nbytes != (size_t)C->shape.dims[0] * om_dtype_size(C->dtype))
         return om_cg_unsupported(cx, "data-dependent output shape: the condition must be a constant");

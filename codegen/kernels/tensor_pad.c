@@ -13,6 +13,11 @@
  * middle run copies the source row contiguously. Loads always use
  * an in-range (clamped) coordinate, so nothing is read out of bounds even for a masked
  * element. Any dtype of element size 1/2/4/8.
+ *
+ * Run-time pads or axes (the model declared the output shape, passes/infer/tensor_index.c):
+ * the begin offsets are loaded at run time and every axis's begin + end must give the
+ * compiled output dim, with begin in [-in, out] (OM_ART_CHECK_SHAPE_VALUE); the three runs
+ * of the innermost dim then have run-time bounds. Constant pads keep constant offsets.
  */
 #include "codegen/kernels/tensor_common.h"
 
@@ -43,6 +48,112 @@ static LLVMValueRef map_coord(om_cg_ctx *cx, pad_mode mode, LLVMValueRef t, int6
     return LLVMBuildSelect(b, hi, last, c, "src");
 }
 
+/* Whether input i is present and computed at run time. */
+static bool is_runtime(const om_node *n, int i)
+{
+    const om_value *v = om_node_input(n, i);
+    return v && (v->kind != OM_VALUE_CONSTANT || !v->data);
+}
+
+/* Constant pads/axes: the begin pad of every axis as constants; the output dims must be
+ * what the pads give. */
+static om_status const_begins(om_cg_ctx *cx, const om_node *n, const om_value *X, const om_value *Y,
+                              LLVMValueRef *begin)
+{
+    int r = X->shape.rank;
+    int64_t pads[2 * OM_MAX_RANK], axes[OM_MAX_RANK], b[OM_MAX_RANK] = {0};
+    int np, na = r;
+    if (!om_cg_tensor_const_ints(om_node_input(n, 1), pads, 2 * OM_MAX_RANK, &np))
+        return om_cg_unsupported(cx, "pads must be a constant int tensor");
+    if (om_node_input(n, 3)) {
+        if (!om_cg_tensor_const_ints(om_node_input(n, 3), axes, OM_MAX_RANK, &na))
+            return om_cg_unsupported(cx, "axes must be a constant int tensor");
+    } else {
+        for (int i = 0; i < r; i++)
+            axes[i] = i;
+    }
+    if (np != 2 * na)
+        return om_cg_unsupported(cx, "%d pads for %d axes", np, na);
+    for (int k = 0; k < na; k++) {
+        int64_t a = axes[k] < 0 ? axes[k] + r : axes[k];
+        if (a < 0 || a >= r)
+            return om_cg_unsupported(cx, "axis %lld out of range", (long long)axes[k]);
+        b[a] = pads[k];
+        if (X->shape.dims[a] + pads[k] + pads[k + na] != Y->shape.dims[a])
+            return om_cg_unsupported(cx, "output dim %lld does not match the pads", (long long)a);
+    }
+    for (int i = 0; i < r; i++)
+        begin[i] = om_cg_i64(cx, b[i]);
+    return OM_OK;
+}
+
+/* Element k of the i32/i64 input i (constant or run-time) as i64. */
+static LLVMValueRef int_at(om_cg_ctx *cx, const om_node *n, int i, int64_t k)
+{
+    const om_value *v = om_node_input(n, i);
+    return om_cg_tensor_load_index(cx, v->dtype, om_cg_in(cx, i), om_cg_i64(cx, k));
+}
+
+/* Run-time pads or axes: per entry k its axis (negative counts from the end; out of range
+ * or repeated fails the check) selects the dim whose begin/end pads it sets; every dim's
+ * begin + end must give the compiled output dim (OM_ART_CHECK_SHAPE_VALUE). The begins are
+ * run-time values. */
+static om_status runtime_begins(om_cg_ctx *cx, const om_node *n, const om_value *X, const om_value *Y,
+                                LLVMValueRef *begin)
+{
+    LLVMBuilderRef b = cx->b;
+    int r = X->shape.rank;
+    const om_value *P = om_node_input(n, 1), *A = om_node_input(n, 3);
+    int64_t np = om_shape_numel(&P->shape), na = A ? om_shape_numel(&A->shape) : r;
+    if ((P->dtype != OM_DT_INT64 && P->dtype != OM_DT_INT32) || P->shape.rank > 1 ||
+        (A && ((A->dtype != OM_DT_INT64 && A->dtype != OM_DT_INT32) || A->shape.rank > 1)))
+        return om_cg_unsupported(cx, "pads and axes must be i32/i64 1-D tensors");
+    if (np != 2 * na || na > r)
+        return om_cg_unsupported(cx, "%lld pads for %lld axes (rank %d)", (long long)np, (long long)na, r);
+    LLVMValueRef end[OM_MAX_RANK], seen[OM_MAX_RANK], ok = LLVMConstInt(cx->i1, 1, 0);
+    for (int a = 0; a < r; a++) {
+        begin[a] = end[a] = om_cg_i64(cx, 0);
+        seen[a] = LLVMConstInt(cx->i1, 0, 0);
+    }
+    for (int64_t k = 0; k < na; k++) {
+        LLVMValueRef pb = int_at(cx, n, 1, k), pe = int_at(cx, n, 1, k + na), ax = NULL;
+        if (A) {
+            ax = om_cg_tensor_wrap(cx, int_at(cx, n, 3, k), r);
+            ok = LLVMBuildAnd(b, ok, om_cg_tensor_index_ok(cx, ax, r), "");
+        }
+        for (int a = 0; a < r; a++) {
+            if (!A && a != k)
+                continue;
+            LLVMValueRef is = A ? LLVMBuildICmp(b, LLVMIntEQ, ax, om_cg_i64(cx, a), "") : LLVMConstInt(cx->i1, 1, 0);
+            ok = LLVMBuildAnd(b, ok, LLVMBuildNot(b, LLVMBuildAnd(b, is, seen[a], ""), ""), "");
+            seen[a] = LLVMBuildOr(b, seen[a], is, "");
+            begin[a] = LLVMBuildSelect(b, is, pb, begin[a], "");
+            end[a] = LLVMBuildSelect(b, is, pe, end[a], "");
+        }
+    }
+    for (int a = 0; a < r; a++) {
+        /* begin in [-in, out] (then begin + end = out - in cannot have wrapped) */
+        int64_t d = X->shape.dims[a], o = Y->shape.dims[a];
+        LLVMValueRef shifted = LLVMBuildAdd(b, begin[a], om_cg_i64(cx, d), "");
+        ok = LLVMBuildAnd(b, ok, om_cg_tensor_index_ok(cx, shifted, o + d + 1), "");
+        LLVMValueRef sum = LLVMBuildAdd(b, begin[a], end[a], "");
+        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntEQ, sum, om_cg_i64(cx, o - d), ""), "");
+    }
+    om_cg_check(cx, ok, OM_ART_CHECK_SHAPE_VALUE);
+    return OM_OK;
+}
+
+/* max/min of two i64 values as icmp + select (folded when both are constants) */
+static LLVMValueRef select_max(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSGT, a, b, ""), a, b, "");
+}
+
+static LLVMValueRef select_min(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef b)
+{
+    return LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLT, a, b, ""), a, b, "");
+}
+
 om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *X = om_node_input(n, 0), *Y = n->outputs[0], *CV = om_node_input(n, 2);
@@ -61,27 +172,11 @@ om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
     pad_mode mode = !strcmp(ms, "reflect") ? PAD_REFLECT : !strcmp(ms, "edge") ? PAD_EDGE : PAD_CONSTANT;
     if (mode == PAD_CONSTANT && strcmp(ms, "constant") != 0)
         return om_cg_unsupported(cx, "mode '%s'", ms);
-    int64_t pads[2 * OM_MAX_RANK], axes[OM_MAX_RANK], begin[OM_MAX_RANK] = {0};
-    int np, na = r;
-    if (!om_cg_tensor_const_ints(om_node_input(n, 1), pads, 2 * OM_MAX_RANK, &np))
-        return om_cg_unsupported(cx, "pads must be a constant int tensor");
-    if (om_node_input(n, 3)) {
-        if (!om_cg_tensor_const_ints(om_node_input(n, 3), axes, OM_MAX_RANK, &na))
-            return om_cg_unsupported(cx, "axes must be a constant int tensor");
-    } else {
-        for (int i = 0; i < r; i++)
-            axes[i] = i;
-    }
-    if (np != 2 * na)
-        return om_cg_unsupported(cx, "%d pads for %d axes", np, na);
-    for (int k = 0; k < na; k++) {
-        int64_t a = axes[k] < 0 ? axes[k] + r : axes[k];
-        if (a < 0 || a >= r)
-            return om_cg_unsupported(cx, "axis %lld out of range", (long long)axes[k]);
-        begin[a] = pads[k];
-        if (X->shape.dims[a] + pads[k] + pads[k + na] != Y->shape.dims[a])
-            return om_cg_unsupported(cx, "output dim %lld does not match the pads", (long long)a);
-    }
+    LLVMValueRef begin[OM_MAX_RANK];
+    bool rt = is_runtime(n, 1) || is_runtime(n, 3);
+    om_status st = rt ? runtime_begins(cx, n, X, Y, begin) : const_begins(cx, n, X, Y, begin);
+    if (st != OM_OK)
+        return st;
     int64_t total = om_shape_numel(&Y->shape);
     if (total == 0)
         return OM_OK;
@@ -114,7 +209,7 @@ om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
         LLVMValueRef c = i > 0 ? LLVMBuildURem(b, rest, om_cg_i64(cx, d), "") : rest;
         if (i > 0)
             rest = LLVMBuildUDiv(b, rest, om_cg_i64(cx, d), "");
-        LLVMValueRef t = LLVMBuildSub(b, c, om_cg_i64(cx, begin[i]), "");
+        LLVMValueRef t = LLVMBuildSub(b, c, begin[i], "");
         LLVMValueRef v = NULL;
         LLVMValueRef s = map_coord(cx, mode, t, X->shape.dims[i], mode == PAD_CONSTANT ? &v : NULL);
         if (v)
@@ -124,18 +219,21 @@ om_status om_cg_emit_pad(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef ybase = om_cg_mul(cx, w, om_cg_i64(cx, w_last));
     /* the innermost dim in three runs: the begin pad and the end pad map every element;
      * the middle [mid_lo, mid_hi) reads the input row contiguously (vectorizes) */
-    int64_t bl = begin[r - 1], dl = X->shape.dims[r - 1];
-    int64_t mid_lo = bl > 0 ? bl : 0, mid_hi = bl + dl < w_last ? bl + dl : w_last;
-    if (mid_lo > w_last)
-        mid_lo = w_last;
-    if (mid_hi < mid_lo)
-        mid_hi = mid_lo;
-    const int64_t run_lo[3] = {0, mid_lo, mid_hi}, run_hi[3] = {mid_lo, mid_hi, w_last};
+    LLVMValueRef bl = begin[r - 1];
+    int64_t dl = X->shape.dims[r - 1];
+    /* mid_lo = clamp(bl, 0, w_last), mid_hi = clamp(bl + dl, mid_lo, w_last): constants
+     * when the pads are (the builder folds them), run-time values otherwise */
+    LLVMValueRef mid_lo = select_max(cx, bl, om_cg_i64(cx, 0));
+    mid_lo = select_min(cx, mid_lo, om_cg_i64(cx, w_last));
+    LLVMValueRef mid_hi = select_min(cx, LLVMBuildAdd(b, bl, om_cg_i64(cx, dl), ""), om_cg_i64(cx, w_last));
+    mid_hi = select_max(cx, mid_hi, mid_lo);
+    LLVMValueRef run_lo[3] = {om_cg_i64(cx, 0), mid_lo, mid_hi}, run_hi[3] = {mid_lo, mid_hi, om_cg_i64(cx, w_last)};
     for (int run = 0; run < 3; run++) {
-        if (run_hi[run] <= run_lo[run])
+        if (LLVMIsAConstantInt(run_lo[run]) && LLVMIsAConstantInt(run_hi[run]) &&
+            LLVMConstIntGetSExtValue(run_hi[run]) <= LLVMConstIntGetSExtValue(run_lo[run]))
             continue;
-        LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, run_lo[run]), om_cg_i64(cx, run_hi[run]), "j");
-        LLVMValueRef t = LLVMBuildSub(b, j, om_cg_i64(cx, bl), "");
+        LLVMValueRef j = om_cg_for(cx, &lj, run_lo[run], run_hi[run], "j");
+        LLVMValueRef t = LLVMBuildSub(b, j, bl, "");
         LLVMValueRef v = NULL, s;
         if (run == 1)
             s = t; /* in range by construction */
