@@ -32,7 +32,7 @@ typedef struct pipeline {
 } pipeline;
 
 static const pipeline pipelines[] = {
-    {"default", "infer-shapes,simplify,cse,fold-batchnorm,fold-mul-add,matmul-add-to-gemm,layernorm-fusion,"
+    {"default", "propagate-declared-shapes,infer-shapes,simplify,cse,fold-batchnorm,fold-mul-add,matmul-add-to-gemm,layernorm-fusion,"
                 "gelu-fusion,fuse-epilogue,fuse-elementwise,pack-gemm-weights,dce,finalize-io,plan-memory"},
     {"none", ""},
 };

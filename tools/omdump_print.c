@@ -138,13 +138,18 @@ void omdump_artifact_text(FILE *out, const char *path, size_t file_size, const o
         else
             fprintf(out, "%10" PRIu64 " %10" PRIu64 "\n", t->offset, t->nbytes);
     }
-    fprintf(out, "  steps (%u):\n    %4s  %-32s %10s  %s\n", m->n_steps, "#", "kernel", "work", "args");
+    /* format 1.1 step labels ("node 'y' (Reshape)", what a failed run-time check names)
+     * follow the args after " ; "; format 1.0 artifacts have none */
+    fprintf(out, "  steps (%u):\n    %4s  %-32s %10s  %s%s\n", m->n_steps, "#", "kernel", "work", "args",
+            m->step_labels ? " ; label" : "");
     for (uint32_t i = 0; i < m->n_steps; i++) {
         const om_art_step *s = &m->steps[i];
         fprintf(out, "    %4u  %-32s %10" PRId64 " ", i,
                 s->kernel < m->n_kernels ? m->kernel_names[s->kernel] : "?", s->work_items);
         for (uint32_t j = 0; j < s->n_args; j++)
             fprintf(out, " %u", s->args[j]);
+        if (m->step_labels)
+            fprintf(out, " ; %s", m->step_labels[i] ? m->step_labels[i] : "");
         fputc('\n', out);
     }
     fputc('\n', out);
@@ -218,7 +223,12 @@ void omdump_artifact_json(FILE *out, const char *path, size_t file_size, const o
         fprintf(out, ", \"work_items\": %" PRId64 ", \"args\": [", s->work_items);
         for (uint32_t j = 0; j < s->n_args; j++)
             fprintf(out, "%s%u", j ? ", " : "", s->args[j]);
-        fprintf(out, "]}");
+        fprintf(out, "]");
+        if (m->step_labels) { /* format 1.1 */
+            fprintf(out, ", \"label\": ");
+            om_json_cstr(out, m->step_labels[i] ? m->step_labels[i] : "");
+        }
+        fprintf(out, "}");
     }
     fprintf(out, "%s]\n  },\n  \"graph\": ", m->n_steps ? "\n    " : "");
     om_json_string(out, m->graph_text ? m->graph_text : "", (size_t)m->graph_size);

@@ -5,7 +5,10 @@
  * Inputs come from .npy (or raw .bin) files checked against the model, or are zeros, or
  * seeded random values. Outputs go to DIR/<output name>.npy, or a summary is printed.
  * Uses only runtime/include/omrt.h and the tools' libc helpers: no LLVM, no protobuf.
- * Exit status: 0 success, 1 load / input / run error, 2 usage error.
+ * Exit status: 0 success, 1 load / input / run error, 2 usage error. A run whose inputs
+ * fail one of the model's run-time checks (OMRT_ERR_EXECUTION: a shape input disagreeing
+ * with the shapes omc compiled) prints the runtime's message, which names the step and
+ * node, on one line and writes no output file.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -249,7 +252,13 @@ int main(int argc, char **argv)
     }
     for (long long r = 0; r < a.loop; r++) {
         double t0 = now_ms();
-        if (omrt_execute(ctx, (const void *const *)in, (void *const *)out) != OMRT_OK) {
+        omrt_status est = omrt_execute(ctx, (const void *const *)in, (void *const *)out);
+        if (est == OMRT_ERR_EXECUTION && a.loop > 1) {
+            /* a failed run-time check: the runtime's message names the step and node */
+            om_cli_error("run %lld of %lld: %s", r + 1, a.loop, omrt_last_error());
+            goto done;
+        }
+        if (est != OMRT_OK) {
             om_cli_error("%s", omrt_last_error());
             goto done;
         }

@@ -150,6 +150,8 @@ omdump_text)
     grep -Eiq 'arena|memory' dump.txt || fail "omdump output shows no memory plan"
     "$OMDUMP" "$CNN" >dump_onnx.txt 2>err.txt || { cat err.txt; fail "omdump model.onnx exited non-zero"; }
     grep -q Conv dump_onnx.txt || fail "omdump model.onnx shows no Conv"
+    # format 1.1: each step shows the label a failed run-time check names
+    grep -Eq " ; node '[^']*' \(Conv\)$" dump.txt || fail "omdump's steps show no label node '...' (Conv)"
     ;;
 omdump_json)
     compile_cnn
@@ -158,6 +160,8 @@ omdump_json)
     head -c 1500 pretty.json
     echo
     grep -q '"prob"' dump.json || fail "JSON lacks the output name"
+    "$PYTHON" -c 'import json,sys; s=json.load(open("dump.json"))["plan"]["steps"]; assert s and all(" (" in x.get("label","") for x in s), s' ||
+        fail "JSON steps lack their labels"
     "$OMDUMP" --format json "$CNN" >dump_onnx.json 2>err.txt || { cat err.txt; fail "omdump --format json model.onnx failed"; }
     "$PYTHON" -m json.tool dump_onnx.json >/dev/null || fail "omdump --format json model.onnx is not valid JSON"
     ;;
@@ -179,7 +183,8 @@ omc_modes)
     "$OMC" "$CNN" --emit llvm -o cnn.ll || fail "omc --emit llvm failed"
     grep -q '^define .*@om_k' cnn.ll || fail "--emit llvm has no kernel definitions"
     "$OMC" "$CNN" --dump-ir dumps -o dumped.om || fail "omc --dump-ir failed"
-    [ -s dumps/01-infer-shapes.ir ] || fail "--dump-ir wrote no 01-infer-shapes.ir"
+    [ -s dumps/01-propagate-declared-shapes.ir ] || fail "--dump-ir wrote no 01-propagate-declared-shapes.ir"
+    [ -s dumps/02-infer-shapes.ir ] || fail "--dump-ir wrote no 02-infer-shapes.ir"
     ls dumps
     "$OMC" cnn.ir -o from_ir.om || fail "omc cannot compile its own IR text"
     "$OMRUN" from_ir.om --input "$MODELS/cnn_small/input.npy" --output out_ir >/dev/null || fail "omrun from_ir.om"
