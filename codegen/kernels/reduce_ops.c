@@ -21,9 +21,18 @@
  * dtypes: f32; f16/bf16 accumulate in f32; f64 in f64 (log/exp at f32 accuracy); integers
  * in their own type (wrapping, as ONNX Runtime), Mean truncates; L2, LogSum, LogSumExp need
  * a float dtype.
+ * Axes computed at run time (the shape rule took the declared output shape; an empty axes
+ * tensor is static and handled as above): every axis set of that many distinct axes whose
+ * reduction gives the compiled output shape is enumerated here; the kernel loads the axes,
+ * builds their mask (negative axes count from the end; out of range or repeated is invalid)
+ * and returns OM_ART_CHECK_SHAPE_VALUE unless it is one of them. Sets that differ only in
+ * size-1 dims give the same data; when the remaining sets still differ (e.g. [3,2,2] ->
+ * [3,2] reducing axis 1 or 2), each gets its own loop nest, chosen by the run-time mask,
+ * and the kernel runs as a single work item.
  */
 #include "codegen/cg_internal.h"
 #include "codegen/cg_math.h"
+#include "codegen/kernels/rt_shape.h"
 
 #include <math.h>
 #include <string.h>
@@ -38,7 +47,16 @@ typedef struct red_plan {
     int64_t rsize[OM_MAX_RANK], rstride[OM_MAX_RANK];
     bool inner_kept;  /* the innermost merged group is kept (and there is a reduced one) */
     int64_t count;    /* elements per reduction */
+    bool serial;      /* the outer loop is a plain loop, not the kernel's work loop */
 } red_plan;
+
+/* The outer loop over `extent` items: the kernel's work loop unless p->serial. */
+static LLVMValueRef work_for(om_cg_ctx *cx, const red_plan *p, om_cg_loop *l, int64_t extent)
+{
+    if (p->serial)
+        return om_cg_for(cx, l, om_cg_i64(cx, 0), om_cg_i64(cx, extent), "w");
+    return om_cg_for_work(cx, l, extent, "w");
+}
 
 /* ---- per-op element functions ---------------------------------------------------------- */
 
@@ -166,11 +184,13 @@ static LLVMValueRef finalize(om_cg_ctx *cx, const red_plan *p, LLVMValueRef acc,
 
 /* ---- planning -------------------------------------------------------------------------- */
 
-static om_status plan(om_cg_ctx *cx, const om_node *n, red_plan *p, bool *copy)
+static om_status plan_axes(om_cg_ctx *cx, red_plan *p, const om_value *x, const om_value *y, const bool *red);
+
+/* Clears p and fills op and dtypes after checking them and the shapes. */
+static om_status plan_dtypes(om_cg_ctx *cx, const om_node *n, red_plan *p)
 {
-    const om_value *x = om_node_input(n, 0), *y = n->outputs[0], *ax = om_node_input(n, 1);
+    const om_value *x = om_node_input(n, 0), *y = n->outputs[0];
     memset(p, 0, sizeof *p);
-    *copy = false;
     if (!x)
         return om_cg_unsupported(cx, "input 0 is required");
     if (!om_shape_is_static(&x->shape) || !om_shape_is_static(&y->shape))
@@ -183,9 +203,21 @@ static om_status plan(om_cg_ctx *cx, const om_node *n, red_plan *p, bool *copy)
     if (!fl && (p->op == OM_OP_REDUCE_L2 || p->op == OM_OP_REDUCE_LOG_SUM || p->op == OM_OP_REDUCE_LOG_SUM_EXP))
         return om_cg_unsupported(cx, "dtype %s: needs a floating type", om_dtype_name(p->dt));
     p->cdt = !fl ? p->dt : p->dt == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT;
+    return OM_OK;
+}
+
+static om_status plan(om_cg_ctx *cx, const om_node *n, red_plan *p, bool *copy)
+{
+    const om_value *x = om_node_input(n, 0), *y = n->outputs[0], *ax = om_node_input(n, 1);
+    *copy = false;
+    om_status st = plan_dtypes(cx, n, p);
+    if (st != OM_OK)
+        return st;
     int r = x->shape.rank;
     bool red[OM_MAX_RANK] = {0};
     int64_t n_axes = 0;
+    if (ax && !om_cg_rt_is_const(ax) && om_shape_numel(&ax->shape) == 0)
+        ax = NULL; /* an empty run-time axes tensor: no axes, known statically */
     if (ax) {
         if (ax->kind != OM_VALUE_CONSTANT || (ax->dtype != OM_DT_INT64 && ax->dtype != OM_DT_INT32))
             return om_cg_unsupported(cx, "input 1 (axes) must be a constant int64 tensor");
@@ -215,6 +247,14 @@ static om_status plan(om_cg_ctx *cx, const om_node *n, red_plan *p, bool *copy)
         for (int i = 0; i < r; i++)
             red[i] = true;
     }
+    return plan_axes(cx, p, x, y, red);
+}
+
+/* The merged groups of a reduction of x over the axes red[] (see the top comment). */
+static om_status plan_axes(om_cg_ctx *cx, red_plan *p, const om_value *x, const om_value *y, const bool *red)
+{
+    int r = x->shape.rank;
+    p->nk = p->nr = 0;
     /* merge: drop size-1 dims, fuse neighbours of the same kind */
     int64_t size[OM_MAX_RANK];
     bool kind[OM_MAX_RANK];
@@ -309,7 +349,7 @@ static void emit_rows(om_cg_ctx *cx, const red_plan *p)
     LLVMValueRef mx = lse ? om_cg_alloca(cx, LLVMArrayType2(ct, (uint64_t)bs), "max") : NULL;
 
     om_cg_loop lw, li, lr[OM_MAX_RANK];
-    LLVMValueRef w = om_cg_for_work(cx, &lw, outer * nb, "w");
+    LLVMValueRef w = work_for(cx, p, &lw, outer * nb);
     LLVMValueRef o = w, i0 = zero, cnt = om_cg_i64(cx, bs);
     if (nb > 1) {
         o = LLVMBuildUDiv(b, w, om_cg_i64(cx, nb), "o");
@@ -423,7 +463,7 @@ static void emit_scalar(om_cg_ctx *cx, const red_plan *p)
     LLVMValueRef acc = om_cg_alloca(cx, ct, "acc"), mx = lse ? om_cg_alloca(cx, ct, "max") : NULL;
     LLVMValueRef va = vec ? om_cg_alloca(cx, LLVMVectorType(ct, lanes(c)), "vacc") : NULL;
     om_cg_loop lw;
-    LLVMValueRef w = om_cg_for_work(cx, &lw, outs, "w");
+    LLVMValueRef w = work_for(cx, p, &lw, outs);
     LLVMValueRef base = kept_offset(cx, p, p->nk, w);
     if (lse)
         reduce_pass(cx, p, mx, va, base, true, NULL);
@@ -434,10 +474,96 @@ static void emit_scalar(om_cg_ctx *cx, const red_plan *p)
     om_cg_for_end(cx, &lw);
 }
 
+static void emit_plan(om_cg_ctx *cx, const red_plan *p)
+{
+    if (p->inner_kept)
+        emit_rows(cx, p);
+    else
+        emit_scalar(cx, p);
+}
+
+/* Axes from a non-empty run-time input: check them, then one loop nest per distinct
+ * reduction that gives the compiled output (see the top comment). p holds the dtypes. */
+static om_status emit_runtime_axes(om_cg_ctx *cx, const om_node *n, red_plan *p)
+{
+    const om_value *x = om_node_input(n, 0), *y = n->outputs[0], *ax = om_node_input(n, 1);
+    if (ax->dtype != OM_DT_INT64 && ax->dtype != OM_DT_INT32)
+        return om_cg_unsupported(cx, "input 1 (axes) has dtype %s, expected i64", om_dtype_name(ax->dtype));
+    int r = x->shape.rank;
+    int64_t k = om_shape_numel(&ax->shape);
+    bool keep = om_node_int(n, "keepdims", 1) != 0;
+    if (k < 1 || k > r)
+        return om_cg_unsupported(cx, "input 1 (axes) has %lld values for rank %d", (long long)k, r);
+    uint64_t valid[1 << OM_MAX_RANK], variant[1 << OM_MAX_RANK], nonone = 0;
+    int nv = 0, nvar = 0;
+    for (int i = 0; i < r; i++)
+        if (x->shape.dims[i] != 1)
+            nonone |= (uint64_t)1 << i;
+    for (uint64_t m = 0; m < ((uint64_t)1 << r); m++) {
+        if (__builtin_popcountll(m) != k)
+            continue;
+        om_shape o = {0};
+        for (int i = 0; i < r; i++)
+            if (!(m >> i & 1))
+                o.dims[o.rank++] = x->shape.dims[i];
+            else if (keep)
+                o.dims[o.rank++] = 1;
+        if (o.rank != y->shape.rank || memcmp(o.dims, y->shape.dims, sizeof(int64_t) * (size_t)o.rank) != 0)
+            continue;
+        valid[nv++] = m;
+        bool seen = false;
+        for (int j = 0; j < nvar; j++)
+            seen |= variant[j] == (m & nonone);
+        if (!seen)
+            variant[nvar++] = m & nonone;
+    }
+    if (nv == 0)
+        return om_cg_unsupported(cx, "no %lld axes reduce the input to the output shape", (long long)k);
+    LLVMValueRef ok = NULL;
+    LLVMValueRef mask = om_cg_rt_axes_mask(cx, 1, k, r, &ok);
+    om_cg_rt_check(cx, om_cg_rt_and_mask_in(cx, ok, mask, valid, nv));
+    if (om_shape_numel(&y->shape) == 0)
+        return OM_OK;
+    bool red[OM_MAX_RANK];
+    if (nvar == 1) {
+        for (int i = 0; i < r; i++)
+            red[i] = valid[0] >> i & 1;
+        om_status st = plan_axes(cx, p, x, y, red);
+        if (st == OM_OK)
+            emit_plan(cx, p);
+        return st;
+    }
+    p->serial = true;
+    LLVMBasicBlockRef end = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "axes_done");
+    LLVMValueRef key = LLVMBuildAnd(cx->b, mask, om_cg_i64(cx, (int64_t)nonone), "key");
+    LLVMValueRef sw = LLVMBuildSwitch(cx->b, key, end, (unsigned)nvar);
+    for (int v = 0; v < nvar; v++) {
+        LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "axes_case");
+        LLVMAddCase(sw, om_cg_i64(cx, (int64_t)variant[v]), bb);
+        LLVMPositionBuilderAtEnd(cx->b, bb);
+        for (int i = 0; i < r; i++)
+            red[i] = variant[v] >> i & 1;
+        om_status st = plan_axes(cx, p, x, y, red);
+        if (st != OM_OK)
+            return st;
+        emit_plan(cx, p);
+        LLVMBuildBr(cx->b, end);
+    }
+    LLVMPositionBuilderAtEnd(cx->b, end);
+    return OM_OK;
+}
+
 om_status om_cg_emit_reduce(om_cg_ctx *cx, const om_node *n)
 {
     red_plan p;
     bool copy;
+    const om_value *ax = om_node_input(n, 1);
+    if (ax && !om_cg_rt_is_const(ax) && om_shape_numel(&ax->shape) > 0) {
+        om_status st = plan_dtypes(cx, n, &p);
+        if (st != OM_OK)
+            return st;
+        return emit_runtime_axes(cx, n, &p);
+    }
     om_status st = plan(cx, n, &p, &copy);
     if (st != OM_OK)
         return st;

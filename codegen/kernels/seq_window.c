@@ -6,6 +6,8 @@
  *   windows  N = size if periodic (default) else size - 1;
  *            Hann 0.5 - 0.5 cos(2 pi n / N), Hamming 25/46 - 21/46 cos(2 pi n / N),
  *            Blackman 0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N); N = 0 gives 1.
+ *            A size computed at run time (declared output) is loaded and must equal the
+ *            compiled length, else the kernel returns OM_ART_CHECK_SHAPE_VALUE.
  *   mel      the triangular filters of the ONNX definition: num_mel_bins + 2 points evenly
  *            spaced on the mel scale (2595 log10(1 + f / 700)) between the edges, mapped
  *            to spectrogram bins floor((dft_length + 1) f / sample_rate); output
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 
 #include "codegen/kernels/seq_util.h"
+#include "codegen/kernels/rt_shape.h"
 
 static om_status mel_values(om_cg_ctx *cx, const om_node *n, double *out, int64_t rows, int64_t bins)
 {
@@ -61,6 +64,11 @@ om_status om_cg_emit_window(om_cg_ctx *cx, const om_node *n)
     int64_t count = om_shape_numel(&y->shape);
     if (count < 0)
         return om_cg_unsupported(cx, "output shape must be static");
+    if (n->op != OM_OP_MEL_WEIGHT_MATRIX && !om_cg_rt_is_const(om_node_input(n, 0))) {
+        om_status st = om_cg_rt_check_ints(cx, 0, &count, 1);
+        if (st != OM_OK)
+            return st;
+    }
     if (count == 0)
         return OM_OK;
     if (count > (1 << 22))

@@ -1,7 +1,8 @@
 /* TopK(X, K): the K largest (largest = 1, default) or smallest elements along `axis`
  * (default -1) and their int64 indices, sorted best first; equal values keep the lower
  * index first (as ONNX specifies). sorted = 0 allows any order; this kernel always sorts.
- * K is a compile-time constant (the shape rule requires it).
+ * K is static: a constant, or computed at run time with declared output shapes; then the
+ * kernel loads it and returns OM_ART_CHECK_SHAPE_VALUE unless it equals the compiled K.
  *
  * X is viewed as [outer, N, inner] and the outputs as [outer, K, inner]; the work loop runs
  * over the outer * inner lines. Each line is an insertion into the output itself, which
@@ -13,6 +14,7 @@
  * dtypes: floats (f16/bf16 compared in f32) and integers.
  */
 #include "codegen/cg_internal.h"
+#include "codegen/kernels/rt_shape.h"
 
 /* x strictly better than y */
 static LLVMValueRef beats(om_cg_ctx *cx, om_dtype c, bool largest, LLVMValueRef x, LLVMValueRef y)
@@ -56,6 +58,12 @@ om_status om_cg_emit_topk(om_cg_ctx *cx, const om_node *n)
     }
     if (k > len || k < 0)
         return om_cg_unsupported(cx, "K = %lld exceeds the axis length %lld", (long long)k, (long long)len);
+    const om_value *K = om_node_input(n, 1);
+    if (K && !om_cg_rt_is_const(K)) {
+        om_status st = om_cg_rt_check_ints(cx, 1, &k, 1);
+        if (st != OM_OK)
+            return st;
+    }
     if (outer * inner * k == 0)
         return OM_OK;
     bool largest = om_node_int(n, "largest", 1) != 0;

@@ -1,9 +1,13 @@
 /* Shape rules of the reduce op group: Reduce*, ArgMax/ArgMin, TopK, CumSum, Einsum, Det.
  *
- * Reduce*(data, axes?): axes (int64, 1-D) must be a compile-time constant (it determines the
- *   output shape); values in [-r, r), no repeats. Absent or empty axes reduce every axis,
+ * Reduce*(data, axes?): axes (int64, 1-D) is normally a compile-time constant (it determines
+ *   the output shape); values in [-r, r), no repeats. Absent or empty axes reduce every axis,
  *   unless noop_with_empty_axes = 1 (then the output is the input). keepdims (default 1)
- *   keeps reduced axes as 1. Output dtype = input dtype (numeric).
+ *   keeps reduced axes as 1. Output dtype = input dtype (numeric). Axes computed at run time:
+ *   an empty tensor (static element count 0) is the same as empty axes; otherwise the model
+ *   must declare the output's static shape, which some set of that many distinct axes must
+ *   give (the kernel checks the values at run time). TopK's K likewise: a run-time K needs
+ *   declared outputs, whose axis dim (at most the input's) is then K.
  * ArgMax/ArgMin: axis (default 0) in [-r, r); the axis dim must not be 0; output int64 with
  *   the axis kept as 1 or dropped (keepdims).
  * TopK(X, K): K a constant int64 of one element, 0 <= K <= dims[axis] (axis default -1);
@@ -81,6 +85,38 @@ static om_status const_ints(const om_node *n, int i, const char *what, int64_t *
 
 /* ---- Reduce* ----------------------------------------------------------------------- */
 
+/* Non-empty axes computed at run time: the declared output must be the reduction over some
+ * set of k distinct axes. */
+static om_status infer_reduce_declared(om_graph *g, om_node *n, const om_value *x, const om_value *av, int64_t k,
+                                       bool keep)
+{
+    if (!om_infer_outputs_declared(n))
+        return not_constant(n, 1, av);
+    const om_value *y = n->outputs[0];
+    int r = x->shape.rank;
+    for (uint64_t m = 0; k <= r && m < ((uint64_t)1 << r); m++) {
+        if (__builtin_popcountll(m) != k)
+            continue;
+        om_shape o = {0};
+        bool fits = true;
+        for (int i = 0; i < r; i++) {
+            int64_t d = m >> i & 1 ? (keep ? 1 : -2) : x->shape.dims[i];
+            if (d == -2)
+                continue;
+            if (o.rank >= y->shape.rank || (d >= 0 && d != y->shape.dims[o.rank]))
+                fits = false;
+            o.rank++;
+        }
+        if (fits && o.rank == y->shape.rank)
+            return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+    }
+    char b1[128], b2[128];
+    return om_infer_error(n, OM_ERR_INVALID_MODEL,
+                          "output 0 '%s' is declared %s: no %" PRId64 " distinct axes of input 0 '%s' %s reduce to it%s",
+                          y->name, om_infer_shape_str(&y->shape, b1, sizeof b1), k, x->name,
+                          om_infer_shape_str(&x->shape, b2, sizeof b2), keep ? " (keepdims = 1)" : "");
+}
+
 om_status om_infer_reduce(om_graph *g, om_node *n)
 {
     om_value *x;
@@ -94,7 +130,20 @@ om_status om_infer_reduce(om_graph *g, om_node *n)
     bool noop = om_node_int(n, "noop_with_empty_axes", 0) != 0;
     int64_t axes[OM_MAX_RANK * 2];
     int count = 0;
-    if (om_node_input(n, 1) && (st = const_ints(n, 1, "axes", axes, OM_MAX_RANK * 2, &count)) != OM_OK)
+    om_value *av = om_node_input(n, 1);
+    if (av && av->kind != OM_VALUE_CONSTANT) {
+        int64_t k = om_shape_numel(&av->shape);
+        if (av->dtype != OM_DT_INT64 && av->dtype != OM_DT_INT32)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (axes) has dtype %s, expected i64", av->name,
+                                  om_dtype_name(av->dtype));
+        if (av->shape.rank > 1 || k < 0)
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 1 '%s' (axes) must be 1-D with a static length",
+                                  av->name);
+        if (k > 0)
+            return infer_reduce_declared(g, n, x, av, k, keep);
+        av = NULL; /* empty: as if absent */
+    }
+    if (av && (st = const_ints(n, 1, "axes", axes, OM_MAX_RANK * 2, &count)) != OM_OK)
         return st;
     bool red[OM_MAX_RANK] = {0};
     if (count == 0) {
@@ -172,8 +221,20 @@ om_status om_infer_topk(om_graph *g, om_node *n)
     if ((st = om_infer_axis(n, "axis", om_node_int(n, "axis", -1), r, 0, &a)) != OM_OK)
         return st;
     int64_t k[1];
-    if ((st = const_ints(n, 1, "K", k, 1, &count)) != OM_OK)
+    om_value *kv = om_node_input(n, 1);
+    if (kv && kv->kind != OM_VALUE_CONSTANT && om_infer_outputs_declared(n)) {
+        /* K computed at run time: the declared outputs give it (the kernel checks the value) */
+        if ((kv->dtype != OM_DT_INT64 && kv->dtype != OM_DT_INT32) || om_shape_numel(&kv->shape) != 1 ||
+            kv->shape.rank > 1)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (K) must be one i64 value", kv->name);
+        if (n->outputs[0]->shape.rank != r)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared with rank %d, expected %d",
+                                  n->outputs[0]->name, n->outputs[0]->shape.rank, r);
+        k[0] = n->outputs[0]->shape.dims[a];
+        count = 1;
+    } else if ((st = const_ints(n, 1, "K", k, 1, &count)) != OM_OK) {
         return st;
+    }
     if (count != 1)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (K) must hold one value, found %d", count);
     if (k[0] < 0 || (x->shape.dims[a] >= 0 && k[0] > x->shape.dims[a]))

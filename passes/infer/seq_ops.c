@@ -8,8 +8,9 @@
  * dft     DFT (input [..., 1|2], dft_length? constant, axis attribute or constant input):
  *         output [..., 2] with dims[axis] = n (onesided: n/2+1). STFT (signal [B,S,1|2],
  *         frame_step constant, window? [L], frame_length? constant): [B, frames, bins, 2].
- * window  Hann/Hamming/BlackmanWindow(size): size must be constant; output [size] of
- *         output_datatype. MelWeightMatrix: every input constant; output
+ * window  Hann/Hamming/BlackmanWindow(size): size constant, or computed at run time when
+ *         the output is declared static (the kernel checks size == the declared length);
+ *         output [size] of output_datatype. MelWeightMatrix: every input constant; output
  *         [dft_length/2+1, num_mel_bins].
  * tfidf   TfIdfVectorizer(X int32/int64 [C] or [B,C]) -> float [max(ngram_indexes)+1]
  *         (or [B, ...]); string pools are unsupported.
@@ -224,7 +225,18 @@ om_status om_infer_window(om_graph *g, om_node *n) {
         return om_infer_set_output(g, n, 0, dt, &s);
     }
     int64_t size;
-    if ((st = need_const_scalar(n, 0, &size)) != OM_OK) return st;
+    om_value *sv = n->inputs[0];
+    if (sv && sv->kind != OM_VALUE_CONSTANT && om_infer_outputs_declared(n)) {
+        if ((sv->dtype != OM_DT_INT64 && sv->dtype != OM_DT_INT32) || om_shape_numel(&sv->shape) != 1)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 0 ('%s', size) must be one integer (dtype %s)", sv->name,
+                                  om_dtype_name(sv->dtype));
+        if (n->outputs[0]->shape.rank != 1)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared with rank %d, expected 1",
+                                  n->outputs[0]->name, n->outputs[0]->shape.rank);
+        size = n->outputs[0]->shape.dims[0];
+    } else if ((st = need_const_scalar(n, 0, &size)) != OM_OK) {
+        return st;
+    }
     if (size < 0 || size > (1 << 26))
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "window size %" PRId64 " out of range", size);
     om_shape s = om_shape_make(1, &size);
