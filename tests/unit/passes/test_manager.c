@@ -35,10 +35,11 @@ static void test_registry(void **state) {
     assert_null(om_pass_find(NULL));
     assert_ptr_equal(om_pass_find("dce")->run, om_pass_dce);
     assert_ptr_equal(om_pass_find("plan-memory")->run, om_pass_plan_memory);
-    /* default: starts with infer-shapes, ends with dce,finalize-io,plan-memory */
+    /* default: starts with propagate-declared-shapes,infer-shapes, ends with
+     * dce,finalize-io,plan-memory */
     const char *dflt = om_pass_pipeline_get("default");
     assert_non_null(dflt);
-    assert_int_equal(strncmp(dflt, "infer-shapes,", 13), 0);
+    assert_int_equal(strncmp(dflt, "propagate-declared-shapes,infer-shapes,", 39), 0);
     assert_non_null(strstr(dflt, ",dce,finalize-io,plan-memory"));
     assert_string_equal(strstr(dflt, ",dce,finalize-io,plan-memory"), ",dce,finalize-io,plan-memory");
     assert_string_equal(om_pass_pipeline_get("none"), "");
