@@ -1,8 +1,9 @@
 /* Shape rules of the ops whose output SIZE depends on the data: NonZero and Unique
- * (family fold_only). omc compiles static shapes, so these are supported only when their
- * input is a compile-time constant: the rule computes the result here and folds every
- * output into a constant (the node dies, no kernel runs). A run-time input is
- * OM_ERR_UNSUPPORTED "data-dependent output shape".
+ * (families nonzero, unique). When the input is a compile-time constant the rule computes
+ * the result here and folds every output into a constant (the node dies, no kernel runs).
+ * A run-time input is accepted when the model declares every output's static shape (the
+ * kernel checks the real count against it); otherwise it is OM_ERR_UNSUPPORTED
+ * "data-dependent output shape".
  *
  * NonZero(X): int64 [rank, count], the coordinates of the non-zero elements in row-major
  * order (NaN counts as non-zero).
@@ -197,11 +198,84 @@ fail:
     return st;
 }
 
-om_status om_infer_fold_only(om_graph *g, om_node *n) {
+/* ---- run-time input: the declared shapes ---------------------------------------------------
+ * The kernels (codegen/kernels/tensor_nonzero.c, tensor_unique.c) compute the real count at
+ * run time and check it against these dims (OM_ART_CHECK_OUTPUT_SIZE). */
+
+static om_status declared_dim(const om_node *n, int i, int rank, int64_t *dims) {
+    const om_value *v = n->outputs[i];
+    if (v->shape.rank != rank)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "output %d '%s' is declared with rank %d, expected %d", i, v->name,
+                              v->shape.rank, rank);
+    for (int k = 0; k < rank; k++) dims[k] = v->shape.dims[k];
+    return OM_OK;
+}
+
+static om_status nonzero_declared(om_graph *g, om_node *n, const om_value *x) {
+    int64_t d[2] = {0, 0}, numel = om_shape_numel(&x->shape);
+    om_status st = declared_dim(n, 0, 2, d);
+    if (st != OM_OK) return st;
+    if (d[0] != x->shape.rank || (numel >= 0 && d[1] > numel))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "the declared output [%" PRId64 ",%" PRId64 "] cannot hold the "
+                              "coordinates of rank-%d input 0 '%s' (at most %" PRId64 " non-zeros)", d[0], d[1],
+                              x->shape.rank, x->name, numel);
+    return om_infer_set_output(g, n, 0, OM_DT_INT64, &n->outputs[0]->shape);
+}
+
+static om_status unique_declared(om_graph *g, om_node *n, const om_value *x) {
+    const om_attr *aa = om_node_attr(n, "axis");
+    int axis = 0, r = x->shape.rank;
+    int64_t units = om_shape_numel(&x->shape);
+    om_status st;
+    if (aa) {
+        if ((st = om_infer_tensor_axis(n, "attribute axis", aa->i, r, &axis)) != OM_OK) return st;
+        units = x->shape.dims[axis];
+    }
+    const om_value *y = n->outputs[0];
+    int yr = aa ? r : 1;
+    int64_t yd[OM_MAX_RANK] = {0}, d1[1] = {0};
+    if ((st = declared_dim(n, 0, yr, yd)) != OM_OK) return st;
+    int64_t ny = yd[axis];
+    for (int i = 0; aa && i < r; i++)
+        if (i != axis && x->shape.dims[i] >= 0 && yd[i] != x->shape.dims[i])
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared with dim %d = %" PRId64
+                                  ", input 0 '%s' has %" PRId64, y->name, i, yd[i], x->name, x->shape.dims[i]);
+    if (units >= 0 && (ny > units || (units > 0 && ny < 1)))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' declares %" PRId64 " unique units of %" PRId64,
+                              y->name, ny, units);
+    for (int i = 1; i < n->n_outputs; i++) {
+        if ((st = declared_dim(n, i, 1, d1)) != OM_OK) return st;
+        int64_t want = i == 2 ? units : ny;
+        if (want >= 0 && d1[0] != want)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "output %d '%s' is declared with %" PRId64 " values, expected %"
+                                  PRId64, i, n->outputs[i]->name, d1[0], want);
+    }
+    if ((st = om_infer_set_output(g, n, 0, x->dtype, &y->shape)) != OM_OK) return st;
+    for (int i = 1; i < n->n_outputs; i++)
+        if ((st = om_infer_set_output(g, n, i, OM_DT_INT64, &n->outputs[i]->shape)) != OM_OK) return st;
+    return OM_OK;
+}
+
+static om_status infer_data_dependent(om_graph *g, om_node *n) {
     om_value *x;
     om_status st = om_infer_need_input(n, 0, &x);
     if (st != OM_OK) return st;
-    if (!om_infer_tensor_is_const(n, 0)) return data_dependent(n, x);
+    bool nz = n->op == OM_OP_NON_ZERO;
+    if (!om_infer_tensor_is_const(n, 0)) {
+        if (!om_infer_outputs_declared(n)) return data_dependent(n, x);
+        if (x->dtype == OM_DT_STRING || om_dtype_size(x->dtype) == 0 || !om_shape_is_static(&x->shape))
+            return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 0 '%s' must have a static shape and a numeric dtype (%s)",
+                                  x->name, om_dtype_name(x->dtype));
+        return nz ? nonzero_declared(g, n, x) : unique_declared(g, n, x);
+    }
     if ((st = check_data(n, x)) != OM_OK) return st;
-    return n->op == OM_OP_NON_ZERO ? fold_nonzero(g, n, x) : fold_unique(g, n, x);
+    return nz ? fold_nonzero(g, n, x) : fold_unique(g, n, x);
+}
+
+om_status om_infer_nonzero(om_graph *g, om_node *n) {
+    return infer_data_dependent(g, n);
+}
+
+om_status om_infer_unique(om_graph *g, om_node *n) {
+    return infer_data_dependent(g, n);
 }
