@@ -245,7 +245,6 @@ om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint
         u--;
     bl->nb = u * 32;
     bl->n_blocks = gt_cdiv(g->N, bl->nb);
-    bl->copy_a = g->a_ks == 1 && (g->a_rs * 4) % 4096 == 0 && g->M > bl->mr;
     return OM_OK;
 }
 
@@ -258,9 +257,6 @@ typedef struct gt_block {
     LLVMValueRef m_full;            /* full row tiles in this block */
     LLVMValueRef last_m, last_n;    /* i1: the block is the last in m / in n */
     int m_tail;                     /* rows of the partial row tile (only in the last m block) */
-    LLVMValueRef rows;              /* rows in this block */
-    LLVMValueRef abuf;              /* NULL, or the copy of the A block of the current K pass */
-    int64_t abuf_rs;                /* its row stride */
 } gt_block;
 
 /* if (cond) { ... }: returns the continuation block; the builder is in the then-block. */
@@ -299,12 +295,6 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
         .a_rs = g->a_rs, .a_ks = g->a_ks, .b_ks = b_ks, .c_rs = g->c_rs,
         .mr = rows, .nr = cols, .kc = kp->kc, .accumulate = kp->accumulate,
     };
-    if (blk->abuf) {
-        t.a = blk->abuf;
-        t.a_off = om_cg_mad(cx, LLVMBuildSub(cx->b, row, blk->m0, ""), blk->abuf_rs, NULL);
-        t.a_rs = blk->abuf_rs;
-        t.a_ks = 1;
-    }
     om_cg_gemm_tile_emit(cx, &t);
     if (kp->final && g->post)
         g->post(cx, g->post_user, row, col, rows, cols);
@@ -333,39 +323,10 @@ static int64_t gt_n_main(const om_cg_gemm *g, const om_cg_gemm_blocking *bl)
     return g->N / p * p;
 }
 
-/* Copies A[m0 .. m0+rows, k0 .. k0+kc) (unit k stride) into blk->abuf, rows abuf_rs apart. */
-static void gt_copy_a(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp)
-{
-    const om_cg_gemm *g = blk->g;
-    int vw = om_cg_gemm_vec_width(cx);
-    LLVMTypeRef vt = LLVMVectorType(cx->f32, (unsigned)vw);
-    om_cg_loop lr;
-    LLVMValueRef r = om_cg_for(cx, &lr, om_cg_i64(cx, 0), blk->rows, "ar");
-    LLVMValueRef src = om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0),
-                                 om_cg_add(cx, om_cg_mad(cx, om_cg_add(cx, blk->m0, r), g->a_rs, NULL), kp->k0));
-    LLVMValueRef dst = om_cg_mad(cx, r, blk->abuf_rs, NULL);
-    int64_t nfull = kp->kc / vw, tail = kp->kc % vw;
-    if (nfull > 0) {
-        om_cg_loop lv;
-        LLVMValueRef v = om_cg_mad(cx, om_cg_for(cx, &lv, om_cg_i64(cx, 0), om_cg_i64(cx, nfull), "av"), vw, NULL);
-        LLVMValueRef x = gt_vload(cx, vt, vw, g->a, om_cg_add(cx, src, v), vw);
-        gt_vstore(cx, vt, vw, x, blk->abuf, om_cg_add(cx, dst, v), vw);
-        om_cg_for_end(cx, &lv);
-    }
-    if (tail) {
-        LLVMValueRef o = om_cg_i64(cx, nfull * vw);
-        LLVMValueRef x = gt_vload(cx, vt, vw, g->a, om_cg_add(cx, src, o), (int)tail);
-        gt_vstore(cx, vt, vw, x, blk->abuf, om_cg_add(cx, dst, o), (int)tail);
-    }
-    om_cg_for_end(cx, &lr);
-}
-
 static void gt_kpass_emit(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVMValueRef n_full)
 {
     const om_cg_gemm *g = blk->g;
     const om_cg_gemm_blocking *bl = blk->bl;
-    if (blk->abuf)
-        gt_copy_a(cx, blk, kp);
     LLVMValueRef boff0 = g->b_off ? g->b_off : om_cg_i64(cx, 0);
     int64_t n_main = gt_n_main(g, bl);
 
@@ -424,14 +385,6 @@ void om_cg_gemm_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_
     int64_t last_rows = g->M - (bl->m_blocks - 1) * bl->mb;
     blk.m_full = LLVMBuildSelect(b, blk.last_m, om_cg_i64(cx, last_rows / bl->mr), om_cg_i64(cx, bl->mb / bl->mr), "");
     blk.m_tail = (int)(g->M % bl->mr);
-    blk.rows = LLVMBuildSelect(b, blk.last_m, om_cg_i64(cx, last_rows), om_cg_i64(cx, bl->mb), "");
-    if (bl->copy_a) {
-        /* rows of A whose stride is a multiple of 4 KiB share cache sets: copy the block
-         * with a padded stride (one buffer per kernel, in the entry block) */
-        blk.abuf_rs = bl->kc + 16;
-        blk.abuf = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(bl->mb * blk.abuf_rs)), "abuf");
-        LLVMSetAlignment(blk.abuf, 64);
-    }
     /* full column tiles: in [n0, min(n0 + nb, n_main)) */
     int64_t n_main = gt_n_main(g, bl);
     int64_t last_cols = n_main - (bl->n_blocks - 1) * bl->nb; /* may be <= 0 */

@@ -37,7 +37,11 @@
  *    size; C[r, j] of the tile is at c_off + (row + r) * c_rs + col + j.
  *
  * Results differ from a naive i-k-j loop only by float reassociation (K blocks are summed
- * in order; within a block each output is one fma chain over k).
+ * in order; within a block each output is one fma chain over k), and do not depend on how
+ * the work items are split over threads. C must not alias A, B or anything `post` reads
+ * (K blocks store partial sums into C; plan-memory never shares a node's input and output
+ * buffers). Nothing is allocated: A and B are read in place (an A block copy for rows a
+ * multiple of 4 KiB apart was measured no faster with 8-row tiles on Zen 5).
  */
 #ifndef OM_CODEGEN_KERNELS_GEMM_TILE_H
 #define OM_CODEGEN_KERNELS_GEMM_TILE_H
@@ -81,8 +85,6 @@ typedef struct om_cg_gemm_blocking {
     int64_t kc;                       /* K block */
     int64_t mb, nb;                   /* rows / columns per block (multiples of mr / of 32) */
     int64_t m_blocks, n_blocks;       /* work items = m_blocks * n_blocks */
-    bool copy_a;                      /* copy each mb x kc A block to a padded stack buffer
-                                         (A rows a multiple of 4 KiB apart alias in cache) */
 } om_cg_gemm_blocking;
 
 /* Chooses the tile and blocking for g on the current target. `items_hint` is the number of

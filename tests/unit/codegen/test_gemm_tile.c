@@ -5,7 +5,7 @@
  *   - sizes around every edge: 1x1x1, row tails (M % mr), column tails inside a panel and
  *     masked vector tails (N % 32, N % 16, N % 8), one K block, two, and three (the middle
  *     K loop), K % 4 remainders of the unrolled k loop;
- *   - A rows 4 KiB apart (K = 1024: the copied A block) and not;
+ *   - A rows 4 KiB apart (K = 1024: cache-set aliasing) and not;
  *   - batched MatMul with broadcast batch dims (attention shapes), 1-D operands;
  *   - Gemm transA / transB (packed and not: transB unpacked takes the naive kernel), alpha,
  *     beta, C as [N], [M, 1], [M, N] and a scalar;
