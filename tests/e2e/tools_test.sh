@@ -152,6 +152,11 @@ omdump_text)
     grep -q Conv dump_onnx.txt || fail "omdump model.onnx shows no Conv"
     # format 1.1: each step shows the label a failed run-time check names
     grep -Eq " ; node '[^']*' \(Conv\)$" dump.txt || fail "omdump's steps show no label node '...' (Conv)"
+    # a format 1.0 artifact has no labels: the listing has no label column
+    "$OMDUMP" "$E2E_SRC/../unit/runtime/fixtures/model_v1_0.om" >dump10.txt 2>err.txt ||
+        { cat err.txt; fail "omdump of the format 1.0 fixture exited non-zero"; }
+    grep -q "add_f32" dump10.txt || fail "omdump of the format 1.0 fixture lists no steps"
+    ! grep -q " ; " dump10.txt || fail "omdump shows a label column for a format 1.0 artifact"
     ;;
 omdump_json)
     compile_cnn
