@@ -36,7 +36,9 @@
  * equal (a known different shape is never overridden). Every shape set is implied by
  * the declarations: a model that infer-shapes accepted before is accepted the same way.
  * Sweeps repeat until nothing changes (each sweep that changes something makes at least
- * one more value static, so this ends).
+ * one more value static, so this ends); at most MAX_SWEEPS, as stopping early only leaves
+ * shapes to infer-shapes (a later sweep is needed only when a shape set in one makes an
+ * operand all-ones KNOWN for the next, which real models rarely chain).
  * Counters: values-declared (values given a shape), conflicts (a forced shape that
  * disagreed with a shape already known or already forced, not applied).
  */
@@ -45,6 +47,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_SWEEPS 16
 
 typedef enum op_class { CLASS_OTHER = 0, CLASS_UNARY, CLASS_NARY } op_class;
 
@@ -247,7 +251,7 @@ om_status om_pass_propagate_declared(om_graph *g, const om_pass_opts *opts, bool
         return om_error(OM_ERR_NO_MEMORY, "propagate-declared-shapes: out of memory");
     }
     int64_t total = 0, conflicts = 0;
-    for (;;) { /* conflicts: those of the last sweep (earlier sweeps see the same ones) */
+    for (int k = 0; k < MAX_SWEEPS; k++) { /* conflicts: the last sweep's (each sees them all) */
         int64_t n_set = 0;
         conflicts = 0;
         sweep(g, derived, force, &n_set, &conflicts);
