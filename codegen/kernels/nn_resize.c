@@ -3,37 +3,29 @@
  * align_corners, asymmetric, tf_half_pixel_for_nn, tf_crop_and_resize with
  * extrapolation_value), nearest_mode, cubic_coeff_a and exclude_outside.
  *
- * Interpolation is separable, so everything that depends on coordinates is computed at
- * compile time, per axis d and output index o, exactly as ONNX's reference does
- * (interpolate_1d_with_x: the source coordinate x in double, the n = 2 or 4 nearest
- * neighbours of the edge-padded axis, coefficients from the ratio, exclude_outside
- * renormalization, edge clamping); taps that land on the same source index are merged
- * and zero taps dropped, leaving T_d taps per output index (1 for nearest and identity
- * axes; an axis with scale 1 and equal sizes is the identity in every mode but
- * tf_crop_and_resize). The tables idx_d[o*T_d + t] (element offsets into X) and w_d[o*T_d + t] are
- * private constants; the kernel sums over the tap combinations:
+ * Constant scales/sizes/roi (the fast path): interpolation is separable, so everything
+ * that depends on coordinates is computed at compile time, per axis d and output index o,
+ * exactly as ONNX's reference does (interpolate_1d_with_x: the source coordinate x in
+ * double, the n = 2 or 4 nearest neighbours of the edge-padded axis, coefficients from the
+ * ratio, exclude_outside renormalization, edge clamping); taps that land on the same source
+ * index are merged and zero taps dropped, leaving T_d taps per output index (1 for nearest
+ * and identity axes; an axis with scale 1 and equal sizes is the identity in every mode but
+ * tf_crop_and_resize). The tables idx_d[o*T_d + t] (element offsets into X) and
+ * w_d[o*T_d + t] are private constants; the kernel sums over the tap combinations:
  *     Y[o] = sum_t prod_d w_d[o_d, t_d] * X[sum_d idx_d[o_d, t_d]]
  * in f32 (f64 for double). tf_crop_and_resize marks coordinates outside the input; any
  * such axis makes the element extrapolation_value. When every axis has a single tap of
  * weight 1 (nearest, or scale 1) the kernel is a gather and accepts every dtype.
+ * Run-time sizes: the kernel first checks that the values equal Y's compiled shape
+ * (OM_ART_CHECK_SHAPE_VALUE); the scales are then out/in and the tables constant.
+ * Run-time scales or roi: nn_resize_rt.c computes the same taps at run time.
  * Work items: the output rows (all dims but the last).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codegen/kernels/nn_util.h"
-
-#define RS_MAX_COMBOS 4096
-
-typedef struct rs_axis {
-    int64_t in, out, T;
-    int64_t *idx; /* [out*T] element offsets */
-    double *w;    /* [out*T] */
-    uint8_t *valid; /* [out] */
-    bool any_invalid, gather;
-    LLVMValueRef gidx, gw, gvalid;
-} rs_axis;
+#include "codegen/kernels/nn_resize.h"
 
 static void cubic_coeffs(double r, double A, double *c)
 {
@@ -42,13 +34,6 @@ static void cubic_coeffs(double r, double A, double *c)
     c[2] = ((A + 2) * (1 - r) - (A + 3)) * (1 - r) * (1 - r) + 1;
     c[3] = ((A * ((1 - r) + 1) - 5 * A) * ((1 - r) + 1) + 8 * A) * ((1 - r) + 1) - 4 * A;
 }
-
-typedef struct rs_params {
-    int mode; /* 0 nearest, 1 linear, 2 cubic */
-    const char *ctm, *nearest;
-    double A;
-    bool exclude;
-} rs_params;
 
 /* Source coordinate of output index o on one axis (ONNX reference); sets *outside for
  * tf_crop_and_resize coordinates outside [0, in-1]. */
@@ -188,15 +173,6 @@ static om_status rs_build_axis(const rs_params *p, rs_axis *a, double scale, dou
     return OM_OK;
 }
 
-typedef struct rs_kernel {
-    om_dtype dt, adt;
-    int r;
-    rs_axis *ax;
-    LLVMValueRef x;
-    /* per axis current tap values */
-    LLVMValueRef tidx[OM_MAX_RANK][4], tw[OM_MAX_RANK][4], tvalid[OM_MAX_RANK];
-} rs_kernel;
-
 /* Sum over tap combinations of axes d..r-1 with offset `off` and weight product `w`
  * (NULL: 1). */
 static LLVMValueRef rs_combos(om_cg_ctx *cx, const rs_kernel *k, int d, LLVMValueRef off, LLVMValueRef w,
@@ -204,31 +180,90 @@ static LLVMValueRef rs_combos(om_cg_ctx *cx, const rs_kernel *k, int d, LLVMValu
 {
     if (d == k->r) {
         LLVMValueRef v = om_cg_load(cx, k->dt, k->x, off);
-        if (!w)
-            return v; /* gather */
+        if (k->gather)
+            return v;
         v = om_cg_convert(cx, v, k->dt, k->adt);
-        v = LLVMBuildFMul(cx->b, v, w, "");
+        if (w)
+            v = LLVMBuildFMul(cx->b, v, w, "");
         return acc ? LLVMBuildFAdd(cx->b, acc, v, "") : v;
     }
-    for (int64_t t = 0; t < k->ax[d].T; t++) {
+    const rs_axis *a = &k->ax[d];
+    int64_t T = a->identity_now ? 1 : a->T;
+    for (int64_t t = 0; t < T; t++) {
         LLVMValueRef o2 = om_cg_add(cx, off, k->tidx[d][t]);
         LLVMValueRef w2 = w;
-        if (!k->ax[d].gather)
+        if (k->tw[d][t])
             w2 = w ? LLVMBuildFMul(cx->b, w, k->tw[d][t], "") : k->tw[d][t];
         acc = rs_combos(cx, k, d + 1, o2, w2, acc);
     }
     return acc;
 }
 
+/* The taps of axis d at output index o: the identity, table loads, or (run-time path
+ * without a table) computed in line. */
 static void rs_load_taps(om_cg_ctx *cx, rs_kernel *k, int d, LLVMValueRef o)
 {
     rs_axis *a = &k->ax[d];
+    for (int t = 0; t < 4; t++)
+        k->tidx[d][t] = k->tw[d][t] = NULL;
+    k->tvalid[d] = NULL;
+    if (a->identity_now) {
+        k->tidx[d][0] = om_cg_mad(cx, o, a->stride, NULL);
+        return;
+    }
+    if (!a->gidx) {
+        om_cg_rs_taps(cx, k, d, o);
+        return;
+    }
     for (int64_t t = 0; t < a->T; t++) {
         LLVMValueRef i = om_cg_mad(cx, o, a->T, om_cg_i64(cx, t));
         k->tidx[d][t] = om_cg_load(cx, OM_DT_INT64, a->gidx, i);
         k->tw[d][t] = a->gather ? NULL : om_cg_load(cx, k->adt, a->gw, i);
     }
-    k->tvalid[d] = a->any_invalid ? om_cg_load(cx, OM_DT_INT8, a->gvalid, o) : NULL;
+    if (a->any_invalid)
+        k->tvalid[d] = LLVMBuildICmp(cx->b, LLVMIntNE, om_cg_load(cx, OM_DT_INT8, a->gvalid, o),
+                                     LLVMConstInt(cx->i8, 0, 0), "");
+}
+
+void om_cg_rs_row(om_cg_ctx *cx, rs_kernel *k, LLVMValueRef row, LLVMValueRef y)
+{
+    int r = k->r;
+    rs_axis *ax = k->ax;
+    LLVMValueRef rem = row;
+    for (int d = r - 2; d >= 0; d--) {
+        LLVMValueRef od = LLVMBuildURem(cx->b, rem, om_cg_i64(cx, ax[d].out), "");
+        rem = LLVMBuildUDiv(cx->b, rem, om_cg_i64(cx, ax[d].out), "");
+        rs_load_taps(cx, k, d, od);
+    }
+    int64_t last = ax[r - 1].out;
+    om_cg_loop li;
+    LLVMValueRef o = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, last), "o");
+    rs_load_taps(cx, k, r - 1, o);
+    LLVMValueRef v = rs_combos(cx, k, 0, om_cg_i64(cx, 0), NULL, NULL);
+    if (!k->gather) {
+        LLVMValueRef ok = NULL;
+        for (int d = 0; d < r; d++)
+            if (k->tvalid[d])
+                ok = ok ? LLVMBuildAnd(cx->b, ok, k->tvalid[d], "") : k->tvalid[d];
+        if (ok)
+            v = LLVMBuildSelect(cx->b, ok, v, om_cg_const(cx, k->adt, k->p.extrap), "");
+        v = om_cg_convert(cx, v, k->adt, k->dt);
+    }
+    om_cg_store(cx, k->dt, y, om_cg_mad(cx, row, last, o), v);
+    om_cg_for_end(cx, &li);
+}
+
+static bool rs_is_runtime(const om_value *v) { return v && (v->kind != OM_VALUE_CONSTANT || !v->data); }
+
+/* Run-time sizes: every value must equal the compiled output dim. */
+static void rs_check_sizes(om_cg_ctx *cx, const om_value *vz, const om_value *vy)
+{
+    LLVMValueRef base = om_cg_in(cx, 3), ok = LLVMConstInt(cx->i1, 1, 0);
+    for (int d = 0; d < vy->shape.rank; d++) {
+        LLVMValueRef s = om_cg_convert(cx, om_cg_load(cx, vz->dtype, base, om_cg_i64(cx, d)), vz->dtype, OM_DT_INT64);
+        ok = LLVMBuildAnd(cx->b, ok, LLVMBuildICmp(cx->b, LLVMIntEQ, s, om_cg_i64(cx, vy->shape.dims[d]), ""), "");
+    }
+    om_cg_check(cx, ok, OM_ART_CHECK_SHAPE_VALUE);
 }
 
 om_status om_cg_emit_resize(om_cg_ctx *cx, const om_node *n)
@@ -247,36 +282,54 @@ om_status om_cg_emit_resize(om_cg_ctx *cx, const om_node *n)
     p.nearest = om_node_string(n, "nearest_mode", "round_prefer_floor");
     p.A = om_node_float(n, "cubic_coeff_a", -0.75f);
     p.exclude = om_node_int(n, "exclude_outside", 0) != 0;
-    bool crop = !strcmp(p.ctm, "tf_crop_and_resize");
-    double extrap = om_node_float(n, "extrapolation_value", 0.0f);
-    if (vz && om_shape_numel(&vz->shape) == 0) vz = NULL;
-    if (vs && om_shape_numel(&vs->shape) == 0) vs = NULL;
-    if ((!vz && (!vs || !vs->data)) || (vz && !vz->data) || (crop && (!roi || !roi->data)))
-        return om_cg_unsupported(cx, "scales/sizes (and roi) must be constants");
+    p.crop = !strcmp(p.ctm, "tf_crop_and_resize");
+    p.extrap = om_node_float(n, "extrapolation_value", 0.0f);
+    bool crop = p.crop;
+    if (vz && om_shape_is_static(&vz->shape) && om_shape_numel(&vz->shape) == 0) vz = NULL;
+    if (vs && om_shape_is_static(&vs->shape) && om_shape_numel(&vs->shape) == 0) vs = NULL;
+    if (!vz && !vs)
+        return om_cg_unsupported(cx, "needs scales or sizes");
+    if (crop && !roi)
+        return om_cg_unsupported(cx, "tf_crop_and_resize needs roi");
+    if (vz && (vz->dtype != OM_DT_INT64 || om_shape_numel(&vz->shape) != r))
+        return om_cg_unsupported(cx, "sizes must hold %d int64 values", r);
+    if (!vz && (!om_dtype_is_float(vs->dtype) || om_shape_numel(&vs->shape) != r))
+        return om_cg_unsupported(cx, "scales must hold %d floats", r);
+    if (crop && (!om_dtype_is_float(roi->dtype) || om_shape_numel(&roi->shape) != 2 * r))
+        return om_cg_unsupported(cx, "roi must hold %d floats", 2 * r);
 
     om_status st = OM_OK;
-    rs_kernel k = {.dt = vx->dtype, .adt = vx->dtype == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT, .r = r};
+    rs_kernel k = {.dt = vx->dtype, .adt = vx->dtype == OM_DT_DOUBLE ? OM_DT_DOUBLE : OM_DT_FLOAT, .r = r, .p = p};
     rs_axis ax[OM_MAX_RANK];
     memset(ax, 0, sizeof ax);
     k.ax = ax;
-    int64_t stride = 1, combos = 1;
-    bool gather = true, any_invalid = false;
+    if (!om_cg_type(cx, k.dt))
+        return om_cg_unsupported(cx, "dtype %s", om_dtype_name(k.dt));
+    int64_t stride = 1;
     for (int d = r - 1; d >= 0; d--) {
         ax[d].in = vx->shape.dims[d];
         ax[d].out = vy->shape.dims[d];
-        if (ax[d].out > 0 && ax[d].in == 0) {
-            st = om_cg_unsupported(cx, "axis %d: input size 0 resized to %lld", d, (long long)ax[d].out);
-            goto done;
-        }
+        ax[d].stride = stride;
+        stride *= ax[d].in;
+        if (ax[d].out > 0 && ax[d].in == 0)
+            return om_cg_unsupported(cx, "axis %d: input size 0 resized to %lld", d, (long long)ax[d].out);
+    }
+    if (vz && rs_is_runtime(vz))
+        rs_check_sizes(cx, vz, vy);
+    if ((!vz && rs_is_runtime(vs)) || (crop && rs_is_runtime(roi)))
+        return om_cg_rs_runtime(cx, &k, vz ? NULL : vs, crop ? roi : NULL, vz != NULL);
+
+    int64_t combos = 1;
+    bool gather = true, any_invalid = false;
+    for (int d = r - 1; d >= 0; d--) {
         double scale = vz ? (double)ax[d].out / (double)(ax[d].in ? ax[d].in : 1) : om_cg_nn_const_f(vs, d);
         double r0 = crop ? om_cg_nn_const_f(roi, d) : 0, r1 = crop ? om_cg_nn_const_f(roi, r + d) : 1;
         if (!(scale > 0)) {
             st = om_cg_unsupported(cx, "axis %d: scale %g", d, scale);
             goto done;
         }
-        if (ax[d].out > 0 && (st = rs_build_axis(&p, &ax[d], scale, r0, r1, stride)) != OM_OK)
+        if (ax[d].out > 0 && (st = rs_build_axis(&p, &ax[d], scale, r0, r1, ax[d].stride)) != OM_OK)
             goto done;
-        stride *= ax[d].in;
         combos *= ax[d].T ? ax[d].T : 1;
         gather &= ax[d].gather;
         any_invalid |= ax[d].any_invalid;
@@ -292,10 +345,8 @@ om_status om_cg_emit_resize(om_cg_ctx *cx, const om_node *n)
         st = om_cg_unsupported(cx, "interpolating dtype %s (only nearest gathers non-float data)", om_dtype_name(k.dt));
         goto done;
     }
-    if (!om_cg_type(cx, k.dt)) {
-        st = om_cg_unsupported(cx, "dtype %s", om_dtype_name(k.dt));
-        goto done;
-    }
+    k.gather = gather;
+    k.any_invalid = any_invalid;
     for (int d = 0; d < r; d++) {
         rs_axis *a = &ax[d];
         if (gather) a->gather = true; /* all weights 1 */
@@ -318,33 +369,9 @@ om_status om_cg_emit_resize(om_cg_ctx *cx, const om_node *n)
     }
     k.x = om_cg_in(cx, 0);
     LLVMValueRef y = om_cg_out(cx, 0);
-    int64_t last = ax[r - 1].out, rows = numel / last;
-    om_cg_loop lw, li;
-    LLVMValueRef row = om_cg_for_work(cx, &lw, rows, "row");
-    LLVMValueRef rem = row, base = om_cg_i64(cx, 0);
-    for (int d = r - 2; d >= 0; d--) {
-        LLVMValueRef od = LLVMBuildURem(cx->b, rem, om_cg_i64(cx, ax[d].out), "");
-        rem = LLVMBuildUDiv(cx->b, rem, om_cg_i64(cx, ax[d].out), "");
-        rs_load_taps(cx, &k, d, od);
-    }
-    (void)base;
-    LLVMValueRef o = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, last), "o");
-    rs_load_taps(cx, &k, r - 1, o);
-    LLVMValueRef v = rs_combos(cx, &k, 0, om_cg_i64(cx, 0), NULL, NULL);
-    if (!gather) {
-        if (any_invalid) {
-            LLVMValueRef ok = NULL;
-            for (int d = 0; d < r; d++) {
-                if (!k.tvalid[d]) continue;
-                LLVMValueRef c = LLVMBuildICmp(cx->b, LLVMIntNE, k.tvalid[d], LLVMConstInt(cx->i8, 0, 0), "");
-                ok = ok ? LLVMBuildAnd(cx->b, ok, c, "") : c;
-            }
-            v = LLVMBuildSelect(cx->b, ok, v, om_cg_const(cx, k.adt, extrap), "");
-        }
-        v = om_cg_convert(cx, v, k.adt, k.dt);
-    }
-    om_cg_store(cx, k.dt, y, om_cg_mad(cx, row, last, o), v);
-    om_cg_for_end(cx, &li);
+    om_cg_loop lw;
+    LLVMValueRef row = om_cg_for_work(cx, &lw, numel / ax[r - 1].out, "row");
+    om_cg_rs_row(cx, &k, row, y);
     om_cg_for_end(cx, &lw);
 done:
     for (int d = 0; d < OM_MAX_RANK; d++) {

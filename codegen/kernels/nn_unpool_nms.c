@@ -1,4 +1,4 @@
-/* MaxUnpool (family max_unpool) and NonMaxSuppression (family nms) kernels.
+/* MaxUnpool kernel (family max_unpool); NonMaxSuppression's kernel is in nn_nms.c.
  *
  * MaxUnpool: Y = 0, then Y[I[j]] = X[j] for every j, I holding flat indices (as MaxPool's
  * Indices output gives them) into the default unpooled shape ((in - 1) * stride - pads +
@@ -6,10 +6,9 @@
  * split into coordinates of the default shape and re-flattened into Y's (as ONNX's test
  * data expects). An index outside is skipped. The scatter may hit
  * any element, so the kernel is one work item. Any dtype (copied by element size).
- *
- * NonMaxSuppression: its inputs are compile-time constants (the shape rule refuses
- * others), and the shape rule leaves the selected [num, 3] int64 rows in the attribute
- * `om_selected`; the kernel copies that table.
+ * A run-time output_shape (input 2 not a constant; the shape rule took Y's declared shape)
+ * is checked first: every value must equal Y's compiled dim, else the kernel returns
+ * OM_ART_CHECK_SHAPE_VALUE.
  */
 #include <string.h>
 
@@ -26,8 +25,6 @@ om_status om_cg_emit_max_unpool(om_cg_ctx *cx, const om_node *n)
         return om_cg_unsupported(cx, "X and I differ in size");
     if (!om_cg_type(cx, vx->dtype))
         return om_cg_unsupported(cx, "dtype %s", om_dtype_name(vx->dtype));
-    if (ny == 0)
-        return OM_OK;
     int r = vx->shape.rank, k = r - 2;
     int64_t def[OM_MAX_RANK], ndef = 1;
     bool remap = false;
@@ -45,6 +42,20 @@ om_status om_cg_emit_max_unpool(om_cg_ctx *cx, const om_node *n)
         remap |= def[d] != vy->shape.dims[d];
     }
     LLVMBuilderRef b = cx->b;
+    const om_value *vo = om_node_input(n, 2);
+    if (vo && (vo->kind != OM_VALUE_CONSTANT || !vo->data)) {
+        if (vo->dtype != OM_DT_INT64 || om_shape_numel(&vo->shape) != r)
+            return om_cg_unsupported(cx, "output_shape must hold %d int64 values", r);
+        LLVMValueRef po = om_cg_in(cx, 2), ok = LLVMConstInt(cx->i1, 1, 0);
+        for (int d = 0; d < r; d++)
+            ok = LLVMBuildAnd(b, ok,
+                              LLVMBuildICmp(b, LLVMIntEQ, om_cg_load(cx, OM_DT_INT64, po, om_cg_i64(cx, d)),
+                                            om_cg_i64(cx, vy->shape.dims[d]), ""),
+                              "");
+        om_cg_check(cx, ok, OM_ART_CHECK_SHAPE_VALUE);
+    }
+    if (ny == 0)
+        return OM_OK;
     LLVMValueRef px = om_cg_in(cx, 0), pi = om_cg_in(cx, 1), py = om_cg_out(cx, 0);
     size_t es = om_dtype_size(vx->dtype);
     LLVMBuildMemSet(b, py, LLVMConstInt(cx->i8, 0, 0), om_cg_i64(cx, (int64_t)es * ny), 1);
@@ -77,21 +88,5 @@ om_status om_cg_emit_max_unpool(om_cg_ctx *cx, const om_node *n)
     LLVMMoveBasicBlockAfter(cont, LLVMGetLastBasicBlock(cx->fn));
     LLVMPositionBuilderAtEnd(b, cont);
     om_cg_for_end(cx, &l);
-    return OM_OK;
-}
-
-om_status om_cg_emit_nms(om_cg_ctx *cx, const om_node *n)
-{
-    const om_value *vy = n->n_outputs ? n->outputs[0] : NULL;
-    const int64_t *sel = NULL;
-    int c = om_node_ints(n, "om_selected", &sel);
-    if (!vy || c < 0 || vy->dtype != OM_DT_INT64 || om_shape_numel(&vy->shape) != c)
-        return om_cg_unsupported(cx, "data-dependent output shape: the inputs must be constants (run shape inference)");
-    if (c == 0)
-        return OM_OK;
-    LLVMValueRef tab = om_cg_nn_table_i64(cx, OM_DT_INT64, sel, c, "nms");
-    if (!tab)
-        return om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
-    om_cg_memcpy(cx, om_cg_out(cx, 0), tab, om_cg_i64(cx, (int64_t)c * 8));
     return OM_OK;
 }

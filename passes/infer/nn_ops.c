@@ -4,13 +4,19 @@
  *
  * Resize: X of any rank; sizes (input 3, int64, one per axis) if present and non-empty give
  * the output shape, else scales (input 2, float, one per axis) give floor(in * scale).
- * Either must be a compile-time constant (it determines the output shape); so must roi
- * (input 1) for tf_crop_and_resize. Modes and attributes are validated here so codegen only
- * reads them.
+ * Either must be a compile-time constant (it determines the output shape) unless the model
+ * declares Y's static shape: then the declared shape is taken and the kernel checks the
+ * run-time values against it (and uses the run-time scales). roi (input 1, used by
+ * tf_crop_and_resize) may be a run-time value under the same condition (the kernel reads
+ * it). Modes and
+ * attributes are validated here so codegen only reads them.
  * ConvTranspose: canonicalized like Conv (see conv_pool.c): kernel_shape, strides,
  * dilations, pads and output_padding explicit; auto_pad and output_shape removed.
- * NonMaxSuppression: data-dependent output; computed here (and in the kernel) when boxes
- * and scores and the optional limits are constants, otherwise OM_ERR_UNSUPPORTED.
+ * MaxUnpool: a run-time output_shape is accepted when Y's shape is declared (the kernel
+ * checks the values).
+ * NonMaxSuppression: data-dependent output; computed here (the kernel copies it) when boxes
+ * and scores and the optional limits are constants; otherwise the declared [num, 3] shape
+ * is taken and the kernel selects at run time and checks num; else OM_ERR_UNSUPPORTED.
  */
 #include "passes/infer/infer.h"
 #include "passes/infer/nn_conv.h"
@@ -104,17 +110,39 @@ om_status om_infer_resize(om_graph *g, om_node *n) {
     om_value *roi = om_node_input(n, 1), *scales = om_node_input(n, 2), *sizes = om_node_input(n, 3);
     if (strcmp(ctm, "tf_crop_and_resize") == 0) {
         if (!roi) return om_infer_error(n, OM_ERR_INVALID_MODEL, "tf_crop_and_resize needs input 1 (roi)");
-        if ((st = need_const(n, 1, "sampling region")) != OM_OK) return st;
+        /* a run-time roi is read by the kernel; accepted where run-time shape inputs are */
+        if (!om_infer_outputs_declared(n) && (st = need_const(n, 1, "sampling region")) != OM_OK) return st;
         if (!om_dtype_is_float(roi->dtype) || om_shape_numel(&roi->shape) != 2 * r)
             return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 '%s' (roi) must hold %d floats", roi->name, 2 * r);
     }
     if (sizes && om_shape_numel(&sizes->shape) == 0) sizes = NULL;
     if (scales && scales->shape.rank >= 0 && om_shape_numel(&scales->shape) == 0) scales = NULL;
+    if (!sizes && !scales)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "needs input 2 (scales) or input 3 (sizes)");
+    om_value *sv = sizes ? sizes : scales;
+    int64_t nv = om_shape_numel(&sv->shape);
+    if (sizes && (sizes->dtype != OM_DT_INT64 || (nv >= 0 && nv != r)))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 3 '%s' (sizes) must hold %d int64 values", sizes->name, r);
+    if (!sizes && (!om_dtype_is_float(scales->dtype) || (nv >= 0 && nv != r)))
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (scales) must hold %d floats", scales->name, r);
     om_shape out = x->shape;
+    if (!is_const(sv) && om_infer_outputs_declared(n)) {
+        /* run-time sizes/scales: the declared shape, checked by the kernel */
+        const om_shape *ys = &n->outputs[0]->shape;
+        char b1[128], b2[128];
+        if (ys->rank != r)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "declared output %s has rank %d, X %s has rank %d",
+                                  om_infer_shape_str(ys, b1, sizeof b1), ys->rank,
+                                  om_infer_shape_str(&x->shape, b2, sizeof b2), r);
+        for (int i = 0; i < r; i++)
+            if (x->shape.dims[i] == 0 && ys->dims[i] > 0)
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "declared output dim %d is %" PRId64
+                                      " but X's dim %d is 0: no %s gives that", i, ys->dims[i], i,
+                                      sizes ? "sizes" : "scales");
+        return om_infer_set_output(g, n, 0, x->dtype, ys);
+    }
     if (sizes) {
         if ((st = need_const(n, 3, "output shape")) != OM_OK) return st;
-        if (sizes->dtype != OM_DT_INT64 || om_shape_numel(&sizes->shape) != r)
-            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 3 '%s' (sizes) must hold %d int64 values", sizes->name, r);
         for (int i = 0; i < r; i++) {
             int64_t s = const_i(sizes, i);
             if (s < 0 || s > ((int64_t)1 << 40))
@@ -122,10 +150,8 @@ om_status om_infer_resize(om_graph *g, om_node *n) {
             out.dims[i] = s;
             out.syms[i] = NULL;
         }
-    } else if (scales) {
+    } else {
         if ((st = need_const(n, 2, "output shape")) != OM_OK) return st;
-        if (!om_dtype_is_float(scales->dtype) || om_shape_numel(&scales->shape) != r)
-            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (scales) must hold %d floats", scales->name, r);
         for (int i = 0; i < r; i++) {
             double s = const_f(scales, i);
             if (!(s > 0) || s > 1e6)
@@ -138,8 +164,6 @@ om_status om_infer_resize(om_graph *g, om_node *n) {
                 out.syms[i] = NULL;
             }
         }
-    } else {
-        return om_infer_error(n, OM_ERR_INVALID_MODEL, "needs input 2 (scales) or input 3 (sizes)");
     }
     return om_infer_set_output(g, n, 0, x->dtype, &out);
 }
@@ -438,8 +462,9 @@ om_status om_infer_grid_sample(om_graph *g, om_node *n) {
 
 /* ---- MaxUnpool ------------------------------------------------------------------------------ */
 
-/* MaxUnpool(X, I, output_shape?): Y has output_shape (a constant) when given, else per
- * spatial dim (in - 1) * stride - pad_begin - pad_end + kernel. I is int64 like X. */
+/* MaxUnpool(X, I, output_shape?): Y has output_shape (a constant, or a run-time value when
+ * Y's shape is declared) when given, else per spatial dim (in - 1) * stride - pad_begin -
+ * pad_end + kernel. I is int64 like X. */
 om_status om_infer_max_unpool(om_graph *g, om_node *n) {
     om_value *x, *idx;
     om_status st;
@@ -453,9 +478,17 @@ om_status om_infer_max_unpool(om_graph *g, om_node *n) {
     om_shape out = x->shape;
     om_value *os = om_node_input(n, 2);
     if (os) {
-        if ((st = need_const(n, 2, "output shape")) != OM_OK) return st;
         if (os->dtype != OM_DT_INT64 || om_shape_numel(&os->shape) != r)
             return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (output_shape) must hold %d int64 values", os->name, r);
+        if (!is_const(os) && om_infer_outputs_declared(n)) {
+            /* run-time output_shape: the declared shape, whose values the kernel checks */
+            const om_shape *ys = &n->outputs[0]->shape;
+            if (ys->rank != r)
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "declared output has rank %d, expected %d (X's rank)",
+                                      ys->rank, r);
+            return om_infer_set_output(g, n, 0, x->dtype, ys);
+        }
+        if ((st = need_const(n, 2, "output shape")) != OM_OK) return st;
         for (int i = 0; i < r; i++) {
             out.dims[i] = const_i(os, i);
             out.syms[i] = NULL;
@@ -610,15 +643,32 @@ om_status om_infer_nms(om_graph *g, om_node *n) {
         return om_infer_error(n, OM_ERR_UNSUPPORTED, "boxes and scores must be f32");
     if (boxes->shape.rank != 3 || scores->shape.rank != 3 || boxes->shape.dims[2] != 4)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "boxes must be [B,S,4] and scores [B,C,S]");
-    for (int i = 0; i < n->n_inputs; i++) {
-        om_value *v = om_node_input(n, i);
-        if (v && !is_const(v))
-            return om_infer_error(n, OM_ERR_UNSUPPORTED,
-                                  "data-dependent output shape: input %d ('%s') is not a compile-time constant", i, v->name);
-    }
     if (!om_shape_is_static(&boxes->shape) || !om_shape_is_static(&scores->shape) ||
         scores->shape.dims[0] != boxes->shape.dims[0] || scores->shape.dims[2] != boxes->shape.dims[1])
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "boxes [B,S,4] and scores [B,C,S] do not fit");
+    static const char *const lim[3] = {"max_output_boxes_per_class", "iou_threshold", "score_threshold"};
+    for (int i = 2; i < 5 && i < n->n_inputs; i++) {
+        om_value *v = om_node_input(n, i);
+        if (v && (om_shape_numel(&v->shape) > 1 || (i == 2 ? v->dtype != OM_DT_INT64 : v->dtype != OM_DT_FLOAT)))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d '%s' (%s) must be one %s value", i, v->name,
+                                  lim[i - 2], i == 2 ? "int64" : "f32");
+    }
+    for (int i = 0; i < n->n_inputs; i++) {
+        om_value *v = om_node_input(n, i);
+        if (!v || is_const(v)) continue;
+        if (!om_infer_outputs_declared(n))
+            return om_infer_error(n, OM_ERR_UNSUPPORTED,
+                                  "data-dependent output shape: input %d ('%s') is not a compile-time constant and the "
+                                  "model does not declare the output's shape", i, v->name);
+        /* selected at run time by the kernel, which checks the count against the declared shape */
+        const om_shape *ys = &n->outputs[0]->shape;
+        char b1[128];
+        if (ys->rank != 2 || ys->dims[1] != 3)
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "declared output %s, expected [num_selected, 3]",
+                                  om_infer_shape_str(ys, b1, sizeof b1));
+        (void)om_node_remove_attr(n, "om_selected");
+        return om_infer_set_output(g, n, 0, OM_DT_INT64, ys);
+    }
     int64_t *res, count;
     if ((st = nms_run(n, &res, &count)) != OM_OK) return st;
     if (count > (1 << 24)) {
