@@ -11,12 +11,14 @@
  *            with K = n, or n/2+1 when onesided. Work items: outer * inner.
  *   STFT     signal [B, S, C]; frame f starts at f * frame_step; each sample is multiplied
  *            by window[j] when the window input is present; K = frame_length (/2+1 when
- *            onesided). Work items: B * frames.
+ *            onesided). Work items: B * frames. frame_step / frame_length computed at run
+ *            time: see emit_stft.
  */
 #include <math.h>
 #include <stdlib.h>
 
 #include "codegen/kernels/seq_util.h"
+#include "codegen/kernels/rt_shape.h"
 
 typedef struct dft_geo {
     om_dtype dt;
@@ -112,6 +114,110 @@ static om_status make_twiddles(om_cg_ctx *cx, dft_geo *q)
     return OM_OK;
 }
 
+/* STFT. frame_step / frame_length attributes are written by the shape rule when known; 0
+ * means computed at run time (the output shape was declared): the step is then loaded from
+ * input 1 and used for the frame offsets, and checked (>= 1, frames = 1 + (S - n) / step);
+ * a run-time frame_length (input 3) must be one of the lengths the declared bins allow
+ * (n = K, or 2K - 2 / 2K - 1 when onesided, at most S), each with its own twiddle tables and
+ * bin loop, chosen at run time. A failed check returns OM_ART_CHECK_SHAPE_VALUE. */
+static om_status emit_stft(om_cg_ctx *cx, const om_node *n, dft_geo *q0)
+{
+    LLVMBuilderRef b = cx->b;
+    const om_value *x = n->inputs[0], *y = n->outputs[0];
+    const om_value *sv = om_node_input(n, 1), *fv = om_node_input(n, 3);
+    int64_t S = x->shape.dims[1], Bt = x->shape.dims[0], F = y->shape.dims[1];
+    int64_t step = om_node_int(n, "frame_step", 0), flen = om_node_int(n, "frame_length", 0);
+    int64_t K = y->shape.dims[2];
+    bool onesided = om_node_int(n, "onesided", 1) != 0;
+    bool step_rt = step < 1, flen_rt = fv && !om_cg_rt_is_const(fv);
+    if (step_rt && (!sv || om_cg_rt_is_const(sv)))
+        return om_cg_unsupported(cx, "frame_step %lld", (long long)step);
+    int64_t cand[2];
+    int nc = 0;
+    if (flen >= 1) {
+        cand[nc++] = flen;
+    } else {
+        if (!flen_rt)
+            return om_cg_unsupported(cx, "frame_length unknown");
+        int64_t lo = onesided ? 2 * K - 2 : K, hi = onesided ? 2 * K - 1 : K;
+        for (int64_t c = lo; c <= hi; c++)
+            if (c >= 1 && c <= S)
+                cand[nc++] = c;
+    }
+    if (nc == 0 || K < 1)
+        return om_cg_unsupported(cx, "no frame_length gives %lld bins", (long long)K);
+    for (int i = 0; i < nc; i++)
+        if (!step_rt && F > 0 && (F - 1) * step + cand[i] > S)
+            return om_cg_unsupported(cx, "frame_length %lld / frame_step %lld", (long long)cand[i], (long long)step);
+    /* run-time checks */
+    LLVMValueRef ok = NULL, zero = om_cg_i64(cx, 0), one = om_cg_i64(cx, 1);
+    LLVMValueRef flen_v = om_cg_i64(cx, cand[0]), step_v = om_cg_i64(cx, step);
+    if (flen_rt) {
+        flen_v = om_cg_rt_int(cx, 3, 0);
+        if (!flen_v || om_shape_numel(&fv->shape) != 1)
+            return om_cg_unsupported(cx, "input 3 (frame_length) must be one integer");
+        LLVMValueRef any = LLVMConstInt(cx->i1, 0, 0);
+        for (int i = 0; i < nc; i++)
+            any = LLVMBuildOr(b, any, LLVMBuildICmp(b, LLVMIntEQ, flen_v, om_cg_i64(cx, cand[i]), ""), "");
+        ok = om_cg_rt_and(cx, ok, any);
+    }
+    if (step_rt) {
+        step_v = om_cg_rt_int(cx, 1, 0);
+        if (!step_v || om_shape_numel(&sv->shape) != 1)
+            return om_cg_unsupported(cx, "input 1 (frame_step) must be one integer");
+        LLVMValueRef pos = LLVMBuildICmp(b, LLVMIntSGE, step_v, one, "");
+        ok = om_cg_rt_and(cx, ok, pos);
+        step_v = LLVMBuildSelect(b, pos, step_v, one, "step");
+    }
+    if (step_rt || flen_rt) {
+        /* frames = 1 + (S - n) / step, with n <= S */
+        LLVMValueRef span = LLVMBuildSub(b, om_cg_i64(cx, S), flen_v, "");
+        LLVMValueRef span0 = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSGE, span, zero, ""), span, zero, "");
+        LLVMValueRef frames = LLVMBuildAdd(b, LLVMBuildSDiv(b, span0, step_v, ""), one, "frames");
+        ok = om_cg_rt_and(cx, ok, LLVMBuildICmp(b, LLVMIntSGE, span, zero, ""));
+        ok = om_cg_rt_and_eq(cx, ok, frames, F);
+    }
+    om_cg_rt_check(cx, ok);
+    if (Bt * F == 0)
+        return OM_OK;
+    dft_geo qs[2];
+    om_status st;
+    for (int i = 0; i < nc; i++) {
+        qs[i] = *q0;
+        qs[i].n = qs[i].nvalid = cand[i];
+        qs[i].K = K;
+        qs[i].win = om_cg_in(cx, 2);
+        qs[i].in_stride = q0->C;
+        qs[i].out_stride = 2;
+        if ((st = make_twiddles(cx, &qs[i])) != OM_OK)
+            return st;
+    }
+    om_cg_loop lw;
+    LLVMValueRef w = om_cg_for_work(cx, &lw, Bt * F, "w");
+    LLVMValueRef bb = LLVMBuildSDiv(b, w, om_cg_i64(cx, F), "b");
+    LLVMValueRef f = LLVMBuildSRem(b, w, om_cg_i64(cx, F), "f");
+    LLVMValueRef ib = om_cg_mad(cx, om_cg_add(cx, om_cg_mul(cx, bb, om_cg_i64(cx, S)), om_cg_mul(cx, f, step_v)),
+                                q0->C, zero);
+    LLVMValueRef ob = om_cg_mad(cx, w, K * 2, zero);
+    if (nc == 1) {
+        emit_bins(cx, &qs[0], ib, ob);
+    } else {
+        LLVMBasicBlockRef b0 = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "flen0");
+        LLVMBasicBlockRef b1 = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "flen1");
+        LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "flen_done");
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, flen_v, om_cg_i64(cx, cand[0]), ""), b0, b1);
+        LLVMPositionBuilderAtEnd(b, b0);
+        emit_bins(cx, &qs[0], ib, ob);
+        LLVMBuildBr(b, done);
+        LLVMPositionBuilderAtEnd(b, b1);
+        emit_bins(cx, &qs[1], ib, ob);
+        LLVMBuildBr(b, done);
+        LLVMPositionBuilderAtEnd(b, done);
+    }
+    om_cg_for_end(cx, &lw);
+    return OM_OK;
+}
+
 om_status om_cg_emit_dft(om_cg_ctx *cx, const om_node *n)
 {
     LLVMBuilderRef b = cx->b;
@@ -156,27 +262,5 @@ om_status om_cg_emit_dft(om_cg_ctx *cx, const om_node *n)
         om_cg_for_end(cx, &lw);
         return OM_OK;
     }
-    /* STFT */
-    const om_value *y = n->outputs[0];
-    int64_t S = x->shape.dims[1], Bt = x->shape.dims[0], F = y->shape.dims[1];
-    int64_t step = om_node_int(n, "frame_step", 0);
-    q.n = q.nvalid = om_node_int(n, "frame_length", 0);
-    q.K = y->shape.dims[2];
-    if (q.n < 1 || step < 1 || (F > 0 && (F - 1) * step + q.n > S))
-        return om_cg_unsupported(cx, "frame_length %lld / frame_step %lld", (long long)q.n, (long long)step);
-    if (Bt * F == 0)
-        return OM_OK;
-    q.win = om_cg_in(cx, 2);
-    q.in_stride = q.C;
-    q.out_stride = 2;
-    if ((st = make_twiddles(cx, &q)) != OM_OK)
-        return st;
-    LLVMValueRef w = om_cg_for_work(cx, &lw, Bt * F, "w");
-    LLVMValueRef bb = LLVMBuildSDiv(b, w, om_cg_i64(cx, F), "b");
-    LLVMValueRef f = LLVMBuildSRem(b, w, om_cg_i64(cx, F), "f");
-    LLVMValueRef ib = om_cg_mad(cx, om_cg_add(cx, om_cg_mul(cx, bb, om_cg_i64(cx, S)), om_cg_mul(cx, f, om_cg_i64(cx, step))),
-                                q.C, om_cg_i64(cx, 0));
-    emit_bins(cx, &q, ib, om_cg_mad(cx, w, q.K * 2, om_cg_i64(cx, 0)));
-    om_cg_for_end(cx, &lw);
-    return OM_OK;
+    return emit_stft(cx, n, &q);
 }

@@ -7,7 +7,9 @@
  *         bidirectional gives D; hidden_size defaults to R's last dim (written back).
  * dft     DFT (input [..., 1|2], dft_length? constant, axis attribute or constant input):
  *         output [..., 2] with dims[axis] = n (onesided: n/2+1). STFT (signal [B,S,1|2],
- *         frame_step constant, window? [L], frame_length? constant): [B, frames, bins, 2].
+ *         frame_step constant, window? [L], frame_length? constant): [B, frames, bins, 2];
+ *         frame_step / frame_length computed at run time need the output declared static
+ *         (the kernel checks and uses the values).
  * window  Hann/Hamming/BlackmanWindow(size): size constant, or computed at run time when
  *         the output is declared static (the kernel checks size == the declared length);
  *         output [size] of output_datatype. MelWeightMatrix: every input constant; output
@@ -153,6 +155,56 @@ static om_status infer_dft(om_graph *g, om_node *n) {
     return om_infer_set_output(g, n, 0, x->dtype, &s);
 }
 
+/* STFT with a run-time frame_step and/or frame_length and a declared output [B, F, K, 2]:
+ * some (length, step) the constant inputs allow must give F frames of K bins. Writes the
+ * attributes that are known (0 for the ones the kernel loads at run time: frame_step, and
+ * frame_length when two lengths give K one-sided bins). */
+static om_status infer_stft_declared(om_graph *g, om_node *n, const om_value *x, const om_value *win) {
+    om_status st;
+    const om_value *y = n->outputs[0], *sv = om_node_input(n, 1), *fv = om_node_input(n, 3);
+    int64_t S = x->shape.dims[1], C = x->shape.dims[2];
+    for (int i = 1; i < 4; i += 2) {
+        const om_value *v = om_node_input(n, i);
+        if (v && ((v->dtype != OM_DT_INT64 && v->dtype != OM_DT_INT32) || om_shape_numel(&v->shape) != 1))
+            return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d ('%s') must be one integer (dtype %s)", i, v->name,
+                                  om_dtype_name(v->dtype));
+    }
+    if (!sv) return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (frame_step) is missing");
+    char b[128];
+    if (y->shape.rank != 4 || y->shape.dims[0] != x->shape.dims[0] || y->shape.dims[3] != 2)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared %s, expected [%" PRId64 ", frames, bins, 2]",
+                              y->name, om_infer_shape_str(&y->shape, b, sizeof b), x->shape.dims[0]);
+    int64_t onesided = C == 2 ? 0 : om_node_int(n, "onesided", 1);
+    int64_t F = y->shape.dims[1], K = y->shape.dims[2], step = 0, lens[2], nl = 0;
+    if (sv->kind == OM_VALUE_CONSTANT && (st = need_const_scalar(n, 1, &step)) != OM_OK) return st;
+    if (win) {
+        if ((st = om_infer_check_rank(n, 2, 1)) != OM_OK) return st;
+        if ((st = om_infer_check_same_dtype(n, 2, 0)) != OM_OK) return st;
+        lens[nl++] = win->shape.dims[0];
+    } else if (fv && fv->kind == OM_VALUE_CONSTANT) {
+        if ((st = need_const_scalar(n, 3, &lens[0])) != OM_OK) return st;
+        nl = 1;
+    } else if (fv) {
+        for (int64_t c = onesided ? 2 * K - 2 : K; c <= (onesided ? 2 * K - 1 : K); c++) lens[nl++] = c;
+    }
+    int64_t good[2], ng = 0;
+    for (int i = 0; i < nl; i++) {
+        int64_t l = lens[i];
+        if (l < 1 || l > S || (onesided ? l / 2 + 1 : l) != K) continue;
+        bool fits = false;
+        for (int64_t s = step ? step : 1; s <= (step ? step : S) && !fits; s++) fits = 1 + (S - l) / s == F;
+        if (fits) good[ng++] = l;
+    }
+    if (ng == 0)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL,
+                              "output 0 '%s' is declared %s: no frame_length / frame_step gives it for a signal of %" PRId64
+                              " samples", y->name, om_infer_shape_str(&y->shape, b, sizeof b), S);
+    if ((st = om_node_set_int(g, n, "onesided", onesided)) != OM_OK) return st;
+    if ((st = om_node_set_int(g, n, "frame_length", ng == 1 ? good[0] : 0)) != OM_OK) return st;
+    if ((st = om_node_set_int(g, n, "frame_step", step)) != OM_OK) return st;
+    return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
+}
+
 static om_status infer_stft(om_graph *g, om_node *n) {
     om_status st;
     om_value *x = n->inputs[0], *win = om_node_input(n, 2);
@@ -162,6 +214,9 @@ static om_status infer_stft(om_graph *g, om_node *n) {
     if (C != 1 && C != 2) return om_infer_error(n, OM_ERR_INVALID_MODEL, "signal's last dim must be 1 or 2");
     if (S < 1) return om_infer_error(n, OM_ERR_UNSUPPORTED, "the signal length must be static");
     int64_t step, flen = -1;
+    om_value *sv = om_node_input(n, 1), *fv = om_node_input(n, 3);
+    if (((sv && sv->kind != OM_VALUE_CONSTANT) || (fv && fv->kind != OM_VALUE_CONSTANT)) && om_infer_outputs_declared(n))
+        return infer_stft_declared(g, n, x, win);
     if ((st = need_const_scalar(n, 1, &step)) != OM_OK) return st;
     if (win) {
         if ((st = om_infer_check_rank(n, 2, 1)) != OM_OK) return st;

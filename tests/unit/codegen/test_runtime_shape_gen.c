@@ -1,7 +1,8 @@
 /* Run-time shape inputs of the generator kernels (issue 3): ConstantOfShape (shape), OneHot
  * (depth, with values also read at run time), Range (start / limit / delta: the count is
  * checked, the values computed from the run-time start and delta), and the Hann / Hamming /
- * Blackman windows (size). Each input is a graph INPUT; the output shape is the compiled
+ * Blackman windows (size) and STFT (frame_step, frame_length: the values set the frame
+ * offsets and the transform length). Each input is a graph INPUT; the output shape is the compiled
  * (declared) one. (a) agreeing values: output equals a plain-C reference; (b) disagreeing
  * values: the kernel's check fails the run (OM_ERR_INVALID_ARGUMENT), no output written. */
 #include <math.h>
@@ -194,6 +195,96 @@ static void test_windows(void **state)
     }
 }
 
+/* Reference one-sided STFT of a real signal x[S] (batch 1): frames of length L every
+ * `step` samples, optional window, K = L/2+1 bins; out [F, K, 2]. */
+static void stft_ref(const float *x, const float *win, int64_t L, int64_t step, int64_t F, int64_t K, double *out)
+{
+    for (int64_t f = 0; f < F; f++)
+        for (int64_t k = 0; k < K; k++) {
+            double re = 0, im = 0;
+            for (int64_t j = 0; j < L; j++) {
+                double v = x[f * step + j] * (win ? win[j] : 1.0), a = 2.0 * 3.14159265358979323846 * (double)(j * k) / (double)L;
+                re += v * cos(a);
+                im -= v * sin(a);
+            }
+            out[(f * K + k) * 2] = re;
+            out[(f * K + k) * 2 + 1] = im;
+        }
+}
+
+static void stft_check(cg_jit *j, const om_value *x, const om_value *y, const float *win, int64_t L, int64_t step)
+{
+    int64_t F = y->shape.dims[1], K = y->shape.dims[2];
+    double want[64 * 2];
+    stft_ref(cg_jit_buf(j, x), win, L, step, F, K, want);
+    const float *yp = cg_jit_buf(j, y);
+    for (int64_t i = 0; i < F * K * 2; i++)
+        if (fabs(yp[i] - want[i]) > 1e-4)
+            fail_msg("STFT L %lld step %lld: y[%lld] = %g, want %g", (long long)L, (long long)step, (long long)i, yp[i],
+                     want[i]);
+}
+
+static void test_stft(void **state)
+{
+    (void)state;
+    /* run-time frame_step with a window [4]: signal [1,16,1] -> [1,4,3,2] needs step 4 */
+    om_graph *g = om_graph_create("t");
+    int64_t xd[3] = {1, 16, 1}, four = 4, yd[4] = {1, 4, 3, 2};
+    om_value *ins[3] = {cg_input(g, "x", OM_DT_FLOAT, 3, xd), cg_input(g, "step", OM_DT_INT64, 0, NULL),
+                        cg_input(g, "win", OM_DT_FLOAT, 1, &four)};
+    om_value *y = cg_value(g, "y", OM_DT_FLOAT, 4, yd);
+    om_node *n = om_graph_add_node(g, OM_OP_STFT, "s", ins, 3, &y, 1);
+    assert_int_equal(om_node_set_int(g, n, "frame_length", 4), OM_OK); /* from the window, as the shape rule writes */
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    cg_jit *j = jit(g, "STFT");
+    float *xp = cg_jit_buf(j, ins[0]), *wp = cg_jit_buf(j, ins[2]);
+    int64_t *sp = cg_jit_buf(j, ins[1]);
+    for (int i = 0; i < 16; i++)
+        xp[i] = (float)((i * 5) % 7) - 3.0f;
+    float win[4] = {0.5f, 1.0f, 1.0f, 0.25f};
+    memcpy(wp, win, sizeof win);
+    sp[0] = 4;
+    cg_jit_run_checked(j);
+    stft_check(j, ins[0], y, win, 4, 4);
+    sp[0] = 3; /* 5 frames */
+    run_bad(j, y);
+    sp[0] = 0;
+    run_bad(j, y);
+    sp[0] = -4;
+    run_bad(j, y);
+    cg_jit_destroy(j);
+    om_graph_destroy(g);
+    /* run-time frame_step and frame_length, no window: [1,16,1] -> [1,4,3,2]: length 4 with
+     * step 4, or length 5 with step 3 (1 + 11/3 = 4 frames): both run, each with its own
+     * transform length */
+    g = om_graph_create("t");
+    om_value *ins2[4] = {cg_input(g, "x", OM_DT_FLOAT, 3, xd), cg_input(g, "step", OM_DT_INT64, 0, NULL), NULL,
+                         cg_input(g, "len", OM_DT_INT32, 0, NULL)};
+    y = cg_value(g, "y", OM_DT_FLOAT, 4, yd);
+    assert_non_null(om_graph_add_node(g, OM_OP_STFT, "s", ins2, 4, &y, 1));
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    j = jit(g, "STFT");
+    xp = cg_jit_buf(j, ins2[0]);
+    for (int i = 0; i < 16; i++)
+        xp[i] = (float)((i * 3) % 5) - 1.5f;
+    sp = cg_jit_buf(j, ins2[1]);
+    int32_t *lp = cg_jit_buf(j, ins2[3]);
+    sp[0] = 4, lp[0] = 4;
+    cg_jit_run_checked(j);
+    stft_check(j, ins2[0], y, NULL, 4, 4);
+    sp[0] = 3, lp[0] = 5;
+    cg_jit_run_checked(j);
+    stft_check(j, ins2[0], y, NULL, 5, 3);
+    sp[0] = 3, lp[0] = 4; /* 5 frames */
+    run_bad(j, y);
+    sp[0] = 4, lp[0] = 6; /* 4 bins */
+    run_bad(j, y);
+    sp[0] = 4, lp[0] = 5; /* 3 frames */
+    run_bad(j, y);
+    cg_jit_destroy(j);
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_one_hot),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_stft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,7 +81,8 @@ static void red_open(red_case *c, om_op op, const int64_t *xd, int64_t na, int r
 
 static void red_ok(red_case *c, om_op op, const int64_t *axes, int64_t na, unsigned mask)
 {
-    memcpy(cg_jit_buf(c->j, c->a), axes, sizeof(int64_t) * (size_t)na);
+    if (na > 0)
+        memcpy(cg_jit_buf(c->j, c->a), axes, sizeof(int64_t) * (size_t)na);
     cg_jit_run_checked(c->j);
     float want[64];
     ref_reduce(op, cg_jit_buf(c->j, c->x), c->x->shape.dims, mask, want);
@@ -93,7 +94,8 @@ static void red_ok(red_case *c, om_op op, const int64_t *axes, int64_t na, unsig
 
 static void red_bad(red_case *c, const int64_t *axes, int64_t na)
 {
-    memcpy(cg_jit_buf(c->j, c->a), axes, sizeof(int64_t) * (size_t)na);
+    if (na > 0)
+        memcpy(cg_jit_buf(c->j, c->a), axes, sizeof(int64_t) * (size_t)na);
     run_bad(c->j, c->y);
 }
 
