@@ -310,15 +310,8 @@ om_status om_infer_pad(om_graph *g, om_node *n) {
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 1 (pads) has %d values, expected %d (2 per padded axis)", np,
                               2 * na);
     const char *mode = om_node_string(n, "mode", "constant");
-    bool constant = strcmp(mode, "constant") == 0;
-    if (!constant && strcmp(mode, "reflect") != 0 && strcmp(mode, "edge") != 0)
-        return om_infer_error(n, OM_ERR_UNSUPPORTED, "mode '%s' is not supported (constant, reflect, edge)", mode);
-    om_value *cv = om_node_input(n, 2);
-    if (cv && om_shape_numel(&cv->shape) != 1 && cv->shape.rank != 0)
-        return om_infer_error(n, OM_ERR_INVALID_MODEL, "input 2 '%s' (constant_value) must be a scalar", cv->name);
-    if (cv && (om_dtype_size(cv->dtype) == 0 || cv->dtype == OM_DT_STRING))
-        return om_infer_error(n, OM_ERR_UNSUPPORTED, "input 2 '%s' (constant_value) has dtype %s", cv->name,
-                              om_dtype_name(cv->dtype));
+    bool constant;
+    if ((st = pad_check_mode(n, &constant)) != OM_OK) return st;
     om_shape out = x->shape;
     bool seen[OM_MAX_RANK] = {false};
     for (int i = 0; i < na; i++) {
