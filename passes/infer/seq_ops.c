@@ -259,7 +259,7 @@ static om_status out_dtype(const om_node *n, om_dtype *dt) {
 
 om_status om_infer_window(om_graph *g, om_node *n) {
     om_status st;
-    om_dtype dt;
+    om_dtype dt = OM_DT_FLOAT;
     if ((st = out_dtype(n, &dt)) != OM_OK) return st;
     if (n->op == OM_OP_MEL_WEIGHT_MATRIX) {
         int64_t bins, dlen;
