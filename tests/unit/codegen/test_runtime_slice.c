@@ -3,7 +3,8 @@
  * ones. Values that agree with those shapes give the plain C reference result (negative
  * starts/axes/steps, out-of-range starts/ends, INT64_MIN/MAX, i32 inputs); values that
  * disagree, a zero step, an out-of-range or repeated axis make the kernel's run-time check
- * fail (cg_jit_run returns OM_ERR_INVALID_ARGUMENT) instead of reading out of bounds. */
+ * fail (cg_jit_run returns OM_ERR_INVALID_ARGUMENT) instead of reading out of bounds. The
+ * run-time paths (also Pad's and Compress's) make no library calls on any target. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -235,12 +236,44 @@ static void test_split(void **state)
     assert_int_equal(split_run(0, parts, other, OM_DT_INT64), OM_ERR_INVALID_ARGUMENT);
 }
 
+/* The run-time paths of Slice, Split, Pad (reflect) and Compress call nothing but
+ * memcpy/memmove/memset on the host, baseline x86-64 and aarch64. */
+static void test_no_libcalls(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("t");
+    const int64_t xd[2] = {6, 4}, sd[2] = {2, 4}, pd[2] = {8, 9}, cd[2] = {3, 4}, six = 6;
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT16, 2, xd);
+    om_value *sl[5] = {x, idx_input(g, "starts", OM_DT_INT64, 2), idx_input(g, "ends", OM_DT_INT64, 2),
+                       idx_input(g, "axes", OM_DT_INT32, 2), idx_input(g, "steps", OM_DT_INT64, 2)};
+    om_value *y = cg_value(g, "y", OM_DT_FLOAT16, 2, sd);
+    om_graph_add_node(g, OM_OP_SLICE, "sl", sl, 5, &y, 1);
+    om_value *sp[2] = {x, idx_input(g, "split", OM_DT_INT64, 2)};
+    om_value *ys[2] = {cg_value(g, "a", OM_DT_FLOAT16, 2, sd), cg_value(g, "b", OM_DT_FLOAT16, 2, (int64_t[]){4, 4})};
+    om_graph_add_node(g, OM_OP_SPLIT, "sp", sp, 2, ys, 2);
+    om_value *pa[2] = {x, idx_input(g, "pads", OM_DT_INT64, 4)};
+    om_value *py = cg_value(g, "p", OM_DT_FLOAT16, 2, pd);
+    om_node *pn = om_graph_add_node(g, OM_OP_PAD, "pd", pa, 2, &py, 1);
+    assert_int_equal(om_node_set_string(g, pn, "mode", "reflect"), OM_OK);
+    om_value *co[2] = {x, cg_input(g, "cond", OM_DT_BOOL, 1, &six)};
+    om_value *cy = cg_value(g, "c", OM_DT_FLOAT16, 2, cd);
+    om_node *cn = om_graph_add_node(g, OM_OP_COMPRESS, "co", co, 2, &cy, 1);
+    assert_int_equal(om_node_set_int(g, cn, "axis", 0), OM_OK);
+    om_value *outs[5] = {y, ys[0], ys[1], py, cy};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(om_graph_add_output(g, outs[i]), OM_OK);
+    for (int t = 0; t < 3; t++)
+        cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[t], "run-time Slice/Split/Pad/Compress");
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slice_agree),
         cmocka_unit_test(test_slice_disagree),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
