@@ -12,7 +12,9 @@
  *         (the kernel checks and uses the values).
  * window  Hann/Hamming/BlackmanWindow(size): size constant, or computed at run time when
  *         the output is declared static (the kernel checks size == the declared length);
- *         output [size] of output_datatype. MelWeightMatrix: every input constant; output
+ *         output [size] of output_datatype. MelWeightMatrix: every input constant, or
+ *         any computed at run time when the output is declared static (the kernel checks
+ *         num_mel_bins and dft_length/2+1 and computes the filters); output
  *         [dft_length/2+1, num_mel_bins].
  * tfidf   TfIdfVectorizer(X int32/int64 [C] or [B,C]) -> float [max(ngram_indexes)+1]
  *         (or [B, ...]); string pools are unsupported.
@@ -263,6 +265,27 @@ om_status om_infer_window(om_graph *g, om_node *n) {
     if ((st = out_dtype(n, &dt)) != OM_OK) return st;
     if (n->op == OM_OP_MEL_WEIGHT_MATRIX) {
         int64_t bins, dlen;
+        bool any_rt = false;
+        for (int i = 0; i < 5; i++) any_rt |= n->inputs[i] && n->inputs[i]->kind != OM_VALUE_CONSTANT;
+        if (any_rt && om_infer_outputs_declared(n)) {
+            /* computed at run time: the kernel checks bins / dft_length and computes the filters */
+            const om_value *y = n->outputs[0];
+            for (int i = 0; i < 5; i++) {
+                om_value *v = n->inputs[i];
+                bool is_int = v && (om_dtype_is_signed_int(v->dtype) || om_dtype_is_unsigned_int(v->dtype));
+                if (!v || om_shape_numel(&v->shape) != 1 || (i < 3 ? !is_int : !om_dtype_is_float(v->dtype) && !is_int))
+                    return om_infer_error(n, OM_ERR_INVALID_MODEL, "input %d must be one %s", i, i < 3 ? "integer" : "number");
+            }
+            if (y->shape.rank != 2)
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared with rank %d, expected 2", y->name,
+                                      y->shape.rank);
+            if ((n->inputs[0]->kind == OM_VALUE_CONSTANT && need_const_scalar(n, 0, &bins) == OM_OK && bins != y->shape.dims[1]) ||
+                (n->inputs[1]->kind == OM_VALUE_CONSTANT && need_const_scalar(n, 1, &dlen) == OM_OK &&
+                 dlen / 2 + 1 != y->shape.dims[0]))
+                return om_infer_error(n, OM_ERR_INVALID_MODEL, "output 0 '%s' is declared [%" PRId64 ",%" PRId64
+                                      "]: not [dft_length/2+1, num_mel_bins]", y->name, y->shape.dims[0], y->shape.dims[1]);
+            return om_infer_set_output(g, n, 0, dt, &y->shape);
+        }
         for (int i = 0; i < 5; i++) {
             om_value *v = n->inputs[i];
             if (!v || v->kind != OM_VALUE_CONSTANT)

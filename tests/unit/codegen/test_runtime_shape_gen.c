@@ -1,7 +1,8 @@
 /* Run-time shape inputs of the generator kernels (issue 3): ConstantOfShape (shape), OneHot
  * (depth, with values also read at run time), Range (start / limit / delta: the count is
  * checked, the values computed from the run-time start and delta), and the Hann / Hamming /
- * Blackman windows (size) and STFT (frame_step, frame_length: the values set the frame
+ * Blackman windows (size), MelWeightMatrix (every input: the filters are computed at run
+ * time) and STFT (frame_step, frame_length: the values set the frame
  * offsets and the transform length). Each input is a graph INPUT; the output shape is the compiled
  * (declared) one. (a) agreeing values: output equals a plain-C reference; (b) disagreeing
  * values: the kernel's check fails the run (OM_ERR_INVALID_ARGUMENT), no output written. */
@@ -285,6 +286,93 @@ static void test_stft(void **state)
     om_graph_destroy(g);
 }
 
+/* The ONNX reference MelWeightMatrix in double: out [dlen/2+1, bins]. */
+static void mel_ref(int64_t bins, int64_t dlen, int64_t rate, double lo_hz, double hi_hz, double *out)
+{
+    int64_t rows = dlen / 2 + 1, fb[64];
+    double lo = 2595.0 * log10(1.0 + lo_hz / 700.0), hi = 2595.0 * log10(1.0 + hi_hz / 700.0);
+    double step = (hi - lo) / (double)(bins + 2);
+    for (int64_t i = 0; i < bins + 2; i++)
+        fb[i] = (int64_t)floor((double)(dlen + 1) * 700.0 * (pow(10.0, ((double)i * step + lo) / 2595.0) - 1.0) /
+                               (double)rate);
+    memset(out, 0, sizeof(double) * (size_t)(rows * bins));
+    for (int64_t i = 0; i < bins; i++) {
+        int64_t l = fb[i], c = fb[i + 1], h = fb[i + 2];
+        for (int64_t j = l; j <= c; j++)
+            if (j >= 0 && j < rows)
+                out[j * bins + i] = c == l ? 1.0 : (double)(j - l) / (double)(c - l);
+        for (int64_t j = c; j < h; j++)
+            if (j >= 0 && j < rows)
+                out[j * bins + i] = (double)(h - j) / (double)(h - c);
+    }
+}
+
+static void test_mel(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("t");
+    int64_t yd[2] = {9, 8};
+    om_value *ins[5] = {cg_input(g, "bins", OM_DT_INT32, 0, NULL), cg_input(g, "dlen", OM_DT_INT64, 0, NULL),
+                        cg_input(g, "rate", OM_DT_INT32, 0, NULL), cg_input(g, "lo", OM_DT_FLOAT, 0, NULL),
+                        cg_input(g, "hi", OM_DT_FLOAT, 0, NULL)};
+    om_value *y = cg_value(g, "y", OM_DT_FLOAT, 2, yd);
+    assert_non_null(om_graph_add_node(g, OM_OP_MEL_WEIGHT_MATRIX, "m", ins, 5, &y, 1));
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    cg_jit *j = jit(g, "MelWeightMatrix");
+    int32_t *bp = cg_jit_buf(j, ins[0]), *rp = cg_jit_buf(j, ins[2]);
+    int64_t *dp = cg_jit_buf(j, ins[1]);
+    float *lp = cg_jit_buf(j, ins[3]), *hp = cg_jit_buf(j, ins[4]);
+    /* the suite's values, then other rates / edges / an odd dft_length with the same shape */
+    struct { int64_t dlen, rate; float lo, hi; } runs[4] = {
+        {16, 8192, 0, 4096}, {17, 16000, 100, 7000}, {16, 44100, 20, 20000}, {17, 8000, 300, 3400}};
+    double want[72];
+    for (int r = 0; r < 4; r++) {
+        bp[0] = 8, dp[0] = runs[r].dlen, rp[0] = (int32_t)runs[r].rate, lp[0] = runs[r].lo, hp[0] = runs[r].hi;
+        cg_jit_run_checked(j);
+        mel_ref(8, runs[r].dlen, runs[r].rate, runs[r].lo, runs[r].hi, want);
+        const float *yp = cg_jit_buf(j, y);
+        for (int i = 0; i < 72; i++)
+            if (fabs(yp[i] - want[i]) > 1e-6)
+                fail_msg("run %d: y[%d] = %g, want %g", r, i, yp[i], want[i]);
+    }
+    bp[0] = 7; /* other bins */
+    run_bad(j, y);
+    bp[0] = 8, dp[0] = 18; /* 10 rows */
+    run_bad(j, y);
+    dp[0] = 16, rp[0] = 0; /* no sample rate */
+    run_bad(j, y);
+    cg_jit_destroy(j);
+    om_graph_destroy(g);
+}
+
+/* The run-time paths (saturating float->int loads, Range's ceil, the mel filters' exp/log/
+ * floor) call nothing but memcpy/memmove/memset on every target. */
+static void test_no_libcalls(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("t");
+    int64_t two = 2, cnt = 5, yd[2] = {9, 8}, od[2] = {2, 10};
+    om_value *r[3] = {cg_input(g, "s", OM_DT_FLOAT, 0, NULL), cg_input(g, "l", OM_DT_FLOAT, 0, NULL),
+                      cg_input(g, "d", OM_DT_FLOAT, 0, NULL)};
+    om_value *ry = cg_value(g, "ry", OM_DT_FLOAT, 1, &cnt);
+    assert_non_null(om_graph_add_node(g, OM_OP_RANGE, "range", r, 3, &ry, 1));
+    om_value *m[5] = {cg_input(g, "bins", OM_DT_INT32, 0, NULL), cg_input(g, "dlen", OM_DT_INT32, 0, NULL),
+                      cg_input(g, "rate", OM_DT_INT32, 0, NULL), cg_input(g, "lo", OM_DT_FLOAT, 0, NULL),
+                      cg_input(g, "hi", OM_DT_DOUBLE, 0, NULL)};
+    om_value *my = cg_value(g, "my", OM_DT_FLOAT, 2, yd);
+    assert_non_null(om_graph_add_node(g, OM_OP_MEL_WEIGHT_MATRIX, "mel", m, 5, &my, 1));
+    om_value *o[3] = {cg_input(g, "i", OM_DT_INT64, 1, &two), cg_input(g, "depth", OM_DT_DOUBLE, 0, NULL),
+                      cg_input(g, "v", OM_DT_FLOAT, 1, &two)};
+    om_value *oy = cg_value(g, "oy", OM_DT_FLOAT, 2, od);
+    assert_non_null(om_graph_add_node(g, OM_OP_ONE_HOT, "onehot", o, 3, &oy, 1));
+    assert_int_equal(om_graph_add_output(g, ry), OM_OK);
+    assert_int_equal(om_graph_add_output(g, my), OM_OK);
+    assert_int_equal(om_graph_add_output(g, oy), OM_OK);
+    for (int t = 0; t < 3; t++)
+        cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[t], "run-time Range/MelWeightMatrix/OneHot");
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +381,8 @@ int main(void)
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_windows),
         cmocka_unit_test(test_stft),
+        cmocka_unit_test(test_mel),
+        cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
