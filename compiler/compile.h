@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "codegen/codegen.h"
+#include "frontend/onnx_import.h"
 #include "ir/ir.h"
 #include "passes/passes.h"
 #include "passes/precision.h"
@@ -47,17 +48,30 @@ om_status om_compile_sniff(const char *path, om_compile_format *out);
  * a message pointing at omdump. On failure *out is NULL. */
 om_status om_compile_load(const char *path, om_graph **out);
 
+struct om_compile_pins;
+/* om_compile_load with the sequence / optional pins of `pins` (pins->values) applied at
+ * import (ONNX only; they are refused for IR text). pins may be NULL. Tensor pins are not
+ * used here: om_compile_optimize applies them. */
+om_status om_compile_load_pinned(const char *path, const struct om_compile_pins *pins, om_graph **out);
+
 /* ---- input shape pins (compiler/input_shape.c) -------------------------------------- */
 
 typedef struct om_compile_pins {
     om_input_pin *pins;   /* malloc'd; names malloc'd */
     int n_pins;
+    /* Sequence and optional inputs ("s:[[2,3],[4,3]]", "o:none"; onnx_import.h has the
+     * naming contract): malloc'd, names and element shape arrays malloc'd. */
+    om_fe_input_pin *values;
+    int n_values;
 } om_compile_pins;
 
 /* Parses "x:1,3,224,224;y:1,128" (ATC's --input_shape spelling is the same). The name is
  * everything before the last ':' of an entry, so "input:0:1,3" names "input:0". A dim
  * of -1 leaves that dim as the model has it; an empty dim list pins a scalar. Appends to
- * *pins (so the option may be repeated); errors name the bad token. */
+ * *pins (so the option may be repeated); errors name the bad token.
+ * Sequence inputs: "s:[[2,3],[4,3]]" (length 2, element shapes [2,3] and [4,3]; "s:[]" is
+ * empty, "s:[[]]" one scalar); optional inputs: "o:none" (absent), or a shape / sequence
+ * pin (present). These go to pins->values. */
 om_status om_compile_parse_input_shape(const char *spec, om_compile_pins *pins);
 void om_compile_pins_free(om_compile_pins *pins);   /* accepts zeroed */
 

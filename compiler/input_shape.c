@@ -6,6 +6,15 @@
  * comma-separated integers >= -1 (-1 leaves the dim as the model has it), or nothing for a
  * scalar. At most OM_MAX_RANK dims. A name given twice is an error. Messages quote the
  * offending token.
+ *
+ * Sequence and optional graph inputs (resolved at import, see onnx_import.h): dims may
+ * instead be
+ *   '[' [ '[' dims ']' { ',' '[' dims ']' } ] ']'   a sequence pinned to that many elements
+ *                                                   of those shapes ("s:[[2,3],[4,3]]",
+ *                                                   "s:[]" empty, "s:[[]]" one scalar)
+ *   'none'                                          an optional input without a value
+ * They go to pins->values (om_fe_input_pin); plain dims of an optional tensor input pin it
+ * present with that shape. At most OM_FE_MAX_SEQ_PIN elements.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +22,8 @@
 #include <string.h>
 
 #include "compiler/compile.h"
+
+#define OM_FE_MAX_SEQ_PIN 4096
 
 static char *dup_range(const char *s, size_t n)
 {
@@ -81,13 +92,101 @@ static om_status parse_dims(const char *name, const char *s, const char *e, om_s
     return OM_OK;
 }
 
+static bool same_name(const char *a, const char *name, size_t name_len)
+{
+    return a && strlen(a) == name_len && memcmp(a, name, name_len) == 0;
+}
+
+static om_status check_twice(const om_compile_pins *pins, const char *name, size_t name_len)
+{
+    for (int i = 0; i < pins->n_pins; i++)
+        if (same_name(pins->pins[i].name, name, name_len))
+            return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%.*s' given twice", (int)name_len, name);
+    for (int i = 0; i < pins->n_values; i++)
+        if (same_name(pins->values[i].name, name, name_len))
+            return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%.*s' given twice", (int)name_len, name);
+    return OM_OK;
+}
+
+/* A sequence pin "[[d,..],[..]]" in [s, e) (trimmed, s[0] == '['), or "none" (seq NULL). */
+static om_status add_value_pin(om_compile_pins *pins, const char *name, size_t name_len, const char *s,
+                               const char *e, bool none)
+{
+    om_status st = check_twice(pins, name, name_len);
+    if (st != OM_OK)
+        return st;
+    char nm[256];
+    snprintf(nm, sizeof nm, "%.*s", (int)name_len, name);
+    om_shape *elems = NULL;
+    int n = 0;
+    if (!none) {
+        const char *p = s + 1;   /* after the outer '[' */
+        if (e - s < 2 || e[-1] != ']')
+            return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%s': bad sequence '%.*s' (expected "
+                            "[[d0,d1,...],[...]])", nm, (int)(e - s), s);
+        const char *close = e - 1;
+        for (;;) {
+            while (p < close && isspace((unsigned char)*p))
+                p++;
+            if (p == close && n == 0)
+                break;   /* "[]": empty */
+            const char *q = p < close && *p == '[' ? memchr(p, ']', (size_t)(close - p)) : NULL;
+            if (!q) {
+                free(elems);
+                return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%s': bad sequence '%.*s' at '%.*s' "
+                                "(expected [d0,d1,...] per element)", nm, (int)(e - s), s, (int)(close - p), p);
+            }
+            if (n == OM_FE_MAX_SEQ_PIN) {
+                free(elems);
+                return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%s': more than %d sequence "
+                                "elements", nm, OM_FE_MAX_SEQ_PIN);
+            }
+            om_shape *grown = realloc(elems, sizeof *grown * (size_t)(n + 1));
+            if (!grown) {
+                free(elems);
+                return om_error(OM_ERR_NO_MEMORY, "--input-shape: out of memory");
+            }
+            elems = grown;
+            if ((st = parse_dims(nm, p + 1, q, &elems[n])) != OM_OK) {
+                free(elems);
+                return st;
+            }
+            n++;
+            p = q + 1;
+            while (p < close && isspace((unsigned char)*p))
+                p++;
+            if (p == close)
+                break;
+            if (*p != ',') {
+                free(elems);
+                return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%s': bad sequence '%.*s' at '%.*s' "
+                                "(expected ',' between elements)", nm, (int)(e - s), s, (int)(close - p), p);
+            }
+            p++;
+        }
+    }
+    om_fe_input_pin *grown = realloc(pins->values, sizeof *grown * (size_t)(pins->n_values + 1));
+    char *dup = grown ? dup_range(name, name_len) : NULL;
+    if (grown)
+        pins->values = grown;
+    if (!dup) {
+        free(elems);
+        return om_error(OM_ERR_NO_MEMORY, "--input-shape: out of memory");
+    }
+    om_fe_input_pin *v = &pins->values[pins->n_values++];
+    memset(v, 0, sizeof *v);
+    v->name = dup;
+    v->kind = none ? OM_FE_PIN_NONE : OM_FE_PIN_SEQUENCE;
+    v->n_elems = n;
+    v->elems = elems;
+    return OM_OK;
+}
+
 static om_status add_pin(om_compile_pins *pins, const char *name, size_t name_len, const om_shape *shape)
 {
-    for (int i = 0; i < pins->n_pins; i++) {
-        if (strlen(pins->pins[i].name) == name_len && memcmp(pins->pins[i].name, name, name_len) == 0)
-            return om_error(OM_ERR_INVALID_ARGUMENT, "--input-shape: input '%.*s' given twice",
-                            (int)name_len, name);
-    }
+    om_status cst = check_twice(pins, name, name_len);
+    if (cst != OM_OK)
+        return cst;
     om_input_pin *grown = realloc(pins->pins, sizeof *grown * (size_t)(pins->n_pins + 1));
     if (!grown)
         return om_error(OM_ERR_NO_MEMORY, "--input-shape: out of memory");
@@ -129,11 +228,19 @@ om_status om_compile_parse_input_shape(const char *spec, om_compile_pins *pins)
                                 "--input-shape: '%.*s' has an empty input name", (int)(t - s), s);
             char name[256];
             snprintf(name, sizeof name, "%.*s", (int)(ne - ns), ns);
-            om_shape shape;
-            om_status st = parse_dims(name, colon + 1, t, &shape);
-            if (st != OM_OK)
-                return st;
-            st = add_pin(pins, ns, (size_t)(ne - ns), &shape);
+            const char *vs = colon + 1, *ve = t;
+            trim(&vs, &ve);
+            om_status st;
+            if (vs < ve && *vs == '[') {
+                st = add_value_pin(pins, ns, (size_t)(ne - ns), vs, ve, false);
+            } else if (ve - vs == 4 && memcmp(vs, "none", 4) == 0) {
+                st = add_value_pin(pins, ns, (size_t)(ne - ns), vs, ve, true);
+            } else {
+                om_shape shape;
+                st = parse_dims(name, colon + 1, t, &shape);
+                if (st == OM_OK)
+                    st = add_pin(pins, ns, (size_t)(ne - ns), &shape);
+            }
             if (st != OM_OK)
                 return st;
             any = true;
@@ -155,4 +262,11 @@ void om_compile_pins_free(om_compile_pins *pins)
     free(pins->pins);
     pins->pins = NULL;
     pins->n_pins = 0;
+    for (int i = 0; i < pins->n_values; i++) {
+        free((void *)pins->values[i].name);
+        free((void *)pins->values[i].elems);
+    }
+    free(pins->values);
+    pins->values = NULL;
+    pins->n_values = 0;
 }

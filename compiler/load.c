@@ -7,6 +7,10 @@
  * is also given to the IR parser, so a malformed IR file gets the parser's
  * file:line:col message instead of a protobuf error. A file starting with the .om magic is
  * an artifact. Everything else goes to the ONNX frontend, which validates it.
+ *
+ * om_compile_load_pinned passes the sequence / optional pins of --input-shape to the ONNX
+ * import (they must be known there: sequences are resolved at import); IR text has no
+ * sequence inputs, so such pins are refused for it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -105,6 +109,32 @@ om_status om_compile_load(const char *path, om_graph **out)
     if (st != OM_OK) {
         *out = NULL;   /* the callees promise it; make sure */
         /* name the file once, whichever layer failed */
+        if (!strstr(om_last_error(), path))
+            om_error_prefix(st, "%s", path);
+    }
+    return st;
+}
+
+om_status om_compile_load_pinned(const char *path, const om_compile_pins *pins, om_graph **out)
+{
+    if (!pins || pins->n_values == 0)
+        return om_compile_load(path, out);
+    if (!out || !pins->values)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_compile_load_pinned: NULL argument");
+    *out = NULL;
+    om_compile_format fmt;
+    om_status st = om_compile_sniff(path, &fmt);
+    if (st != OM_OK)
+        return st;
+    if (fmt != OM_COMPILE_FORMAT_ONNX)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "%s: --input-shape '%s:...': sequence and 'none' pins apply to "
+                        "ONNX models only", path, pins->values[0].name);
+    om_fe_import_opts o = {0};
+    o.pins = pins->values;
+    o.n_pins = (size_t)pins->n_values;
+    st = om_fe_import_onnx_file_opts(path, &o, out);
+    if (st != OM_OK) {
+        *out = NULL;
         if (!strstr(om_last_error(), path))
             om_error_prefix(st, "%s", path);
     }

@@ -22,7 +22,10 @@
 
 typedef struct om_fe_seq {
     int n;
-    om_value **items;       /* arena */
+    om_value **items;       /* arena; an item may be NULL when only the length is known at
+                             * import (SplitToSequence with run-time sizes): using it is an
+                             * error with the message `why` */
+    const char *why;        /* arena, or NULL */
 } om_fe_seq;
 
 typedef struct om_fe_binding {
@@ -50,13 +53,30 @@ const char *om_fe_ir_name(om_fe_ctx *ctx, const char *name);
  * the current scope. NULL with om_error set on failure (name taken in the main graph). */
 om_value *om_fe_new_output(om_fe_ctx *ctx, const char *label, const char *name);
 
+/* A new sequence of n (NULL) items in the graph arena; NULL on out of memory. */
+om_fe_seq *om_fe_seq_new(om_fe_ctx *ctx, int n);
+/* Item i of s, or OM_ERR_UNSUPPORTED (s->why, naming `label`) when it is not computable. */
+om_status om_fe_seq_item(const om_fe_seq *s, int i, const char *label, om_value **out);
+/* Binds `name` (current scope) to an optional without a value. */
+om_status om_fe_bind_none(om_fe_ctx *ctx, const char *name);
+
+/* Sequence and optional GRAPH inputs and outputs (onnx_sequence.c; the naming contract is
+ * in onnx_import.h). om_fe_seq_or_opt_type: whether tp is a sequence or optional type.
+ * om_fe_import_seq_input binds graph input vi (sequence or optional type) under `pin`
+ * (NULL: none given), adding the element graph inputs. om_fe_export_output adds the graph
+ * outputs of the binding b of ONNX output `name` (sequence elements, present optionals). */
+bool om_fe_seq_or_opt_type(const Onnx__TypeProto *tp);
+om_status om_fe_import_seq_input(om_fe_ctx *ctx, const Onnx__ValueInfoProto *vi, const om_fe_input_pin *pin);
+om_status om_fe_export_output(om_fe_ctx *ctx, const char *name, const om_fe_binding *b);
+
 /* IR node building helpers: one output value named `name` (NULL: generated). */
 om_value *om_fe_emit1(om_fe_ctx *ctx, om_op op, const char *name, om_value *const *ins, int n_in);
 om_value *om_fe_const_i64(om_fe_ctx *ctx, const int64_t *v, int n, bool scalar);
 /* Follows Identity chains; the constant behind v or NULL. */
 om_value *om_fe_const_source(om_value *v);
 
-/* If/Loop/Scan (onnx_control.c) and the sequence / optional ops (onnx_sequence.c). */
+/* If/Loop/Scan/SequenceMap (onnx_control.c) and the sequence / optional ops
+ * (onnx_sequence.c). */
 bool om_fe_is_control_op(const char *op_type);
 om_status om_fe_import_control(om_fe_ctx *ctx, om_fe_node *n);
 bool om_fe_is_sequence_op(const char *op_type);

@@ -1,4 +1,4 @@
-/* If / Loop / Scan resolved at import time, and the scoping of subgraphs.
+/* If / Loop / Scan / SequenceMap resolved at import time, and the scoping of subgraphs.
  *
  * omc compiles static graphs, so control flow is flattened into plain tensor ops while
  * importing (the graph still computes its outputs from its runtime inputs):
@@ -18,6 +18,12 @@
  *         input; each iteration takes Gather(x, t, axis) of every scan input, scan
  *         outputs are stacked along their axes (directions honoured). Opset 8 (batch
  *         axis 0, sequence axis 1, no sequence_lens) is unrolled per batch element too.
+ *   SequenceMap  the body is inlined once per element of input 0 (its length is known at
+ *         import); further sequence inputs are indexed alongside, tensor inputs are given
+ *         to every iteration; each body output collects into an output sequence.
+ * If with a run-time condition whose branches give sequences of equal length: one Where
+ * per element. A condition computed from constants (eval_scalar, e.g. Not of
+ * OptionalHasElement) counts as constant.
  * Limits: OM_FE_MAX_UNROLL iterations and OM_FE_MAX_UNROLL_NODES added nodes per model
  * (OM_ERR_UNSUPPORTED beyond, naming the node). Values defined in a subgraph get IR names
  * "<node>/<branch or iteration>/<onnx name>".
@@ -199,7 +205,7 @@ static bool const_double(const om_value *c, double *out, bool *is_int)
 }
 
 /* Evaluates a one-element value computed from constants by a chain of simple scalar ops
- * (Identity, Cast, Add, Sub, Mul, Div, Ceil, Floor, Relu, Neg, Abs): how a Loop's trip
+ * (Identity, Cast, Add, Sub, Mul, Div, Ceil, Floor, Relu, Neg, Abs, Not): how a Loop's trip
  * count is usually derived (e.g. Range's function body). Integer results truncate as
  * ONNX's integer Div and float->int Cast do. false when anything else is involved. */
 static bool eval_scalar(const om_value *v, int depth, double *out, bool *is_int)
@@ -256,6 +262,10 @@ static bool eval_scalar(const om_value *v, int depth, double *out, bool *is_int)
     case OM_OP_RELU: *out = a > 0 ? a : 0; return true;
     case OM_OP_NEG: *out = -a; return true;
     case OM_OP_ABS: *out = a < 0 ? -a : a; return true;
+    case OM_OP_NOT:
+        *out = a == 0;
+        *is_int = true;
+        return p->n_inputs == 1;
     default: return false;
     }
 }
@@ -475,6 +485,30 @@ static om_status input_binding(om_fe_ctx *ctx, const om_fe_node *n, size_t i, om
 
 /* ---- If ---------------------------------------------------------------------------- */
 
+/* Output k of If as Where(c, then_i, else_i) for every element of two equally long
+ * sequences; element shapes known at import must agree (as for tensor outputs). */
+static om_status where_seq(om_fe_ctx *ctx, const om_fe_node *n, size_t k, om_value *c, const om_fe_seq *ts,
+                           const om_fe_seq *es)
+{
+    om_fe_binding b = {0};
+    om_status st;
+    if (!(b.seq = om_fe_seq_new(ctx, ts->n)))
+        return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+    for (int i = 0; i < ts->n; i++) {
+        om_value *ins[3] = {c, NULL, NULL};
+        if ((st = om_fe_seq_item(ts, i, n->label, &ins[1])) != OM_OK ||
+            (st = om_fe_seq_item(es, i, n->label, &ins[2])) != OM_OK)
+            return st;
+        const om_shape *a = &ins[1]->shape, *e = &ins[2]->shape;
+        if (om_shape_is_static(a) && om_shape_is_static(e) && a->rank >= 0 && e->rank >= 0 && !om_shape_equal(a, e))
+            return om_error(OM_ERR_UNSUPPORTED, "%s (op If): element %d of output %zu has different shapes in the "
+                            "branches and the condition '%s' is not a compile-time constant", n->label, i, k, c->name);
+        if (!(b.seq->items[i] = om_fe_emit1(ctx, OM_OP_WHERE, NULL, ins, 3)))
+            return ctx->last;
+    }
+    return define_output(ctx, n, (int)k, &b);
+}
+
 static om_status import_if(om_fe_ctx *ctx, om_fe_node *n)
 {
     const Onnx__GraphProto *tb = graph_attr(n, "then_branch"), *eb = graph_attr(n, "else_branch");
@@ -496,7 +530,14 @@ static om_status import_if(om_fe_ctx *ctx, om_fe_node *n)
     if (!to || !eo)
         return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
     bool truth;
-    if (const_truth(om_fe_const_source(cb.v), &truth)) {
+    double dv;
+    bool di;
+    bool known = const_truth(om_fe_const_source(cb.v), &truth);
+    if (!known && eval_scalar(cb.v, 0, &dv, &di)) { /* e.g. Not(OptionalHasElement(x)) */
+        known = true;
+        truth = dv != 0;
+    }
+    if (known) {
         const Onnx__GraphProto *b = truth ? tb : eb;
         st = om_fe_inline_graph(ctx, b, node_prefix(ctx, n, truth ? "then" : "else", -1), NULL, 0, to);
         for (size_t k = 0; k < n_out && st == OM_OK; k++)
@@ -512,9 +553,16 @@ static om_status import_if(om_fe_ctx *ctx, om_fe_node *n)
             return ctx->last;
     }
     for (size_t k = 0; k < n_out; k++) {
+        if (to[k].seq && eo[k].seq && to[k].seq->n == eo[k].seq->n) { /* element by element */
+            if ((st = where_seq(ctx, n, k, c, to[k].seq, eo[k].seq)) != OM_OK)
+                return st;
+            continue;
+        }
         if (!to[k].v || !eo[k].v)
-            return om_error(OM_ERR_UNSUPPORTED, "%s (op If): output %zu is a sequence or optional and the "
-                            "condition '%s' is not a compile-time constant", n->label, k, c->name);
+            return om_error(OM_ERR_UNSUPPORTED, "%s (op If): output %zu is %s and the condition '%s' is not a "
+                            "compile-time constant", n->label, k,
+                            to[k].seq && eo[k].seq ? "a sequence of different lengths in the branches"
+                                                   : "a sequence or optional", c->name);
         const om_shape *a = &to[k].v->shape, *b = &eo[k].v->shape;
         if (om_shape_is_static(a) && om_shape_is_static(b) && a->rank >= 0 && b->rank >= 0 && !om_shape_equal(a, b))
             return om_error(OM_ERR_UNSUPPORTED, "%s (op If): output %zu has different shapes in the branches and "
@@ -792,11 +840,73 @@ static om_status import_scan(om_fe_ctx *ctx, om_fe_node *n)
     return OM_OK;
 }
 
+/* ---- SequenceMap ------------------------------------------------------------------- */
+
+/* The body is inlined once per element of input 0: sequence inputs are indexed, tensor
+ * inputs are the same value in every iteration; output k collects body output k. */
+static om_status import_sequence_map(om_fe_ctx *ctx, om_fe_node *n)
+{
+    const Onnx__GraphProto *body = graph_attr(n, "body");
+    size_t n_in = n->proto->n_input, n_out = n->proto->n_output;
+    if (!body || n_in < 1 || n_out < 1 || body->n_input != n_in || body->n_output != n_out)
+        return om_error(OM_ERR_INVALID_MODEL, "%s (op SequenceMap): needs a graph attribute body with as many "
+                        "inputs (%zu) and outputs (%zu) as the node", n->label, n_in, n_out);
+    om_fe_binding *ins = om_graph_alloc(ctx->g, (n_in + 1) * sizeof *ins);
+    om_fe_binding *cur = om_graph_alloc(ctx->g, (n_in + 1) * sizeof *cur);
+    om_fe_binding *outs = om_graph_alloc(ctx->g, (n_out + 1) * sizeof *outs);
+    om_fe_binding *res = om_graph_alloc(ctx->g, (n_out + 1) * sizeof *res);
+    if (!ins || !cur || !outs || !res)
+        return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+    om_status st;
+    for (size_t i = 0; i < n_in; i++) {
+        if ((st = input_binding(ctx, n, i, &ins[i])) != OM_OK)
+            return st;
+        if (!ins[i].v && !ins[i].seq)
+            return om_error(OM_ERR_INVALID_MODEL, "%s (op SequenceMap): input %zu is omitted or an optional "
+                            "without a value", n->label, i);
+    }
+    if (!ins[0].seq)
+        return om_error(OM_ERR_INVALID_MODEL, "%s (op SequenceMap): input 0 must be a sequence", n->label);
+    int len = ins[0].seq->n;
+    for (size_t i = 1; i < n_in; i++)
+        if (ins[i].seq && ins[i].seq->n != len)
+            return om_error(OM_ERR_INVALID_MODEL, "%s (op SequenceMap): input %zu has %d elements, input 0 has %d",
+                            n->label, i, ins[i].seq->n, len);
+    if (len > OM_FE_MAX_UNROLL)
+        return om_error(OM_ERR_UNSUPPORTED, "%s (op SequenceMap): more than %d elements to unroll", n->label,
+                        OM_FE_MAX_UNROLL);
+    for (size_t k = 0; k < n_out; k++)
+        if (!(res[k].seq = om_fe_seq_new(ctx, len)))
+            return om_error(OM_ERR_NO_MEMORY, "%s: out of memory", n->label);
+    for (int j = 0; j < len; j++) {
+        for (size_t i = 0; i < n_in; i++) {
+            memset(&cur[i], 0, sizeof cur[i]);
+            if (!ins[i].seq)
+                cur[i].v = ins[i].v;
+            else if ((st = om_fe_seq_item(ins[i].seq, j, n->label, &cur[i].v)) != OM_OK)
+                return st;
+        }
+        if ((st = om_fe_inline_graph(ctx, body, node_prefix(ctx, n, "elem", j), cur, (int)n_in, outs)) != OM_OK)
+            return st;
+        for (size_t k = 0; k < n_out; k++) {
+            if (!outs[k].v)
+                return om_error(OM_ERR_UNSUPPORTED, "%s (op SequenceMap): body output %zu is not a tensor", n->label,
+                                k);
+            res[k].seq->items[j] = outs[k].v;
+        }
+    }
+    for (size_t k = 0; k < n_out; k++)
+        if ((st = define_output(ctx, n, (int)k, &res[k])) != OM_OK)
+            return st;
+    return OM_OK;
+}
+
 /* ---- dispatch ---------------------------------------------------------------------- */
 
 bool om_fe_is_control_op(const char *op_type)
 {
-    return strcmp(op_type, "If") == 0 || strcmp(op_type, "Loop") == 0 || strcmp(op_type, "Scan") == 0;
+    return strcmp(op_type, "If") == 0 || strcmp(op_type, "Loop") == 0 || strcmp(op_type, "Scan") == 0 ||
+           strcmp(op_type, "SequenceMap") == 0;
 }
 
 om_status om_fe_import_control(om_fe_ctx *ctx, om_fe_node *n)
@@ -805,5 +915,7 @@ om_status om_fe_import_control(om_fe_ctx *ctx, om_fe_node *n)
         return import_if(ctx, n);
     if (strcmp(n->op_type, "Loop") == 0)
         return import_loop(ctx, n);
+    if (strcmp(n->op_type, "SequenceMap") == 0)
+        return import_sequence_map(ctx, n);
     return import_scan(ctx, n);
 }

@@ -3,7 +3,8 @@
  * Order: decode the ModelProto (bounded size; a protobuf error is "not a valid ONNX
  * model"), pick the default-domain opset (1..17; see opset_rewrites.c for
  * the legacy versions 1..6), then initializers (constants), graph
- * inputs (skipping names that are initializers: the initializer wins), nodes in file order
+ * inputs (skipping names that are initializers: the initializer wins; sequence and optional
+ * inputs bound under their pins, onnx_sequence.c), nodes in file order
  * (ONNX requires topological order; an input not yet defined is an error naming it),
  * value_info types for intermediates, and finally the outputs with their declared types.
  * On any failure the half-built graph is destroyed and *out stays NULL.
@@ -66,9 +67,43 @@ static om_status import_initializers(om_fe_ctx *ctx)
     return OM_OK;
 }
 
-static om_status import_inputs(om_fe_ctx *ctx)
+/* The pin of graph input `name`, or NULL. */
+static const om_fe_input_pin *find_pin(const om_fe_import_opts *o, const char *name)
+{
+    for (size_t k = 0; o && k < o->n_pins; k++)
+        if (o->pins[k].name && strcmp(o->pins[k].name, name) == 0)
+            return &o->pins[k];
+    return NULL;
+}
+
+/* Every pin must name a sequence or optional graph input (not an initializer). */
+static om_status check_pins(const om_fe_ctx *ctx, const om_fe_import_opts *o)
 {
     const Onnx__GraphProto *gp = ctx->graph;
+    for (size_t k = 0; o && k < o->n_pins; k++) {
+        const char *pn = o->pins[k].name ? o->pins[k].name : "";
+        bool found = false;
+        for (size_t i = 0; i < gp->n_input && !found; i++) {
+            const Onnx__ValueInfoProto *vi = gp->input[i];
+            if (!vi || strcmp(om_fe_str(vi->name), pn) != 0)
+                continue;
+            if (!om_fe_seq_or_opt_type(vi->type))
+                return om_error(OM_ERR_INVALID_ARGUMENT, "input '%s' is a tensor: a sequence or 'none' pin applies to "
+                                "sequence and optional inputs only (pin a tensor as \"%s:d0,d1,...\")", pn, pn);
+            found = true;
+        }
+        if (!found)
+            return om_error(OM_ERR_INVALID_ARGUMENT, "the sequence/optional pin '%s' names no graph input", pn);
+    }
+    return OM_OK;
+}
+
+static om_status import_inputs(om_fe_ctx *ctx, const om_fe_import_opts *o)
+{
+    const Onnx__GraphProto *gp = ctx->graph;
+    om_status cst = check_pins(ctx, o);
+    if (cst != OM_OK)
+        return cst;
     for (size_t i = 0; i < gp->n_input; i++) {
         const Onnx__ValueInfoProto *vi = gp->input[i];
         const char *name = vi ? om_fe_str(vi->name) : "";
@@ -86,6 +121,12 @@ static om_status import_inputs(om_fe_ctx *ctx)
         if (fz) { /* frozen by the caller: a constant from the start */
             if (!om_graph_add_constant(ctx->g, name, fz->dtype, &fz->shape, fz->data, fz->nbytes))
                 return om_error_prefix(OM_ERR_INVALID_MODEL, "frozen graph input '%s'", name);
+            continue;
+        }
+        if (om_fe_seq_or_opt_type(vi->type)) {
+            om_status st = om_fe_import_seq_input(ctx, vi, find_pin(o, name));
+            if (st != OM_OK)
+                return st;
             continue;
         }
         char what[512];
@@ -141,19 +182,22 @@ static om_status import_outputs(om_fe_ctx *ctx)
         if (!name[0])
             return om_error(OM_ERR_INVALID_MODEL, "graph output #%zu has no name", i);
         om_fe_binding *b = om_fe_find_binding(ctx, name);
-        if (b && !b->v)
-            return om_error(OM_ERR_UNSUPPORTED, "graph output '%s' is a %s: sequence and optional graph outputs "
-                            "are unsupported (the IR has tensors only)", name,
-                            b->seq ? "sequence" : "optional without a value");
+        if (b && !b->v) { /* a sequence (outputs "<name>.<i>") or an absent optional */
+            om_status st = om_fe_export_output(ctx, name, b);
+            if (st != OM_OK)
+                return st;
+            continue;
+        }
         om_value *v = b ? b->v : om_graph_find_value(ctx->g, name);
         if (!v)
             return om_error(OM_ERR_INVALID_MODEL,
                             "graph output '%s' is not produced by any node, input or initializer", name);
         char what[512];
         snprintf(what, sizeof what, "graph output '%s'", name);
-        om_dtype dt;
-        om_shape shape;
-        om_status st = om_fe_type(ctx->g, vi->type, what, &dt, &shape);
+        om_dtype dt = OM_DT_UNDEFINED;
+        om_shape shape = om_shape_unknown();
+        om_status st = om_fe_seq_or_opt_type(vi->type) ? OM_OK /* a present optional */
+                                                       : om_fe_type(ctx->g, vi->type, what, &dt, &shape);
         if (st != OM_OK)
             return st;
         if (v->kind == OM_VALUE_INTERMEDIATE) {
@@ -170,7 +214,7 @@ static om_status import_outputs(om_fe_ctx *ctx)
 }
 
 static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, const char *display,
-                              const om_fe_tensor *frozen, size_t n_frozen, om_graph **out)
+                              const om_fe_import_opts *o, om_graph **out)
 {
     if (!m->graph)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (no graph)", display);
@@ -178,8 +222,8 @@ static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, c
     ctx.model = m;
     ctx.graph = m->graph;
     ctx.base_dir = base_dir;
-    ctx.frozen = frozen;
-    ctx.n_frozen = n_frozen;
+    ctx.frozen = o ? o->frozen : NULL;
+    ctx.n_frozen = o ? o->n_frozen : 0;
     om_status st = select_opset(m, &ctx.opset);
     if (st == OM_ERR_INVALID_MODEL) { /* no default opset: a foreign domain says more */
         char msg[512];
@@ -195,7 +239,7 @@ static om_status import_model(const Onnx__ModelProto *m, const char *base_dir, c
     if (!ctx.g)
         return om_error(OM_ERR_NO_MEMORY, "out of memory creating the graph");
     ctx.g->opset = ctx.opset;
-    if ((st = import_initializers(&ctx)) != OM_OK || (st = import_inputs(&ctx)) != OM_OK)
+    if ((st = import_initializers(&ctx)) != OM_OK || (st = import_inputs(&ctx, o)) != OM_OK)
         goto fail;
     for (size_t i = 0; i < ctx.graph->n_node; i++)
         if ((st = om_fe_import_node(&ctx, i)) != OM_OK)
@@ -213,7 +257,7 @@ fail:
  * owned: when not NULL, *owned is buf and is freed right after decoding (protobuf-c copies
  * bytes fields), so a large model is not held three times (file, proto, arena). */
 static om_status import_buffer(const void *buf, size_t size, const char *base_dir, const char *display,
-                               uint8_t **owned, const om_fe_tensor *frozen, size_t n_frozen, om_graph **out)
+                               uint8_t **owned, const om_fe_import_opts *o, om_graph **out)
 {
     const char *shown = display ? display : "<memory buffer>";
     if (size > OM_FE_MAX_FILE_BYTES)
@@ -229,7 +273,7 @@ static om_status import_buffer(const void *buf, size_t size, const char *base_di
         return st;
     if (!m)
         return om_error(OM_ERR_INVALID_MODEL, "not a valid ONNX model: %s (protobuf decoding failed)", shown);
-    st = import_model(m, base_dir, shown, frozen, n_frozen, out);
+    st = import_model(m, base_dir, shown, o, out);
     onnx__model_proto__free_unpacked(m, NULL);
     if (st != OM_OK && display && !strstr(om_last_error(), "not a valid ONNX model"))
         om_error_prefix(st, "%s", display);
@@ -244,7 +288,7 @@ om_status om_fe_import_onnx_memory(const void *buf, size_t size, const char *bas
     if (!buf && size)
         return om_error(OM_ERR_INVALID_ARGUMENT, "om_fe_import_onnx_memory: buffer is NULL");
     static const uint8_t empty[1];
-    return import_buffer(buf ? buf : empty, size, base_dir, NULL, NULL, NULL, 0, out);
+    return import_buffer(buf ? buf : empty, size, base_dir, NULL, NULL, NULL, out);
 }
 
 om_status om_fe_import_onnx_file(const char *path, om_graph **out)
@@ -255,7 +299,15 @@ om_status om_fe_import_onnx_file(const char *path, om_graph **out)
 om_status om_fe_import_onnx_file_frozen(const char *path, const om_fe_tensor *frozen, size_t n_frozen,
                                         om_graph **out)
 {
-    if (!out || (n_frozen && !frozen))
+    om_fe_import_opts o = {0};
+    o.frozen = frozen;
+    o.n_frozen = n_frozen;
+    return om_fe_import_onnx_file_opts(path, &o, out);
+}
+
+om_status om_fe_import_onnx_file_opts(const char *path, const om_fe_import_opts *o, om_graph **out)
+{
+    if (!out || (o && ((o->n_frozen && !o->frozen) || (o->n_pins && !o->pins))))
         return om_error(OM_ERR_INVALID_ARGUMENT, "om_fe_import_onnx_file: NULL argument");
     *out = NULL;
     uint8_t *buf = NULL;
@@ -268,7 +320,7 @@ om_status om_fe_import_onnx_file_frozen(const char *path, const om_fe_tensor *fr
         free(buf);
         return om_error(OM_ERR_NO_MEMORY, "out of memory reading %s", path);
     }
-    st = import_buffer(buf, size, dir, path, &buf, frozen, n_frozen, out);
+    st = import_buffer(buf, size, dir, path, &buf, o, out);
     free(dir);
     free(buf);
     return st;

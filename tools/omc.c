@@ -24,7 +24,7 @@ int main(int argc, char **argv)
         a.opts.stats = om_stats_create();
 
     om_graph *g = NULL;
-    om_status st = om_compile_load(a.input, &g);             /* ONNX or IR text */
+    om_status st = om_compile_load_pinned(a.input, &a.pins, &g); /* ONNX or IR text */
     if (st == OM_OK)
         st = om_compile_optimize(g, &a.opts);                 /* the pass pipeline */
     if (a.opts.stats)

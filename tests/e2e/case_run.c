@@ -68,6 +68,94 @@ bool case_load_tensors(const char *dir, const char *prefix, int n, om_fe_tensor 
     return true;
 }
 
+bool case_load_values(const char *dir, const char *prefix, int n_files, const om_fe_io_entry *decl, size_t n_decl,
+                      om_fe_tensor *out, int *n_out, case_value_info *info, case_result *r)
+{
+    *n_out = 0;
+    for (int k = 0; k < n_files; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s%d.pb", dir, prefix, k);
+        /* the file's value name picks the declaration; without one, its position does */
+        const om_fe_io_entry *d = (size_t)k < n_decl ? &decl[k] : NULL;
+        om_fe_value v = {0};
+        om_status st = om_fe_load_value_file(path, d ? d->kind : OM_FE_IO_TENSOR, &v);
+        for (size_t i = 0; st == OM_OK && v.name && v.name[0] && i < n_decl; i++)
+            if (strcmp(decl[i].name, v.name) == 0 && &decl[i] != d) {
+                d = &decl[i];
+                om_fe_value_free(&v);
+                st = om_fe_load_value_file(path, d->kind, &v);
+                break;
+            }
+        if (st != OM_OK)
+            return case_failf(r, "read %s: %s", path, om_last_error());
+        if (info) {
+            memset(&info[k], 0, sizeof info[k]);
+            snprintf(info[k].name, sizeof info[k].name, "%s", d ? d->name : v.name);
+            info[k].kind = d ? d->kind : OM_FE_IO_TENSOR;
+            info[k].present = v.present;
+            info[k].is_sequence = v.is_sequence;
+            info[k].n_items = (int)v.n_items;
+        }
+        for (size_t i = 0; i < v.n_items; i++) {
+            if (*n_out >= CASE_MAX_FILES) {
+                om_fe_value_free(&v);
+                return case_failf(r, "read %s: more than %d tensors in the data set", path, CASE_MAX_FILES);
+            }
+            om_fe_tensor *t = &out[(*n_out)++];
+            *t = v.items[i];
+            memset(&v.items[i], 0, sizeof v.items[i]);
+            char nm[300];
+            if (v.is_sequence)
+                snprintf(nm, sizeof nm, "%s.%zu", d ? d->name : v.name, i);
+            else
+                snprintf(nm, sizeof nm, "%s", t->name && t->name[0] ? t->name : d ? d->name : "");
+            free(t->name);
+            t->name = strdup(nm);
+            if (!t->name) {
+                om_fe_value_free(&v);
+                return case_failf(r, "read %s: out of memory", path);
+            }
+        }
+        om_fe_value_free(&v);
+    }
+    return true;
+}
+
+int case_value_pins(const case_value_info *info, int n_files, const om_fe_tensor *flat, int n_flat,
+                    om_fe_input_pin *pins, om_shape *elems)
+{
+    int n = 0, used = 0;
+    for (int k = 0; k < n_files; k++) {
+        const case_value_info *v = &info[k];
+        if (v->kind == OM_FE_IO_TENSOR || v->kind == OM_FE_IO_OTHER)
+            continue;
+        om_fe_input_pin *p = &pins[n++];
+        memset(p, 0, sizeof *p);
+        p->name = v->name;
+        if (!v->present) {
+            p->kind = OM_FE_PIN_NONE;
+            continue;
+        }
+        if (!v->is_sequence) { /* a present optional tensor: a plain input, no pin */
+            n--;
+            continue;
+        }
+        p->kind = OM_FE_PIN_SEQUENCE;
+        p->elems = &elems[used];
+        for (int i = 0; i < v->n_items && used < CASE_MAX_FILES; i++) {
+            char nm[300];
+            snprintf(nm, sizeof nm, "%s.%d", v->name, i);
+            elems[used] = om_shape_unknown();
+            for (int f = 0; f < n_flat; f++)
+                if (flat[f].name && strcmp(flat[f].name, nm) == 0)
+                    elems[used] = flat[f].shape;
+            used++;
+            p->n_elems++;
+        }
+    }
+    return n;
+}
+
 static void shape_str(const int64_t *dims, int rank, char *buf, size_t len)
 {
     size_t o = 0;
@@ -217,25 +305,44 @@ static bool freeze_input(om_graph *g, int64_t gi, const om_fe_tensor *t, case_re
 /* Imports the model with the inputs named in o->const_names (fed by test_data_set_0's
  * input_K.pb files of that name) frozen into constants from the start. r->msg gets the
  * frontend's message on failure. */
-static bool load_frozen(const char *case_dir, const char *path, const case_opts *o, om_graph **g, case_result *r)
+static bool load_frozen(const char *path, const case_opts *o, const om_fe_tensor *ins, int n_in,
+                        const om_fe_input_pin *pins, int n_pins, om_graph **g, case_result *r)
 {
-    char dir[4096];
-    om_fe_tensor ins[CASE_MAX_FILES], sel[CASE_MAX_FILES];
-    memset(ins, 0, sizeof ins);
-    snprintf(dir, sizeof dir, "%s/test_data_set_0", case_dir);
-    int n_in = case_count_numbered(dir, "input_", ".pb"), n_sel = 0;
-    case_result tmp = {{0}};
-    if (n_in > CASE_MAX_FILES || !case_load_tensors(dir, "input_", n_in, ins, &tmp))
-        return false;
+    om_fe_tensor sel[CASE_MAX_FILES];
+    int n_sel = 0;
     for (int k = 0; k < n_in; k++)
         for (int i = 0; i < o->n_const_names; i++)
-            if (ins[k].name && strcmp(ins[k].name, o->const_names[i]) == 0)
+            if (ins[k].name && strcmp(ins[k].name, o->const_names[i]) == 0 && n_sel < CASE_MAX_FILES)
                 sel[n_sel++] = ins[k];
-    bool ok = n_sel > 0 && om_fe_import_onnx_file_frozen(path, sel, (size_t)n_sel, g) == OM_OK;
+    om_fe_import_opts fo = {0};
+    fo.frozen = sel;
+    fo.n_frozen = (size_t)n_sel;
+    fo.pins = pins;
+    fo.n_pins = (size_t)n_pins;
+    bool ok = n_sel > 0 && om_fe_import_onnx_file_opts(path, &fo, g) == OM_OK;
     if (!ok && n_sel > 0)
         case_failf(r, "load: %s", om_last_error());
-    case_free_tensors(ins, n_in);
     return ok;
+}
+
+/* Output k of a value-typed model: a sequence must have as many elements in the compiled
+ * model ("<name>.<i>" outputs) as the expected value. */
+static bool check_sequence_length(const omrt_model *model, const case_value_info *v, int s, int k, case_result *r)
+{
+    if (!v->present || !v->is_sequence)
+        return true;
+    size_t len = strlen(v->name);
+    int have = 0;
+    for (size_t i = 0; i < omrt_model_num_outputs(model); i++) {
+        const char *on = omrt_model_output(model, i)->name;
+        if (on && strncmp(on, v->name, len) == 0 && on[len] == '.' && on[len + 1] &&
+            strspn(on + len + 1, "0123456789") == strlen(on + len + 1))
+            have++;
+    }
+    if (have != v->n_items)
+        return case_failf(r, "data set %d output_%d: sequence '%s' has %d elements, expected %d", s, k, v->name,
+                          have, v->n_items);
+    return true;
 }
 
 bool case_run(const char *case_dir, const case_opts *o, case_result *r)
@@ -252,6 +359,13 @@ bool case_run(const char *case_dir, const case_opts *o, case_result *r)
     int n_in = 0, n_out = 0;
     om_input_pin pins[CASE_MAX_FILES];
     int n_pins = 0;
+    /* sequence / optional inputs and outputs (see case_run.h) */
+    om_fe_io_list io = {0};
+    bool values = false;
+    static case_value_info in_info[CASE_MAX_FILES], out_info[CASE_MAX_FILES];
+    om_fe_input_pin vpins[CASE_MAX_FILES];
+    om_shape velems[CASE_MAX_FILES];
+    int n_vpins = 0;
     void *out_bufs[CASE_MAX_FILES] = {0};
     char path[4096], dir[4096];
     bool frozen[CASE_MAX_FILES] = {0};
@@ -269,17 +383,32 @@ bool case_run(const char *case_dir, const case_opts *o, case_result *r)
 
     /* 1. load and optimize, pinning dynamic inputs to the first data set's shapes */
     snprintf(path, sizeof path, "%s/model.onnx", case_dir);
-    if (om_compile_load(path, &g) != OM_OK) {
-        case_failf(r, "load: %s", om_last_error());
-        /* values the frontend resolves at import (Loop trip counts, sequence positions)
-         * can only see inputs frozen before import */
-        if (!(o && o->n_const_names > 0 && load_frozen(case_dir, path, o, &g, r)))
-            goto done;
+    if (om_fe_onnx_io_kinds(path, &io) == OM_OK) {
+        for (size_t i = 0; i < io.n_inputs; i++)
+            values |= io.inputs[i].kind != OM_FE_IO_TENSOR;
+        for (size_t i = 0; i < io.n_outputs; i++)
+            values |= io.outputs[i].kind != OM_FE_IO_TENSOR;
     }
     snprintf(dir, sizeof dir, "%s/test_data_set_0", case_dir);
     n_in = case_count_numbered(dir, "input_", ".pb");
-    if (!case_load_tensors(dir, "input_", n_in, ins, r))
+    if (values) {
+        int n_files = n_in;
+        if (!case_load_values(dir, "input_", n_files, io.inputs, io.n_inputs, ins, &n_in, in_info, r))
+            goto done;
+        n_vpins = case_value_pins(in_info, n_files, ins, n_in, vpins, velems);
+    } else if (!case_load_tensors(dir, "input_", n_in, ins, r)) {
         goto done;
+    }
+    om_compile_pins cpins = {0};
+    cpins.values = vpins;
+    cpins.n_values = n_vpins;
+    if (om_compile_load_pinned(path, &cpins, &g) != OM_OK) {
+        case_failf(r, "load: %s", om_last_error());
+        /* values the frontend resolves at import (Loop trip counts, sequence positions)
+         * can only see inputs frozen before import */
+        if (!(o && o->n_const_names > 0 && load_frozen(path, o, ins, n_in, vpins, n_vpins, &g, r)))
+            goto done;
+    }
     for (int i = 0; o && i < o->n_const_names; i++) {
         om_value *already = om_graph_find_value(g, o->const_names[i]);
         if (already && already->kind == OM_VALUE_CONSTANT) { /* frozen at import (load_frozen) */
@@ -384,14 +513,27 @@ bool case_run(const char *case_dir, const case_opts *o, case_result *r)
             case_free_tensors(ins, n_in);
             memset(ins, 0, sizeof ins);
             n_in = case_count_numbered(dir, "input_", ".pb");
-            if (!case_load_tensors(dir, "input_", n_in, ins, r))
+            if (values) {
+                int n_files = n_in;
+                if (!case_load_values(dir, "input_", n_files, io.inputs, io.n_inputs, ins, &n_in, NULL, r))
+                    goto done;
+            } else if (!case_load_tensors(dir, "input_", n_in, ins, r)) {
                 goto done;
+            }
         }
         case_free_tensors(outs, n_out);
         memset(outs, 0, sizeof outs);
         n_out = case_count_numbered(dir, "output_", ".pb");
-        if (!case_load_tensors(dir, "output_", n_out, outs, r))
+        if (values) {
+            int n_files = n_out;
+            if (!case_load_values(dir, "output_", n_files, io.outputs, io.n_outputs, outs, &n_out, out_info, r))
+                goto done;
+            for (int k = 0; k < n_files; k++)
+                if (!check_sequence_length(model, &out_info[k], s, k, r))
+                    goto done;
+        } else if (!case_load_tensors(dir, "output_", n_out, outs, r)) {
             goto done;
+        }
 
         int n_fed = 0;
         for (int k = 0; k < n_in; k++)
@@ -433,6 +575,10 @@ bool case_run(const char *case_dir, const case_opts *o, case_result *r)
             int64_t mo = -1;
             if (outs[k].name && outs[k].name[0])
                 mo = omrt_model_output_index(model, outs[k].name);
+            if (mo < 0 && values) {
+                case_failf(r, "outputs: data set %d: '%s' is not an output of the compiled model", s, outs[k].name);
+                goto done;
+            }
             if (mo < 0)
                 mo = k;
             const omrt_tensor_info *oi = omrt_model_output(model, (size_t)mo);
@@ -455,5 +601,6 @@ done:
     om_compile_artifact_free(&art);
     om_cg_result_destroy(cg);
     om_graph_destroy(g);
+    om_fe_io_list_free(&io);
     return ok;
 }

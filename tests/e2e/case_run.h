@@ -6,6 +6,13 @@
  * exactly; floats |got-exp| <= atol + rtol*|exp| (rtol 1e-3, atol 1e-7, ONNX's backend
  * defaults) or both NaN (or equal infinities); integers and bools equal.
  *
+ * Sequence and optional inputs/outputs (models whose graph inputs or outputs are declared
+ * so; their input_K.pb / output_K.pb are SequenceProto / OptionalProto files): the first
+ * data set's values become import pins (a sequence's length and element shapes, "none"
+ * for an absent optional), as `omc --input-shape "s:[[..],[..]]"` would; the element
+ * tensors are fed to the compiled inputs "<name>.<i>", and an output sequence is compared
+ * element by element with the compiled outputs "<name>.<i>" (the length must match).
+ *
  * Failure messages start with the stage ("load:", "optimize:", "codegen:", "execute:",
  * "data set N output_K ...: mismatch at index I: got G, expected E ...").
  */
@@ -45,5 +52,26 @@ bool case_load_tensors(const char *dir, const char *prefix, int n, om_fe_tensor 
 bool case_compare_output(const char *what, const omrt_tensor_info *info, const void *got,
                          const om_fe_tensor *exp, case_result *r);
 int64_t case_graph_input_for(const om_graph *g, const om_fe_tensor *t, int k);
+
+/* What one input_K.pb / output_K.pb held, for value-typed models. */
+typedef struct case_value_info {
+    char name[256];          /* the model's input/output name */
+    om_fe_io_kind kind;
+    bool present;            /* optional with a value */
+    bool is_sequence;
+    int n_items;
+} case_value_info;
+
+/* Loads <dir>/<prefix>K.pb, K in [0, n_files), reading each as `decl` (the model's declared
+ * inputs or outputs, matched by the file's value name, else by position) says, and
+ * flattens them into out[] (at most CASE_MAX_FILES tensors): a tensor keeps its name (the
+ * declared one when the file has none); the elements of a sequence `s` are named "s.0",
+ * "s.1", ...; an absent optional gives nothing. info[K] (may be NULL) describes file K. */
+bool case_load_values(const char *dir, const char *prefix, int n_files, const om_fe_io_entry *decl, size_t n_decl,
+                      om_fe_tensor *out, int *n_out, case_value_info *info, case_result *r);
+/* Pins for the import from the values of a data set (sequence lengths and element shapes,
+ * absent optionals); elems[] provides the element shape storage (CASE_MAX_FILES). */
+int case_value_pins(const case_value_info *info, int n_files, const om_fe_tensor *flat, int n_flat,
+                    om_fe_input_pin *pins, om_shape *elems);
 
 #endif

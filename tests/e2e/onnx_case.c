@@ -24,6 +24,9 @@
  * inputs written as raw .bin files in the model's input order, `OMRUN model.om --input
  * a.bin,b.bin --output out_N`, and the .npy files omrun reports ("output K: 'name' -> path")
  * compared in the same way. A tool's failure reports the first line of its stderr.
+ * Sequence and optional inputs are pinned as a user does (`--input-shape
+ * "s:[[2,3],[4,3]]"`, "o:none") and their elements fed as the inputs "s.0", "s.1", ...;
+ * sequence outputs are compared element by element (case_run.h).
  *
  * Prints one line per case: "PASS <case>" or "FAIL <case>: <stage>: <reason>", where a
  * mismatch names the output, the flat index, got and expected.
@@ -107,6 +110,27 @@ static om_dtype dtype_of_descr(const char *d)
     return OM_DT_UNDEFINED;
 }
 
+/* Appends ";name:[[d0,d1],[..]]" or ";name:none" for a sequence / optional file. */
+static void append_value_pin(char *spec, size_t cap, const om_fe_input_pin *p)
+{
+    size_t o = strlen(spec);
+    o += (size_t)snprintf(spec + o, o < cap ? cap - o : 0, "%s%s:", o ? ";" : "", p->name);
+    if (p->kind == OM_FE_PIN_NONE) {
+        snprintf(spec + o, o < cap ? cap - o : 0, "none");
+        return;
+    }
+    o += (size_t)snprintf(spec + o, o < cap ? cap - o : 0, "[");
+    for (int e = 0; e < p->n_elems && o < cap; e++) {
+        o += (size_t)snprintf(spec + o, cap - o, "%s[", e ? "," : "");
+        for (int i = 0; i < p->elems[e].rank && o < cap; i++)
+            o += (size_t)snprintf(spec + o, cap - o, "%s%lld", i ? "," : "", (long long)p->elems[e].dims[i]);
+        if (o < cap)
+            o += (size_t)snprintf(spec + o, cap - o, "]");
+    }
+    if (o < cap)
+        snprintf(spec + o, cap - o, "]");
+}
+
 /* Appends "name:d0,d1;" to spec. */
 static void append_pin(char *spec, size_t cap, const char *name, const om_shape *sh)
 {
@@ -171,6 +195,12 @@ static bool run_case_tools(const char *case_dir, case_result *r)
     char dir[4096], work[4096], path[8192], om[8192], spec[8192] = "";
     static char cmd[65536];
     npy got = {0};
+    om_fe_io_list io = {0};
+    bool values = false;
+    static case_value_info in_info[CASE_MAX_FILES];
+    om_fe_input_pin vpins[CASE_MAX_FILES];
+    om_shape velems[CASE_MAX_FILES];
+    int n_vpins = 0;
     memset(ins, 0, sizeof ins);
     memset(outs, 0, sizeof outs);
 
@@ -189,14 +219,31 @@ static bool run_case_tools(const char *case_dir, case_result *r)
 
     /* pins for the dynamic inputs, as a user would pass them */
     snprintf(path, sizeof path, "%s/model.onnx", case_dir);
-    if (om_compile_load(path, &g) != OM_OK) {
-        case_failf(r, "load: %s", om_last_error());
-        goto done;
+    if (om_fe_onnx_io_kinds(path, &io) == OM_OK) {
+        for (size_t i = 0; i < io.n_inputs; i++)
+            values |= io.inputs[i].kind != OM_FE_IO_TENSOR;
+        for (size_t i = 0; i < io.n_outputs; i++)
+            values |= io.outputs[i].kind != OM_FE_IO_TENSOR;
     }
     snprintf(dir, sizeof dir, "%s/test_data_set_0", case_dir);
     n_in = case_count_numbered(dir, "input_", ".pb");
-    if (!case_load_tensors(dir, "input_", n_in, ins, r))
+    if (values) {
+        int n_files = n_in;
+        if (!case_load_values(dir, "input_", n_files, io.inputs, io.n_inputs, ins, &n_in, in_info, r))
+            goto done;
+        n_vpins = case_value_pins(in_info, n_files, ins, n_in, vpins, velems);
+        for (int k = 0; k < n_vpins; k++)
+            append_value_pin(spec, sizeof spec, &vpins[k]);
+    } else if (!case_load_tensors(dir, "input_", n_in, ins, r)) {
         goto done;
+    }
+    om_compile_pins cpins = {0};
+    cpins.values = vpins;
+    cpins.n_values = n_vpins;
+    if (om_compile_load_pinned(path, &cpins, &g) != OM_OK) {
+        case_failf(r, "load: %s", om_last_error());
+        goto done;
+    }
     for (int k = 0; k < n_in; k++) {
         int64_t gi = case_graph_input_for(g, &ins[k], k);
         if (gi >= 0 && !om_shape_is_static(&g->inputs[gi]->shape))
@@ -217,13 +264,17 @@ static bool run_case_tools(const char *case_dir, case_result *r)
             case_free_tensors(ins, n_in);
             memset(ins, 0, sizeof ins);
             n_in = case_count_numbered(dir, "input_", ".pb");
-            if (!case_load_tensors(dir, "input_", n_in, ins, r))
+            int n_files = n_in;
+            if (values ? !case_load_values(dir, "input_", n_files, io.inputs, io.n_inputs, ins, &n_in, NULL, r)
+                       : !case_load_tensors(dir, "input_", n_in, ins, r))
                 goto done;
         }
         case_free_tensors(outs, n_out);
         memset(outs, 0, sizeof outs);
         n_out = case_count_numbered(dir, "output_", ".pb");
-        if (!case_load_tensors(dir, "output_", n_out, outs, r))
+        int n_out_files = n_out;
+        if (values ? !case_load_values(dir, "output_", n_out_files, io.outputs, io.n_outputs, outs, &n_out, NULL, r)
+                   : !case_load_tensors(dir, "output_", n_out, outs, r))
             goto done;
 
         /* inputs as raw .bin files, in the model's input order */
@@ -298,6 +349,7 @@ done:
     case_free_tensors(ins, n_in);
     case_free_tensors(outs, n_out);
     om_graph_destroy(g);
+    om_fe_io_list_free(&io);
     return ok;
 }
 

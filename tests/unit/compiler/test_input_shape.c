@@ -70,12 +70,47 @@ static void test_errors_name_the_token(void **state)
     expect_error("x:+3", "'+3'");
 }
 
+/* Sequence and optional pins go to pins->values; tensor pins stay in pins->pins. */
+static void test_sequence_and_none_pins(void **state)
+{
+    (void)state;
+    om_compile_pins p = {0};
+    assert_int_equal(om_compile_parse_input_shape("x:1,64; s:[[2,3], [4,-1]] ;e:[];o:none;c:[[]]", &p), OM_OK);
+    assert_int_equal(p.n_pins, 1);
+    assert_string_equal(p.pins[0].name, "x");
+    assert_int_equal(p.n_values, 4);
+    assert_string_equal(p.values[0].name, "s");
+    assert_int_equal(p.values[0].kind, OM_FE_PIN_SEQUENCE);
+    assert_int_equal(p.values[0].n_elems, 2);
+    assert_int_equal(p.values[0].elems[0].rank, 2);
+    assert_int_equal(p.values[0].elems[0].dims[1], 3);
+    assert_int_equal(p.values[0].elems[1].dims[0], 4);
+    assert_int_equal(p.values[0].elems[1].dims[1], -1);
+    assert_string_equal(p.values[1].name, "e");
+    assert_int_equal(p.values[1].kind, OM_FE_PIN_SEQUENCE);
+    assert_int_equal(p.values[1].n_elems, 0);
+    assert_int_equal(p.values[2].kind, OM_FE_PIN_NONE);
+    assert_int_equal(p.values[3].n_elems, 1);
+    assert_int_equal(p.values[3].elems[0].rank, 0);   /* one scalar */
+    om_compile_pins_free(&p);
+    assert_null(p.values);
+    assert_int_equal(p.n_values, 0);
+    expect_error("s:[[2,3]", "bad sequence");
+    expect_error("s:[2,3]", "bad sequence");
+    expect_error("s:[[2],,[3]]", "bad sequence");
+    expect_error("s:[[2][3]]", "expected ','");
+    expect_error("s:[[2,x]]", "'x'");
+    expect_error("s:[[1]];s:none", "'s' given twice");
+    expect_error("s:none;s:1", "'s' given twice");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_inputs),
         cmocka_unit_test(test_spellings),
         cmocka_unit_test(test_errors_name_the_token),
+        cmocka_unit_test(test_sequence_and_none_pins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
