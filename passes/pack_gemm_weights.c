@@ -1,8 +1,9 @@
 /* pack-gemm-weights: the constant B operand of MatMul and Gemm, pre-packed offline into the
- * panel layout the register-blocked f32 kernel reads (codegen/kernels/gemm_tile.h).
+ * panel layout the register-blocked GEMM kernel reads (codegen/kernels/gemm_tile.h).
  *
- * Fires on a live MatMul or Gemm whose input 1 is an f32 constant of rank 2 (MatMul: B
- * [K, N]; Gemm: B [K, N], or [N, K] with transB) and which has no om_packed_b yet. The
+ * Fires on a live MatMul or Gemm whose input 1 is an f32, f16 or bf16 constant (the node's
+ * output dtype) of rank 2 (MatMul: B [K, N]; Gemm: B [K, N], or [N, K] with transB) and
+ * which has no om_packed_b yet. The
  * operand is replaced by a new constant "<B>_packed" of the SAME shape and dtype holding
  * the elements of B' = (transB ? B^T : B) [K, N] reordered as ceil(N/32) column panels:
  * panel p holds columns [32p, 32p + w), w = min(32, N - 32p), row-major [K, w], at element
@@ -21,16 +22,23 @@
 
 #define PACK_PANEL 32
 
-/* dst = B' in panels; src is B [K, N] or, with trans, B [N, K]. */
-static void pack_panels(const float *src, float *dst, int64_t K, int64_t N, bool trans)
+/* dst = B' in panels; src is B [K, N] or, with trans, B [N, K]; elements of es bytes. */
+static void pack_panels(const unsigned char *src, unsigned char *dst, size_t es, int64_t K, int64_t N, bool trans)
 {
     for (int64_t p0 = 0; p0 < N; p0 += PACK_PANEL) {
         int64_t w = N - p0 < PACK_PANEL ? N - p0 : PACK_PANEL;
-        float *panel = dst + p0 * K;
+        unsigned char *panel = dst + (size_t)(p0 * K) * es;
         for (int64_t k = 0; k < K; k++)
-            for (int64_t j = 0; j < w; j++)
-                panel[k * w + j] = trans ? src[(p0 + j) * K + k] : src[k * N + p0 + j];
+            for (int64_t j = 0; j < w; j++) {
+                int64_t from = trans ? (p0 + j) * K + k : k * N + p0 + j;
+                memcpy(panel + (size_t)(k * w + j) * es, src + (size_t)from * es, es);
+            }
     }
+}
+
+static bool pack_dtype(om_dtype dt)
+{
+    return dt == OM_DT_FLOAT || dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16;
 }
 
 typedef struct pack_memo {
@@ -46,11 +54,11 @@ static bool pack_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans
         return false;
     const om_value *b = om_node_input(n, 1);
     const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
-    if (!b || !y || b->kind != OM_VALUE_CONSTANT || b->dtype != OM_DT_FLOAT || y->dtype != OM_DT_FLOAT ||
+    if (!b || !y || b->kind != OM_VALUE_CONSTANT || !pack_dtype(b->dtype) || y->dtype != b->dtype ||
         b->shape.rank != 2 || !om_shape_is_static(&b->shape) || !b->data)
         return false;
     int64_t d0 = b->shape.dims[0], d1 = b->shape.dims[1];
-    if (d0 < 1 || d1 < 1 || b->nbytes != (size_t)(d0 * d1) * sizeof(float))
+    if (d0 < 1 || d1 < 1 || b->nbytes != (size_t)(d0 * d1) * om_dtype_size(b->dtype))
         return false;
     *trans = n->op == OM_OP_GEMM && om_node_int(n, "transB", 0) != 0;
     *K = *trans ? d1 : d0;
@@ -67,7 +75,7 @@ om_status om_pass_pack_gemm_weights(om_graph *g, const om_pass_opts *opts, bool 
     om_status st = OM_OK;
     pack_memo *memo = NULL;
     size_t n_memo = 0, cap_memo = 0;
-    float *buf = NULL;
+    void *buf = NULL;
     int64_t rewritten = 0, packed = 0, bytes = 0;
     for (size_t k = 0; k < g->n_nodes; k++) {
         om_node *n = g->nodes[k];
@@ -84,10 +92,10 @@ om_status om_pass_pack_gemm_weights(om_graph *g, const om_pass_opts *opts, bool 
             buf = malloc(b->nbytes);
             if (!buf)
                 goto nomem;
-            pack_panels(b->data, buf, K, N, trans);
+            pack_panels(b->data, (unsigned char *)buf, om_dtype_size(b->dtype), K, N, trans);
             char name[160];
             snprintf(name, sizeof name, "%s_packed", b->name);
-            pv = om_graph_add_constant(g, name, OM_DT_FLOAT, &b->shape, buf, b->nbytes);
+            pv = om_graph_add_constant(g, name, b->dtype, &b->shape, buf, b->nbytes);
             free(buf);
             buf = NULL;
             if (!pv) {

@@ -13,8 +13,9 @@
  * A fused epilogue (om_activation / om_residual, residual R = input 3; codegen/cg_epilogue.h)
  * follows alpha and beta*C.
  *
- * f32 with B' readable by rows (B not transposed, or B packed) takes the register-blocked
- * path of gemm_tile.h instead: work items are (m-block, n-block) pairs and alpha, beta*C
+ * f32/f16/bf16 with B' readable by rows (B not transposed, or B packed) takes the
+ * register-blocked path of gemm_tile.h instead (16-bit operands widened on load, f32 sums,
+ * one rounding on store): work items are (m-block, n-block) pairs and alpha, beta*C
  * and the epilogue rewrite each finished micro-tile. A constant B packed by
  * passes/pack_gemm_weights.c carries om_packed_b = P: its data is B' [K, N] (transB
  * already applied) in P-column panels, with B's original shape.
@@ -142,38 +143,42 @@ static void gemm_block(om_cg_ctx *cx, const gemm_row *r, LLVMValueRef j0, int64_
 
 /* ---- f32: the blocked kernel ---------------------------------------------------------- */
 
-/* alpha, beta*C and the epilogue over a finished tile of Y, in place */
-static void gemm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols)
+/* alpha, beta*C and the epilogue over a finished tile (f32 sums in acc), stored to Y */
+static void gemm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols,
+                      LLVMValueRef acc, LLVMValueRef acc_off, int64_t acc_rs)
 {
     const gemm_row *r = user;
     om_cg_loop li, lj;
-    LLVMValueRef i = om_cg_add(cx, row, om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, rows), "pr"));
+    LLVMValueRef ii = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, rows), "pr");
+    LLVMValueRef i = om_cg_add(cx, row, ii);
     LLVMValueRef yrow = om_cg_add(cx, om_cg_mad(cx, i, r->N, NULL), col);
+    LLVMValueRef arow = om_cg_add(cx, acc_off, om_cg_mad(cx, ii, acc_rs, NULL));
     LLVMValueRef crow = r->c_rows == 1 ? om_cg_i64(cx, 0) : om_cg_mad(cx, i, r->c_cols, NULL);
     LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, cols), "pc");
     LLVMValueRef yi = om_cg_add(cx, yrow, j);
-    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, r->y, yi);
+    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, acc, om_cg_add(cx, arow, j));
     if (r->alpha != 1.0)
         v = LLVMBuildFMul(cx->b, v, om_cg_f32(cx, (float)r->alpha), "");
     if (r->c) {
         LLVMValueRef cidx = r->c_cols == 1 ? crow : om_cg_add(cx, crow, om_cg_add(cx, col, j));
-        LLVMValueRef cv = om_cg_load(cx, OM_DT_FLOAT, r->c, cidx);
+        LLVMValueRef cv = om_cg_convert(cx, om_cg_load(cx, r->cdt, r->c, cidx), r->cdt, OM_DT_FLOAT);
         if (r->beta != 1.0)
             cv = LLVMBuildFMul(cx->b, cv, om_cg_f32(cx, (float)r->beta), "");
         v = LLVMBuildFAdd(cx->b, v, cv, "");
     }
     v = om_cg_epilogue_apply(cx, &r->ep, OM_DT_FLOAT, v, yi);
-    om_cg_store(cx, OM_DT_FLOAT, r->y, yi, v);
+    om_cg_store(cx, r->dt, r->y, yi, om_cg_convert(cx, v, OM_DT_FLOAT, r->dt));
     om_cg_for_end(cx, &lj);
     om_cg_for_end(cx, &li);
 }
 
 static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed)
 {
-    om_cg_gemm g = {.M = r->M, .N = r->N, .K = r->K, .a = r->a, .b = r->bm, .c = r->y,
+    om_cg_gemm g = {.M = r->M, .N = r->N, .K = r->K, .a_dt = r->dt, .b_dt = r->dt, .c_dt = r->dt,
+                    .a = r->a, .b = r->bm, .c = r->y,
                     .a_rs = r->trans_a ? 1 : r->K, .a_ks = r->trans_a ? r->M : 1,
                     .b_panel = packed, .b_ks = r->N, .c_rs = r->N};
-    if (r->alpha != 1.0 || r->c || om_cg_epilogue_active(&r->ep)) {
+    if (r->dt != OM_DT_FLOAT || r->alpha != 1.0 || r->c || om_cg_epilogue_active(&r->ep)) {
         g.post = gemm_post;
         g.post_user = r;
     }
@@ -241,8 +246,9 @@ om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
     if (st != OM_OK)
         return st;
     int64_t packed = om_node_int(n, "om_packed_b", 0);
-    if (packed && (dt != OM_DT_FLOAT || packed < 0))
-        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Gemm): om_packed_b = %lld needs f32, not %s", nm,
+    bool fast = dt == OM_DT_FLOAT || dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16;
+    if (packed && (!fast || packed < 0))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (Gemm): om_packed_b = %lld needs f32/f16/bf16, not %s", nm,
                         (long long)packed, om_dtype_name(dt));
     if (r.M * r.N == 0)
         return OM_OK;
@@ -252,7 +258,7 @@ om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
     r.y = om_cg_out(cx, 0);
     if (packed && r.K == 0)
         packed = 0; /* nothing is read from B */
-    if (dt == OM_DT_FLOAT && r.K > 0 && (packed || !r.trans_b))
+    if (fast && r.K > 0 && (packed || !r.trans_b))
         return gemm_emit_fast(cx, &r, packed);
     int64_t jb = r.N < OM_GEMM_JB ? r.N : OM_GEMM_JB;
     LLVMTypeRef at = om_cg_type(cx, r.adt);

@@ -99,6 +99,27 @@ static LLVMValueRef gt_vload(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef
     return gt_masked_call(cx, "llvm.masked.load", vt, ops, 4);
 }
 
+/* vw lanes of element type dt (f32, f16, bf16) at base[idx] widened to <vw x float>; only
+ * the first `lanes` are read. 16-bit lanes are loaded as i16 and converted by om_cg_convert
+ * (no libcalls on targets without F16C). */
+static LLVMValueRef gt_vload_dt(om_cg_ctx *cx, om_dtype dt, int vw, LLVMValueRef base, LLVMValueRef idx, int lanes)
+{
+    if (dt == OM_DT_FLOAT)
+        return gt_vload(cx, LLVMVectorType(cx->f32, (unsigned)vw), vw, base, idx, lanes);
+    LLVMTypeRef it = LLVMVectorType(cx->i16, (unsigned)vw);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, cx->i16, base, &idx, 1, "");
+    LLVMValueRef v;
+    if (lanes >= vw) {
+        v = LLVMBuildLoad2(cx->b, it, p, "");
+        LLVMSetAlignment(v, 2);
+    } else {
+        LLVMValueRef ops[4] = {p, om_cg_i32(cx, 2), gt_mask(cx, vw, lanes), LLVMConstNull(it)};
+        v = gt_masked_call(cx, "llvm.masked.load", it, ops, 4);
+    }
+    v = LLVMBuildBitCast(cx->b, v, LLVMVectorType(om_cg_type(cx, dt), (unsigned)vw), "");
+    return om_cg_convert(cx, v, dt, OM_DT_FLOAT);
+}
+
 static void gt_vstore(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef v, LLVMValueRef base, LLVMValueRef idx,
                       int lanes)
 {
@@ -136,13 +157,19 @@ static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
     LLVMValueRef brow = om_cg_add(cx, t->b_off, om_cg_mad(cx, k, t->b_ks, NULL));
     for (int v = 0; v < s->nv; v++) {
         int lanes = t->nr - v * s->vw;
-        bv[v] = gt_vload(cx, s->vt, s->vw, t->b, om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
+        bv[v] = gt_vload_dt(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT, s->vw, t->b,
+                            om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
     }
     LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, k, t->a_ks, NULL));
     for (int r = 0; r < t->mr; r++) {
         LLVMValueRef ai = om_cg_add(cx, acol, om_cg_i64(cx, (int64_t)r * t->a_rs));
-        LLVMValueRef a = LLVMBuildLoad2(cx->b, cx->f32, gt_gep(cx, t->a, ai), "");
-        LLVMSetAlignment(a, 4);
+        LLVMValueRef a;
+        if (!t->a_dt || t->a_dt == OM_DT_FLOAT) {
+            a = LLVMBuildLoad2(cx->b, cx->f32, gt_gep(cx, t->a, ai), "");
+            LLVMSetAlignment(a, 4);
+        } else {
+            a = om_cg_convert(cx, om_cg_load(cx, t->a_dt, t->a, ai), t->a_dt, OM_DT_FLOAT);
+        }
         LLVMValueRef av = gt_splat(cx, s->vt, s->vw, a);
         for (int v = 0; v < s->nv; v++) {
             LLVMValueRef ops[3] = {av, bv[v], s->acc[r * s->nv + v]};
@@ -230,7 +257,10 @@ om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint
                             "(1..32, dividing 32, a multiple of the tile width %d)",
                             (long long)g->b_panel, bl->nr);
     }
-    int64_t nk = gt_cdiv(g->K, GT_KC_MAX);
+    bool c16 = g->c_dt && g->c_dt != OM_DT_FLOAT;
+    if (c16 && !g->post)
+        return om_error(OM_ERR_INTERNAL, "gemm: a %s output needs a post function", om_dtype_name(g->c_dt));
+    int64_t nk = c16 ? 1 : gt_cdiv(g->K, GT_KC_MAX); /* 16-bit C: one pass, one rounding */
     bl->kc = gt_cdiv(g->K, nk);
     int64_t mb_max = GT_MB_MAX / bl->mr * bl->mr;
     bl->mb = gt_cdiv(g->M, bl->mr) * bl->mr;
@@ -257,6 +287,7 @@ typedef struct gt_block {
     LLVMValueRef m_full;            /* full row tiles in this block */
     LLVMValueRef last_m, last_n;    /* i1: the block is the last in m / in n */
     int m_tail;                     /* rows of the partial row tile (only in the last m block) */
+    LLVMValueRef scratch;           /* f32 mr x nr tile for a 16-bit C, else NULL */
 } gt_block;
 
 /* if (cond) { ... }: returns the continuation block; the builder is in the then-block. */
@@ -286,7 +317,7 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
 {
     const om_cg_gemm *g = blk->g;
     om_cg_gemm_tile t = {
-        .a = g->a, .b = g->b, .c = g->c,
+        .a = g->a, .b = g->b, .c = g->c, .a_dt = g->a_dt, .b_dt = g->b_dt,
         .a_off = om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0),
                            om_cg_add(cx, om_cg_mad(cx, row, g->a_rs, NULL), om_cg_mad(cx, kp->k0, g->a_ks, NULL))),
         .b_off = b_off,
@@ -295,9 +326,14 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
         .a_rs = g->a_rs, .a_ks = g->a_ks, .b_ks = b_ks, .c_rs = g->c_rs,
         .mr = rows, .nr = cols, .kc = kp->kc, .accumulate = kp->accumulate,
     };
+    if (blk->scratch) {
+        t.c = blk->scratch;
+        t.c_off = om_cg_i64(cx, 0);
+        t.c_rs = blk->bl->nr;
+    }
     om_cg_gemm_tile_emit(cx, &t);
     if (kp->final && g->post)
-        g->post(cx, g->post_user, row, col, rows, cols);
+        g->post(cx, g->post_user, row, col, rows, cols, t.c, t.c_off, t.c_rs);
 }
 
 /* All row tiles of the block against one column tile. */
@@ -385,6 +421,8 @@ void om_cg_gemm_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_
     int64_t last_rows = g->M - (bl->m_blocks - 1) * bl->mb;
     blk.m_full = LLVMBuildSelect(b, blk.last_m, om_cg_i64(cx, last_rows / bl->mr), om_cg_i64(cx, bl->mb / bl->mr), "");
     blk.m_tail = (int)(g->M % bl->mr);
+    if (g->c_dt && g->c_dt != OM_DT_FLOAT)
+        blk.scratch = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(bl->mr * bl->nr)), "gacc");
     /* full column tiles: in [n0, min(n0 + nb, n_main)) */
     int64_t n_main = gt_n_main(g, bl);
     int64_t last_cols = n_main - (bl->n_blocks - 1) * bl->nb; /* may be <= 0 */

@@ -32,9 +32,13 @@
  *        offset p * P * K (the layout passes/pack_gemm_weights.c writes, P = 32), or
  *      - row-major (b_panel = 0): B[k, j] at b_off + k * b_ks + j (activations, attention).
  *    After the last K block of a micro-tile, `post` (optional) is called once per tile to
- *    rewrite the finished tile in place (bias, alpha/beta*C, activation, residual): it gets
- *    the tile's first row and column (i64 values, matrix coordinates) and its compile-time
- *    size; C[r, j] of the tile is at c_off + (row + r) * c_rs + col + j.
+ *    finish it (bias, alpha/beta*C, activation, residual): it gets the tile's first row and
+ *    column (i64 values, matrix coordinates), its compile-time size and where the f32 sums
+ *    are; C[r, j] of the tile is at c_off + (row + r) * c_rs + col + j.
+ *    f16/bf16 operands are widened to f32 on load (A, B, any mix); sums are f32. A 16-bit C
+ *    is computed in one K pass into an f32 scratch tile (mr x nr floats of stack, allocated
+ *    once per om_cg_gemm_emit_block call) which `post` rounds into C once, as the naive
+ *    kernels do.
  *
  * Results differ from a naive i-k-j loop only by float reassociation (K blocks are summed
  * in order; within a block each output is one fma chain over k), and do not depend on how
@@ -55,7 +59,8 @@ int om_cg_gemm_vec_width(om_cg_ctx *cx);
 void om_cg_gemm_tile_shape(om_cg_ctx *cx, int *mr, int *nr);
 
 typedef struct om_cg_gemm_tile {
-    LLVMValueRef a, b, c;             /* f32 base pointers */
+    LLVMValueRef a, b, c;             /* base pointers (C is f32) */
+    om_dtype a_dt, b_dt;              /* element types of A and B: f32 (or 0), f16, bf16 */
     LLVMValueRef a_off, b_off, c_off; /* i64 element offsets */
     int64_t a_rs, a_ks, b_ks, c_rs;   /* element strides */
     int mr, nr;                       /* 1..16 rows, 1..4*vw columns */
@@ -64,13 +69,17 @@ typedef struct om_cg_gemm_tile {
 } om_cg_gemm_tile;
 void om_cg_gemm_tile_emit(om_cg_ctx *cx, const om_cg_gemm_tile *t);
 
-/* Rewrites the finished tile C[row .. row+rows, col .. col+cols) in place. */
+/* Finishes the tile C[row .. row+rows, col .. col+cols): the f32 sums of element (r, j) are
+ * at acc[acc_off + r * acc_rs + j]. With an f32 C, acc is C itself (rewrite in place);
+ * with a 16-bit C, acc is a stack scratch tile and the post must store every element of
+ * the tile into C (converted to c_dt). */
 typedef void (*om_cg_gemm_post_fn)(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows,
-                                   int cols);
+                                   int cols, LLVMValueRef acc, LLVMValueRef acc_off, int64_t acc_rs);
 
 typedef struct om_cg_gemm {
     int64_t M, N, K;                  /* >= 1 each */
-    LLVMValueRef a, b, c;             /* f32 base pointers */
+    om_dtype a_dt, b_dt, c_dt;        /* f32 (or 0), f16 or bf16 each; a 16-bit C needs post */
+    LLVMValueRef a, b, c;             /* base pointers */
     LLVMValueRef a_off, b_off, c_off; /* i64 element offsets of this matrix (NULL: 0) */
     int64_t a_rs, a_ks;               /* A[i, k] at a_off + i*a_rs + k*a_ks */
     int64_t b_panel;                  /* > 0: packed panels of b_panel columns (see above) */

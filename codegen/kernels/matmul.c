@@ -11,7 +11,8 @@
  * Fused by fuse-epilogue: an optional input 2 is a bias [N] (any shape of N elements) added
  * to every row, then the epilogue of codegen/cg_epilogue.h (residual R = input 3).
  *
- * f32 takes the register-blocked path of gemm_tile.h instead: work items are (matrix,
+ * f32, f16 and bf16 take the register-blocked path of gemm_tile.h instead (16-bit operands
+ * widened on load, f32 sums, one rounding on store): work items are (matrix,
  * m-block, n-block) triples, and the bias/epilogue rewrite each finished micro-tile. A
  * constant B packed by passes/pack_gemm_weights.c carries om_packed_b = P (panel width)
  * and is read in that panel layout (B must then be 2-D; its shape is unchanged, only the
@@ -96,21 +97,25 @@ typedef struct mm_post_ctx {
     LLVMValueRef c_off; /* element offset of the current matrix in Y */
 } mm_post_ctx;
 
-/* bias and epilogue over a finished tile of Y, in place (a loop LLVM vectorizes) */
-static void mm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols)
+/* bias and epilogue over a finished tile (f32 sums in acc), stored to Y in Y's dtype */
+static void mm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef col, int rows, int cols,
+                    LLVMValueRef acc, LLVMValueRef acc_off, int64_t acc_rs)
 {
     const mm_post_ctx *pc = user;
     const mm_row *r = pc->r;
     om_cg_loop li, lj;
     LLVMValueRef i = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, rows), "pr");
     LLVMValueRef yrow = om_cg_add(cx, pc->c_off, om_cg_add(cx, om_cg_mad(cx, om_cg_add(cx, row, i), r->N, NULL), col));
+    LLVMValueRef arow = om_cg_add(cx, acc_off, om_cg_mad(cx, i, acc_rs, NULL));
     LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, cols), "pc");
     LLVMValueRef yi = om_cg_add(cx, yrow, j);
-    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, r->y, yi);
-    if (r->bias)
-        v = LLVMBuildFAdd(cx->b, v, om_cg_load(cx, OM_DT_FLOAT, r->bias, om_cg_add(cx, col, j)), "");
+    LLVMValueRef v = om_cg_load(cx, OM_DT_FLOAT, acc, om_cg_add(cx, arow, j));
+    if (r->bias) {
+        LLVMValueRef bv = om_cg_load(cx, r->dt, r->bias, om_cg_add(cx, col, j));
+        v = LLVMBuildFAdd(cx->b, v, om_cg_convert(cx, bv, r->dt, OM_DT_FLOAT), "");
+    }
     v = om_cg_epilogue_apply(cx, &r->ep, OM_DT_FLOAT, v, yi);
-    om_cg_store(cx, OM_DT_FLOAT, r->y, yi, v);
+    om_cg_store(cx, r->dt, r->y, yi, om_cg_convert(cx, v, OM_DT_FLOAT, r->dt));
     om_cg_for_end(cx, &lj);
     om_cg_for_end(cx, &li);
 }
@@ -123,10 +128,11 @@ typedef struct mm_batch {
 
 static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const mm_batch *bt, int64_t packed)
 {
-    om_cg_gemm g = {.M = M, .N = r->N, .K = r->K, .a = r->a, .b = r->bm, .c = r->y,
+    om_cg_gemm g = {.M = M, .N = r->N, .K = r->K, .a_dt = r->dt, .b_dt = r->dt, .c_dt = r->dt,
+                    .a = r->a, .b = r->bm, .c = r->y,
                     .a_rs = r->K, .a_ks = 1, .b_panel = packed, .b_ks = r->N, .c_rs = r->N};
     mm_post_ctx pc = {.r = r};
-    if (r->bias || om_cg_epilogue_active(&r->ep)) {
+    if (r->dt != OM_DT_FLOAT || r->bias || om_cg_epilogue_active(&r->ep)) {
         g.post = mm_post;
         g.post_user = &pc;
     }
@@ -221,8 +227,9 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     if (st != OM_OK)
         return st;
     int64_t packed = om_node_int(n, "om_packed_b", 0);
-    if (packed && (dt != OM_DT_FLOAT || rb != 2 || packed < 0))
-        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (MatMul): om_packed_b = %lld needs a 2-D f32 B, "
+    bool fast = dt == OM_DT_FLOAT || dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16;
+    if (packed && (!fast || rb != 2 || packed < 0))
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (MatMul): om_packed_b = %lld needs a 2-D f32/f16/bf16 B, "
                         "B is %s of rank %d", nm, (long long)packed, om_dtype_name(dt), rb);
     if (batch * M * N == 0)
         return OM_OK; /* nothing to write */
@@ -231,7 +238,7 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     r.bm = om_cg_in(cx, 1);
     r.bias = vbias ? om_cg_in(cx, 2) : NULL;
     r.y = om_cg_out(cx, 0);
-    if (dt == OM_DT_FLOAT && K > 0) {
+    if (fast && K > 0) {
         mm_batch bt = {.nb = nb, .bd = bd, .ast = ast, .bst = bst, .ost = ost, .batch = batch};
         return mm_emit_fast(cx, &r, M, &bt, packed);
     }

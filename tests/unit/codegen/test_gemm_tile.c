@@ -9,7 +9,10 @@
  *   - batched MatMul with broadcast batch dims (attention shapes), 1-D operands;
  *   - Gemm transA / transB (packed and not: transB unpacked takes the naive kernel), alpha,
  *     beta, C as [N], [M, 1], [M, N] and a scalar;
- *   - fused bias + activation + residual on MatMul, activation + residual on Gemm.
+ *   - fused bias + activation + residual on MatMul, activation + residual on Gemm;
+ *   - f16 and bf16 MatMul (widened on load, one rounding on store: tolerance half an ulp of
+ *     the output on top of the f32 one), and no libcalls for f32/f16/bf16 on the host,
+ *     baseline x86-64 (no F16C) and aarch64.
  * cg_jit_run_checked also runs every kernel in 3 chunks and requires the same bytes.
  * The pass itself: the packed constant keeps B's shape and byte size, holds B' in 32-column
  * panels (checked element by element), is shared by two nodes reading the same weight,
@@ -32,6 +35,7 @@ static const om_cg_target_opts k_sse = {NULL, "x86-64", NULL, 3};
 static const om_cg_target_opts *const k_targets[3] = {NULL, &k_haswell, &k_sse};
 
 typedef struct mm_case {
+    om_dtype dt;             /* 0: f32 */
     int ra, rb;
     int64_t ad[4], bd[4];
     bool b_const, pack, bias;
@@ -57,9 +61,19 @@ static void check_val(const char *what, int64_t i, double got, double want, doub
         fail_msg("%s: y[%lld] = %.9g, want %.9g", what, (long long)i, got, want);
 }
 
+/* 16-bit outputs: one rounding of the f32 result (half an ulp: 2^-11 f16, 2^-8 bf16) */
+static void check_val_dt(om_dtype dt, const char *what, int64_t i, double got, double want, double abssum)
+{
+    double rel = dt == OM_DT_FLOAT16 ? 1e-3 : dt == OM_DT_BFLOAT16 ? 8e-3 : 0;
+    if (!(fabs(got - want) <= rel * fabs(want) + 1e-5 * abssum + 1e-6))
+        fail_msg("%s: y[%lld] = %.9g, want %.9g", what, (long long)i, got, want);
+}
+
 static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
 {
     int ra = c->ra, rb = c->rb;
+    om_dtype dt = c->dt ? c->dt : OM_DT_FLOAT;
+    size_t es = om_dtype_size(dt);
     int64_t M = ra >= 2 ? c->ad[ra - 2] : 1, K = c->ad[ra - 1], N = rb >= 2 ? c->bd[rb - 1] : 1;
     int nba = ra > 2 ? ra - 2 : 0, nbb = rb > 2 ? rb - 2 : 0, nb = nba > nbb ? nba : nbb;
     int64_t bdim[4], yd[6];
@@ -74,7 +88,8 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
     if (rb >= 2)
         yd[ry++] = N;
     char what[160];
-    snprintf(what, sizeof what, "MatMul M %lld K %lld N %lld rank %d/%d%s%s%s %s res %d cpu %s", (long long)M,
+    snprintf(what, sizeof what, "MatMul %s M %lld K %lld N %lld rank %d/%d%s%s%s %s res %d cpu %s",
+             om_dtype_name(dt), (long long)M,
              (long long)K, (long long)N, ra, rb, c->b_const ? " const" : "", c->pack ? " packed" : "",
              c->bias ? " bias" : "", c->act ? c->act : "", c->residual, t && t->cpu ? t->cpu : "host");
 
@@ -82,26 +97,26 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
     int64_t nbv = 1;
     for (int i = 0; i < rb; i++)
         nbv *= c->bd[i];
-    float *bdata = malloc((size_t)nbv * sizeof(float));
+    void *bdata = malloc((size_t)nbv * es);
     assert_non_null(bdata);
-    cg_fill_random(OM_DT_FLOAT, bdata, nbv, -1, 1);
-    om_value *a = cg_input(g, "a", OM_DT_FLOAT, ra, c->ad), *b;
+    cg_fill_random(dt, bdata, nbv, -1, 1);
+    om_value *a = cg_input(g, "a", dt, ra, c->ad), *b;
     if (c->b_const) {
         om_shape sb = om_shape_make(rb, c->bd);
-        b = om_graph_add_constant(g, "b", OM_DT_FLOAT, &sb, bdata, (size_t)nbv * sizeof(float));
+        b = om_graph_add_constant(g, "b", dt, &sb, bdata, (size_t)nbv * es);
     } else {
-        b = cg_input(g, "b", OM_DT_FLOAT, rb, c->bd);
+        b = cg_input(g, "b", dt, rb, c->bd);
     }
-    om_value *y = cg_value(g, "y", OM_DT_FLOAT, ry, yd), *bias = NULL, *res = NULL;
+    om_value *y = cg_value(g, "y", dt, ry, yd), *bias = NULL, *res = NULL;
     om_value *ins[4] = {a, b, NULL, NULL};
     int nin = 2;
     if (c->bias) {
-        bias = cg_input(g, "bias", OM_DT_FLOAT, 1, &N);
+        bias = cg_input(g, "bias", dt, 1, &N);
         ins[2] = bias;
         nin = 3;
     }
     if (c->residual) {
-        res = cg_input(g, "r", OM_DT_FLOAT, ry, yd);
+        res = cg_input(g, "r", dt, ry, yd);
         ins[3] = res;
         nin = 4;
     }
@@ -122,17 +137,17 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
     if (cg_jit_create(g, t, &j) != OM_OK)
         fail_msg("%s: %s", what, om_last_error());
     int64_t na = om_shape_numel(&a->shape);
-    cg_fill_random(OM_DT_FLOAT, cg_jit_buf(j, a), na, -1, 1);
+    cg_fill_random(dt, cg_jit_buf(j, a), na, -1, 1);
     if (!c->b_const)
-        memcpy(cg_jit_buf(j, b), bdata, (size_t)nbv * sizeof(float));
+        memcpy(cg_jit_buf(j, b), bdata, (size_t)nbv * es);
     if (bias)
-        cg_fill_random(OM_DT_FLOAT, cg_jit_buf(j, bias), N, -1, 1);
+        cg_fill_random(dt, cg_jit_buf(j, bias), N, -1, 1);
     if (res)
-        cg_fill_random(OM_DT_FLOAT, cg_jit_buf(j, res), om_shape_numel(&y->shape), -1, 1);
+        cg_fill_random(dt, cg_jit_buf(j, res), om_shape_numel(&y->shape), -1, 1);
     cg_jit_run_checked(j);
 
-    const float *A = cg_jit_buf(j, a), *Y = cg_jit_buf(j, y);
-    const float *BI = bias ? cg_jit_buf(j, bias) : NULL, *R = res ? cg_jit_buf(j, res) : NULL;
+    const void *A = cg_jit_buf(j, a), *Y = cg_jit_buf(j, y);
+    const void *BI = bias ? cg_jit_buf(j, bias) : NULL, *R = res ? cg_jit_buf(j, res) : NULL;
     int64_t batch = 1;
     for (int i = 0; i < nb; i++)
         batch *= bdim[i];
@@ -156,19 +171,19 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
             for (int64_t jj = 0; jj < N; jj++) {
                 double s = 0, as = 0;
                 for (int64_t k = 0; k < K; k++) {
-                    double p = (double)A[aoff + i * K + k] * bdata[boff + k * N + jj];
+                    double p = cg_get(dt, A, aoff + i * K + k) * cg_get(dt, bdata, boff + k * N + jj);
                     s += p;
                     as += fabs(p);
                 }
                 int64_t e = (bi * M + i) * N + jj;
                 if (BI)
-                    s += BI[jj];
+                    s += cg_get(dt, BI, jj);
                 if (c->residual == 1)
-                    s += R[e];
+                    s += cg_get(dt, R, e);
                 s = act_ref(c->act, s);
                 if (c->residual == 2)
-                    s += R[e];
-                check_val(what, e, Y[e], s, as + 1);
+                    s += cg_get(dt, R, e);
+                check_val_dt(dt, what, e, cg_get(dt, Y, e), s, as + 1);
             }
     }
     cg_jit_destroy(j);
@@ -228,6 +243,22 @@ static void test_matmul_epilogue(void **state)
     run_matmul_all(&c2);
     mm_case c3 = {.ra = 2, .rb = 2, .ad = {17, 20}, .bd = {20, 33}, .act = "Relu", .residual = 2};
     run_matmul_all(&c3);
+}
+
+static void test_matmul_16bit(void **state)
+{
+    (void)state;
+    static const om_dtype dts[2] = {OM_DT_FLOAT16, OM_DT_BFLOAT16};
+    for (int d = 0; d < 2; d++) {
+        /* tails in rows and columns; K over one K block of f32 (16-bit C: one pass) */
+        mm_case c1 = {.dt = dts[d], .ra = 2, .rb = 2, .ad = {13, 300}, .bd = {300, 45}};
+        run_matmul_all(&c1);
+        mm_case c2 = {.dt = dts[d], .ra = 4, .rb = 4, .ad = {1, 2, 9, 16}, .bd = {1, 2, 16, 20}};
+        run_matmul_all(&c2);
+        mm_case c3 = {.dt = dts[d], .ra = 3, .rb = 2, .ad = {1, 11, 40}, .bd = {40, 33}, .bias = true,
+                      .act = "Gelu", .residual = 2};
+        run_matmul_all(&c3);
+    }
 }
 
 /* ---- Gemm ------------------------------------------------------------------------------ */
@@ -436,27 +467,31 @@ static void test_pack_skips(void **state)
     om_graph_destroy(g);
 }
 
-static void test_aarch64_no_libcalls(void **state)
+static void test_no_libcalls(void **state)
 {
     (void)state;
-    om_graph *g = om_graph_create("t");
-    int64_t ad[2] = {13, 70}, bd[2] = {70, 45}, yd[2] = {13, 45};
-    om_value *a = cg_input(g, "a", OM_DT_FLOAT, 2, ad), *b = cg_input(g, "b", OM_DT_FLOAT, 2, bd);
-    om_value *y = cg_value(g, "y", OM_DT_FLOAT, 2, yd), *ins[2] = {a, b};
-    assert_non_null(om_graph_add_node(g, OM_OP_MATMUL, "mm", ins, 2, &y, 1));
-    assert_int_equal(om_graph_add_output(g, y), OM_OK);
-    for (int i = 0; i < 3; i++)
-        cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[i], "gemm tile");
-    om_graph_destroy(g);
+    static const om_dtype dts[3] = {OM_DT_FLOAT, OM_DT_FLOAT16, OM_DT_BFLOAT16};
+    for (int d = 0; d < 3; d++) {
+        om_graph *g = om_graph_create("t");
+        int64_t ad[2] = {13, 70}, bd[2] = {70, 45}, yd[2] = {13, 45};
+        om_value *a = cg_input(g, "a", dts[d], 2, ad), *b = cg_input(g, "b", dts[d], 2, bd);
+        om_value *y = cg_value(g, "y", dts[d], 2, yd), *ins[2] = {a, b};
+        assert_non_null(om_graph_add_node(g, OM_OP_MATMUL, "mm", ins, 2, &y, 1));
+        assert_int_equal(om_graph_add_output(g, y), OM_OK);
+        for (int i = 0; i < 3; i++)
+            cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[i], om_dtype_name(dts[d]));
+        om_graph_destroy(g);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matmul_edges),    cmocka_unit_test(test_matmul_batched),
-        cmocka_unit_test(test_matmul_epilogue), cmocka_unit_test(test_gemm_shapes),
+        cmocka_unit_test(test_matmul_epilogue), cmocka_unit_test(test_matmul_16bit),
+        cmocka_unit_test(test_gemm_shapes),
         cmocka_unit_test(test_pack_layout),     cmocka_unit_test(test_pack_skips),
-        cmocka_unit_test(test_aarch64_no_libcalls),
+        cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
