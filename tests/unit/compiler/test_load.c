@@ -1,5 +1,6 @@
 /* compiler/load.c: format sniffing (IR text by content, .om magic, ONNX otherwise) and
- * loading, including the messages for an artifact, an empty file and a missing file. */
+ * loading, including the messages for an artifact, an empty file and a missing file, and
+ * om_compile_load_pinned (sequence pins reach the ONNX import). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +124,39 @@ static void test_load_refuses_artifact_and_names_file(void **state)
     assert_null(strstr(first + 1, "junk.onnx"));
 }
 
+/* om_compile_load_pinned: sequence pins reach the ONNX import; IR text refuses them. */
+static void test_load_pinned(void **state)
+{
+    (void)state;
+    char model[1024];
+    snprintf(model, sizeof model, "%s", __FILE__);
+    char *slash = strrchr(model, '/');
+    assert_non_null(slash);
+    snprintf(slash, sizeof model - (size_t)(slash - model), "/../frontend/fixtures/seqio_input.onnx");
+    om_compile_pins pins = {0};
+    assert_int_equal(om_compile_parse_input_shape("s:[[2,3],[1,3]]", &pins), OM_OK);
+    om_graph *g = (om_graph *)1;
+    assert_int_equal(om_compile_load_pinned(model, &pins, &g), OM_OK);
+    assert_int_equal(g->n_inputs, 2);
+    assert_string_equal(g->inputs[1]->name, "s.1");
+    assert_int_equal(g->inputs[1]->shape.dims[0], 1);
+    om_graph_destroy(g);
+    /* without pins: the frontend's message, naming the file once */
+    g = (om_graph *)1;
+    assert_int_equal(om_compile_load_pinned(model, NULL, &g), OM_ERR_UNSUPPORTED);
+    assert_null(g);
+    assert_non_null(strstr(om_last_error(), "seqio_input.onnx"));
+    assert_non_null(strstr(om_last_error(), "'s'"));
+    /* IR text has no sequence inputs */
+    const char ir[] = "graph g {\n  input %x : f32[2]\n  output %x\n}\n";
+    const char *path = write_file("seq.ir", ir, sizeof ir - 1);
+    g = (om_graph *)1;
+    assert_int_equal(om_compile_load_pinned(path, &pins, &g), OM_ERR_INVALID_ARGUMENT);
+    assert_null(g);
+    assert_non_null(strstr(om_last_error(), "ONNX models only"));
+    om_compile_pins_free(&pins);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -144,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_sniff_errors),
         cmocka_unit_test(test_load_ir_text),
         cmocka_unit_test(test_load_refuses_artifact_and_names_file),
+        cmocka_unit_test(test_load_pinned),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
