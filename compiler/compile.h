@@ -93,7 +93,7 @@ typedef struct om_compile_opts {
      * --output-type). NULL or fp32 without boundary options: unchanged. When active and
      * `passes` is NULL or "default", the 'precision' pass runs after the fusion passes
      * (before pack-gemm-weights, dce, finalize-io and plan-memory). */
-    const om_precision_opts *precision;
+    const om_pass_precision_opts *precision;
 } om_compile_opts;
 
 /* Runs the pass list (or "default") on g with require_static set. */

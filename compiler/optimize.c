@@ -53,7 +53,7 @@ static char *with_precision(const char *list)
     return out;
 }
 
-static bool precision_active(const om_precision_opts *p)
+static bool precision_active(const om_pass_precision_opts *p)
 {
     return p && (p->mode != OM_PRECISION_FP32 || p->n_fp16_inputs > 0 ||
                  (p->output_dtype != OM_DT_UNDEFINED && p->output_dtype != OM_DT_FLOAT));

@@ -46,7 +46,7 @@ typedef struct om_pass_opts {
     const char *pass_name;          /* set by the manager: the pass being run */
     /* The precision pass's mode, lists and boundary options (passes/precision.h); NULL or
      * mode fp32 without boundary options: the pass does nothing. */
-    const struct om_precision_opts *precision;
+    const struct om_pass_precision_opts *precision;
 } om_pass_opts;
 
 /* Records `delta` under the running pass's name (opts->pass_name). */

@@ -38,7 +38,7 @@
 
 typedef struct prec_state {
     om_graph *g;
-    const om_precision_opts *po;
+    const om_pass_precision_opts *po;
     const om_pass_opts *opts;
     om_dtype low;                  /* OM_DT_FLOAT16 / OM_DT_BFLOAT16, or UNDEFINED (fp32 mode) */
     size_t n_orig;                 /* values that existed before the pass */
@@ -205,7 +205,7 @@ static om_status rewrite_node(prec_state *s, om_node *n, om_dtype e)
     om_status st;
     for (int i = 0; i < n->n_inputs; i++) {
         om_value *x = n->inputs[i];
-        om_dtype want = om_prec_is_t_input(n, i) ? e : OM_DT_FLOAT;
+        om_dtype want = om_pass_prec_is_t_input(n, i) ? e : OM_DT_FLOAT;
         if (!x || orig_dtype(s, x) != OM_DT_FLOAT || x->dtype == want)
             continue;
         om_value *y;
@@ -215,7 +215,7 @@ static om_status rewrite_node(prec_state *s, om_node *n, om_dtype e)
     }
     for (int j = 0; j < n->n_outputs; j++) {
         om_value *o = n->outputs[j];
-        if (!o || !om_prec_is_t_output(n, j) || orig_dtype(s, o) != OM_DT_FLOAT)
+        if (!o || !om_pass_prec_is_t_output(n, j) || orig_dtype(s, o) != OM_DT_FLOAT)
             continue;
         if (e == OM_DT_FLOAT && (!o->is_output || output_target(s) == OM_DT_FLOAT))
             continue;
@@ -278,11 +278,11 @@ om_status om_pass_precision(om_graph *g, const om_pass_opts *opts, bool *changed
         *changed = false;
     if (!g)
         return om_error(OM_ERR_INVALID_ARGUMENT, "precision: no graph");
-    const om_precision_opts *po = opts ? opts->precision : NULL;
+    const om_pass_precision_opts *po = opts ? opts->precision : NULL;
     if (!po || (po->mode == OM_PRECISION_FP32 && po->n_fp16_inputs == 0 &&
                 (po->output_dtype == OM_DT_UNDEFINED || po->output_dtype == OM_DT_FLOAT)))
         return OM_OK;
-    prec_state s = {.g = g, .po = po, .opts = opts, .low = om_precision_low_dtype(po->mode), .n_orig = g->n_values};
+    prec_state s = {.g = g, .po = po, .opts = opts, .low = om_pass_precision_low_dtype(po->mode), .n_orig = g->n_values};
     om_status st = OM_OK;
     size_t nv = s.n_orig ? s.n_orig : 1;
     size_t n_nodes = g->n_nodes;
@@ -306,12 +306,12 @@ om_status om_pass_precision(om_graph *g, const om_pass_opts *opts, bool *changed
     /* 1. decide */
     for (size_t i = 0; i < s.n_orig; i++)
         planned[i] = g->values[i]->dtype;
-    om_prec_decider d = {.g = g, .po = po, .opts = opts, .low = s.low, .orig = s.orig, .n_orig = s.n_orig,
+    om_pass_prec_decider d = {.g = g, .po = po, .opts = opts, .low = s.low, .orig = s.orig, .n_orig = s.n_orig,
                          .planned = planned};
     for (size_t i = 0; i < n_nodes; i++) {
         if (order[i]->dead)
             continue;
-        exec[i] = om_prec_decide(&d, order[i]);
+        exec[i] = om_pass_prec_decide(&d, order[i]);
         if (exec[i] != OM_DT_UNDEFINED)
             om_pass_count(opts, exec[i] == OM_DT_FLOAT ? "nodes-f32" : "nodes-low", 1);
     }

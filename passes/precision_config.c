@@ -19,7 +19,7 @@
 
 static const struct {
     const char *name, *atc;
-    om_precision_mode mode;
+    om_pass_precision_mode mode;
 } modes[] = {
     {"fp32", "must_keep_origin_dtype", OM_PRECISION_FP32},
     {"fp16", "force_fp16", OM_PRECISION_FP16},
@@ -28,7 +28,7 @@ static const struct {
     {"mixed-bf16", "allow_mix_precision_bf16", OM_PRECISION_MIXED_BF16},
 };
 
-om_status om_precision_parse_mode(const char *name, om_precision_mode *out)
+om_status om_pass_precision_parse_mode(const char *name, om_pass_precision_mode *out)
 {
     for (size_t i = 0; name && i < sizeof modes / sizeof modes[0]; i++)
         if (strcmp(name, modes[i].name) == 0 || strcmp(name, modes[i].atc) == 0) {
@@ -42,7 +42,7 @@ om_status om_precision_parse_mode(const char *name, om_precision_mode *out)
                     name ? name : "(null)");
 }
 
-const char *om_precision_mode_name(om_precision_mode m)
+const char *om_pass_precision_mode_name(om_pass_precision_mode m)
 {
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (modes[i].mode == m)
@@ -50,7 +50,7 @@ const char *om_precision_mode_name(om_precision_mode m)
     return "?";
 }
 
-om_dtype om_precision_low_dtype(om_precision_mode m)
+om_dtype om_pass_precision_low_dtype(om_pass_precision_mode m)
 {
     switch (m) {
     case OM_PRECISION_FP16: case OM_PRECISION_MIXED: return OM_DT_FLOAT16;
@@ -59,9 +59,9 @@ om_dtype om_precision_low_dtype(om_precision_mode m)
     }
 }
 
-bool om_precision_is_mixed(om_precision_mode m) { return m == OM_PRECISION_MIXED || m == OM_PRECISION_MIXED_BF16; }
+bool om_pass_precision_is_mixed(om_pass_precision_mode m) { return m == OM_PRECISION_MIXED || m == OM_PRECISION_MIXED_BF16; }
 
-om_status om_precision_parse_output_type(const char *name, om_dtype *out)
+om_status om_pass_precision_parse_output_type(const char *name, om_dtype *out)
 {
     char low[8];
     size_t n = name ? strlen(name) : 0;
@@ -82,7 +82,7 @@ bad:
                     name ? name : "(null)");
 }
 
-om_precision_class om_precision_default_class(om_op op)
+om_pass_precision_class om_pass_precision_default_class(om_op op)
 {
     switch (op) {
     case OM_OP_CONV: case OM_OP_CONV_TRANSPOSE: case OM_OP_GEMM: case OM_OP_MATMUL:
@@ -109,7 +109,7 @@ om_precision_class om_precision_default_class(om_op op)
     }
 }
 
-bool om_precision_kernel_takes_low(om_op op)
+bool om_pass_precision_kernel_takes_low(om_op op)
 {
     switch (op) {
     /* Exp, Log, Pow, the product/square reductions, CumSum, Einsum, Sum and Mean are left
@@ -119,17 +119,17 @@ bool om_precision_kernel_takes_low(om_op op)
     case OM_OP_REDUCE_MEAN: case OM_OP_REDUCE_MAX: case OM_OP_REDUCE_MIN: case OM_OP_ERF: case OM_OP_SQRT:
         return true;
     default:
-        return om_precision_default_class(op) == OM_PREC_ALLOW || om_precision_default_class(op) == OM_PREC_INFER;
+        return om_pass_precision_default_class(op) == OM_PREC_ALLOW || om_pass_precision_default_class(op) == OM_PREC_INFER;
     }
 }
 
-om_precision_class om_precision_op_class(const om_precision_opts *o, om_op op)
+om_pass_precision_class om_pass_precision_op_class(const om_pass_precision_opts *o, om_op op)
 {
     if ((unsigned)op >= OM_OP_COUNT)
         return OM_PREC_NONE;
     if (o && o->override_class[op])
-        return (om_precision_class)(o->override_class[op] - 1);
-    return om_precision_default_class(op);
+        return (om_pass_precision_class)(o->override_class[op] - 1);
+    return om_pass_precision_default_class(op);
 }
 
 /* ---- string lists ------------------------------------------------------------------- */
@@ -149,10 +149,10 @@ static om_status push_name(char ***list, int *n, const char *s, size_t len)
     return OM_OK;
 }
 
-om_status om_precision_add_fp16_inputs(om_precision_opts *o, const char *spec)
+om_status om_pass_precision_add_fp16_inputs(om_pass_precision_opts *o, const char *spec)
 {
     if (!o || !spec)
-        return om_error(OM_ERR_INVALID_ARGUMENT, "om_precision_add_fp16_inputs: NULL argument");
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_pass_precision_add_fp16_inputs: NULL argument");
     const char *p = spec;
     while (*p) {
         const char *e = strchr(p, ';');
@@ -216,7 +216,7 @@ static om_status read_file(const char *path, char **text, size_t *len)
 
 /* ---- --keep-dtype --------------------------------------------------------------------- */
 
-om_status om_precision_parse_keep_dtype(om_precision_opts *o, const char *text, size_t len, const char *filename)
+om_status om_pass_precision_parse_keep_dtype(om_pass_precision_opts *o, const char *text, size_t len, const char *filename)
 {
     const char *file = filename ? filename : "<keep-dtype>";
     const char *p = text, *end = text + len;
@@ -254,33 +254,33 @@ om_status om_precision_parse_keep_dtype(om_precision_opts *o, const char *text, 
     return OM_OK;
 }
 
-om_status om_precision_load_keep_dtype(om_precision_opts *o, const char *path)
+om_status om_pass_precision_load_keep_dtype(om_pass_precision_opts *o, const char *path)
 {
     char *text;
     size_t len;
     om_status st = read_file(path, &text, &len);
     if (st != OM_OK)
         return st;
-    st = om_precision_parse_keep_dtype(o, text, len, path);
+    st = om_pass_precision_parse_keep_dtype(o, text, len, path);
     free(text);
     return st;
 }
 
 /* ---- --modify-mixlist ------------------------------------------------------------------ */
 
-static om_status json_err(const char *file, const om_json *j, const char *msg, const char *what)
+static om_status json_err(const char *file, const om_pass_json *j, const char *msg, const char *what)
 {
     return om_error(OM_ERR_PARSE, "%s:%d:%d: %s%s%s", file, j->line, j->col, msg, what ? what : "",
                     what ? "'" : "");
 }
 
-static om_status apply_ops(om_precision_opts *o, const char *file, const om_json *arr, om_precision_class cls,
+static om_status apply_ops(om_pass_precision_opts *o, const char *file, const om_pass_json *arr, om_pass_precision_class cls,
                            bool add, unsigned char *seen)
 {
     if (arr->kind != OM_JSON_ARRAY)
         return json_err(file, arr, "expected an array of op type names", NULL);
     for (int i = 0; i < arr->n_items; i++) {
-        const om_json *it = &arr->items[i];
+        const om_pass_json *it = &arr->items[i];
         if (it->kind != OM_JSON_STRING)
             return json_err(file, it, "expected an op type name (a string)", NULL);
         om_op op = om_op_lookup(it->str);
@@ -289,7 +289,7 @@ static om_status apply_ops(om_precision_opts *o, const char *file, const om_json
         if (add) {
             o->override_class[op] = (unsigned char)(cls + 1);
             seen[op] = 1;
-        } else if (om_precision_op_class(o, op) == cls) {
+        } else if (om_pass_precision_op_class(o, op) == cls) {
             if (seen[op])
                 return json_err(file, it, "op type is both added to and removed from one list: '", it->str);
             o->override_class[op] = OM_PREC_NONE + 1;
@@ -298,11 +298,11 @@ static om_status apply_ops(om_precision_opts *o, const char *file, const om_json
     return OM_OK;
 }
 
-om_status om_precision_parse_mixlist(om_precision_opts *o, const char *text, size_t len, const char *filename)
+om_status om_pass_precision_parse_mixlist(om_pass_precision_opts *o, const char *text, size_t len, const char *filename)
 {
     const char *file = filename ? filename : "<mixlist>";
-    om_json *root = NULL;
-    om_status st = om_json_parse(text, len, file, &root);
+    om_pass_json *root = NULL;
+    om_status st = om_pass_json_parse(text, len, file, &root);
     if (st != OM_OK)
         return st;
     unsigned char seen[OM_OP_COUNT];
@@ -314,9 +314,9 @@ om_status om_precision_parse_mixlist(om_precision_opts *o, const char *text, siz
     /* additions first, so that a removal never undoes an addition to another list */
     for (int pass = 0; pass < 2 && st == OM_OK; pass++) {
         for (int i = 0; i < root->n_items && st == OM_OK; i++) {
-            const om_json *lst = &root->items[i];
+            const om_pass_json *lst = &root->items[i];
             const char *k = lst->key;
-            om_precision_class cls;
+            om_pass_precision_class cls;
             if (strcmp(k, "allow_list") == 0 || strcmp(k, "white_list") == 0)
                 cls = OM_PREC_ALLOW;
             else if (strcmp(k, "deny_list") == 0 || strcmp(k, "black_list") == 0)
@@ -332,7 +332,7 @@ om_status om_precision_parse_mixlist(om_precision_opts *o, const char *text, siz
                 break;
             }
             for (int j = 0; j < lst->n_items && st == OM_OK; j++) {
-                const om_json *a = &lst->items[j];
+                const om_pass_json *a = &lst->items[j];
                 bool add = strcmp(a->key, "to-add") == 0;
                 if (!add && strcmp(a->key, "to-remove") != 0) {
                     st = json_err(file, a, "unknown key (expected to-add or to-remove): '", a->key);
@@ -344,23 +344,23 @@ om_status om_precision_parse_mixlist(om_precision_opts *o, const char *text, siz
         }
     }
 fail:
-    om_json_free(root);
+    om_pass_json_free(root);
     return st;
 }
 
-om_status om_precision_load_mixlist(om_precision_opts *o, const char *path)
+om_status om_pass_precision_load_mixlist(om_pass_precision_opts *o, const char *path)
 {
     char *text;
     size_t len;
     om_status st = read_file(path, &text, &len);
     if (st != OM_OK)
         return st;
-    st = om_precision_parse_mixlist(o, text, len, path);
+    st = om_pass_precision_parse_mixlist(o, text, len, path);
     free(text);
     return st;
 }
 
-void om_precision_opts_free(om_precision_opts *o)
+void om_pass_precision_opts_free(om_pass_precision_opts *o)
 {
     if (!o)
         return;

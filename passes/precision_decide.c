@@ -26,36 +26,36 @@
 #define FP16_FLUSH 2.98023223876953125e-8   /* 2^-25: below this a value rounds to zero */
 #define MAX_LOW_REDUCTION 4096
 
-bool om_prec_is_t_input(const om_node *n, int i)
+bool om_pass_prec_is_t_input(const om_node *n, int i)
 {
     if (n->op == OM_OP_RESIZE)
         return i == 0;
     return true;
 }
 
-bool om_prec_is_t_output(const om_node *n, int j)
+bool om_pass_prec_is_t_output(const om_node *n, int j)
 {
     if (n->op == OM_OP_LAYER_NORMALIZATION)
         return j == 0;
     return true;
 }
 
-static bool is_orig(const om_prec_decider *d, const om_value *v)
+static bool is_orig(const om_pass_prec_decider *d, const om_value *v)
 {
     return v->id < d->n_orig && d->g->values[v->id] == v;
 }
 
-static om_dtype vorig(const om_prec_decider *d, const om_value *v) { return is_orig(d, v) ? d->orig[v->id] : v->dtype; }
+static om_dtype vorig(const om_pass_prec_decider *d, const om_value *v) { return is_orig(d, v) ? d->orig[v->id] : v->dtype; }
 
-static om_dtype vplanned(const om_prec_decider *d, const om_value *v)
+static om_dtype vplanned(const om_pass_prec_decider *d, const om_value *v)
 {
     return is_orig(d, v) ? d->planned[v->id] : v->dtype;
 }
 
-static void report(const om_prec_decider *d, const om_node *n, const char *fmt, ...)
+static void report(const om_pass_prec_decider *d, const om_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void report(const om_prec_decider *d, const om_node *n, const char *fmt, ...)
+static void report(const om_pass_prec_decider *d, const om_node *n, const char *fmt, ...)
 {
     FILE *f = d->po->report;
     if (!f)
@@ -68,7 +68,7 @@ static void report(const om_prec_decider *d, const om_node *n, const char *fmt, 
     fputc('\n', f);
 }
 
-static bool kept(const om_prec_decider *d, const om_node *n)
+static bool kept(const om_pass_prec_decider *d, const om_node *n)
 {
     if (d->po->keep_op[n->op])
         return true;
@@ -79,7 +79,7 @@ static bool kept(const om_prec_decider *d, const om_node *n)
 }
 
 /* f16 range check of a constant f32 input; true (and reported) when refused. */
-static bool refuse_constant(const om_prec_decider *d, const om_node *n, const om_value *c)
+static bool refuse_constant(const om_pass_prec_decider *d, const om_node *n, const om_value *c)
 {
     int64_t numel = om_shape_numel(&c->shape);
     if (numel <= 0 || !c->data || c->nbytes != (size_t)numel * 4)
@@ -115,11 +115,11 @@ static bool refuse_constant(const om_prec_decider *d, const om_node *n, const om
     return false;
 }
 
-static bool refuse_fp16(const om_prec_decider *d, const om_node *n)
+static bool refuse_fp16(const om_pass_prec_decider *d, const om_node *n)
 {
     for (int i = 0; i < n->n_inputs; i++) {
         const om_value *x = n->inputs[i];
-        if (x && x->kind == OM_VALUE_CONSTANT && om_prec_is_t_input(n, i) && vorig(d, x) == OM_DT_FLOAT &&
+        if (x && x->kind == OM_VALUE_CONSTANT && om_pass_prec_is_t_input(n, i) && vorig(d, x) == OM_DT_FLOAT &&
             refuse_constant(d, n, x))
             return true;
     }
@@ -151,12 +151,12 @@ static bool refuse_fp16(const om_prec_decider *d, const om_node *n)
     return false;
 }
 
-static bool follows_low(const om_prec_decider *d, const om_node *n, bool force)
+static bool follows_low(const om_pass_prec_decider *d, const om_node *n, bool force)
 {
     int n_var = 0, n_low = 0;
     for (int i = 0; i < n->n_inputs; i++) {
         const om_value *x = n->inputs[i];
-        if (!x || !om_prec_is_t_input(n, i) || vorig(d, x) != OM_DT_FLOAT || x->kind == OM_VALUE_CONSTANT)
+        if (!x || !om_pass_prec_is_t_input(n, i) || vorig(d, x) != OM_DT_FLOAT || x->kind == OM_VALUE_CONSTANT)
             continue;
         n_var++;
         om_dtype p = vplanned(d, x);
@@ -166,7 +166,7 @@ static bool follows_low(const om_prec_decider *d, const om_node *n, bool force)
     return n_var == 0 ? force : n_low == n_var;
 }
 
-static om_dtype decide(om_prec_decider *d, const om_node *n)
+static om_dtype decide(om_pass_prec_decider *d, const om_node *n)
 {
     if (d->low == OM_DT_UNDEFINED)
         return OM_DT_FLOAT;
@@ -175,15 +175,15 @@ static om_dtype decide(om_prec_decider *d, const om_node *n)
         report(d, n, "kept f32: --keep-dtype");
         return OM_DT_FLOAT;
     }
-    if (!om_precision_kernel_takes_low(n->op))
+    if (!om_pass_precision_kernel_takes_low(n->op))
         return OM_DT_FLOAT;
     if (om_node_attr(n, "om_packed_b")) {
         report(d, n, "kept f32: its B is pre-packed in f32 (om_packed_b; run precision before pack-gemm-weights)");
         return OM_DT_FLOAT;
     }
-    bool mixed = om_precision_is_mixed(d->po->mode);
+    bool mixed = om_pass_precision_is_mixed(d->po->mode);
     bool want;
-    switch (om_precision_op_class(d->po, n->op)) {
+    switch (om_pass_precision_op_class(d->po, n->op)) {
     case OM_PREC_ALLOW: want = true; break;
     case OM_PREC_INFER: want = follows_low(d, n, !mixed); break;
     case OM_PREC_DENY: want = d->po->mode == OM_PRECISION_FP16; break;
@@ -201,12 +201,12 @@ static om_dtype decide(om_prec_decider *d, const om_node *n)
     return d->low;
 }
 
-om_dtype om_prec_decide(om_prec_decider *d, const om_node *n)
+om_dtype om_pass_prec_decide(om_pass_prec_decider *d, const om_node *n)
 {
     bool has_f32 = false;
     for (int i = 0; i < n->n_inputs; i++) {
         const om_value *x = n->inputs[i];
-        if (!x || !om_prec_is_t_input(n, i))
+        if (!x || !om_pass_prec_is_t_input(n, i))
             continue;
         om_dtype od = vorig(d, x);
         if (od == OM_DT_FLOAT)
@@ -216,7 +216,7 @@ om_dtype om_prec_decide(om_prec_decider *d, const om_node *n)
     }
     for (int j = 0; j < n->n_outputs; j++) {
         const om_value *o = n->outputs[j];
-        if (!o || !om_prec_is_t_output(n, j))
+        if (!o || !om_pass_prec_is_t_output(n, j))
             continue;
         om_dtype od = vorig(d, o);
         if (od == OM_DT_FLOAT)
@@ -229,7 +229,7 @@ om_dtype om_prec_decide(om_prec_decider *d, const om_node *n)
     om_dtype r = decide(d, n);
     for (int j = 0; j < n->n_outputs; j++) {
         const om_value *o = n->outputs[j];
-        if (o && om_prec_is_t_output(n, j) && is_orig(d, o) && d->orig[o->id] == OM_DT_FLOAT)
+        if (o && om_pass_prec_is_t_output(n, j) && is_orig(d, o) && d->orig[o->id] == OM_DT_FLOAT)
             d->planned[o->id] = r;
     }
     return r;

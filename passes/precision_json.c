@@ -3,7 +3,7 @@
  * Recursive descent over the text with a line/column cursor; every error is OM_ERR_PARSE
  * "file:line:col: what was expected, what was found". Nesting is limited to 64 levels and
  * strings keep \uXXXX escapes below 0x80 only (others become '?'): list files hold op
- * names. The tree is malloc'd; om_json_free releases it (also a half-built one).
+ * names. The tree is malloc'd; om_pass_json_free releases it (also a half-built one).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +48,7 @@ static void skip_ws(cursor *c)
         advance(c);
 }
 
-static om_status parse_value(cursor *c, om_json *out, int depth);
+static om_status parse_value(cursor *c, om_pass_json *out, int depth);
 
 static om_status parse_string(cursor *c, char **out)
 {
@@ -121,9 +121,9 @@ static om_status parse_string(cursor *c, char **out)
     return OM_OK;
 }
 
-static om_status push_item(cursor *c, om_json *parent, om_json **slot)
+static om_status push_item(cursor *c, om_pass_json *parent, om_pass_json **slot)
 {
-    om_json *items = realloc(parent->items, (size_t)(parent->n_items + 1) * sizeof *items);
+    om_pass_json *items = realloc(parent->items, (size_t)(parent->n_items + 1) * sizeof *items);
     if (!items)
         return om_error(OM_ERR_NO_MEMORY, "out of memory reading %s", c->file);
     parent->items = items;
@@ -132,7 +132,7 @@ static om_status push_item(cursor *c, om_json *parent, om_json **slot)
     return OM_OK;
 }
 
-static om_status parse_container(cursor *c, om_json *out, int depth, bool object)
+static om_status parse_container(cursor *c, om_pass_json *out, int depth, bool object)
 {
     char close = object ? '}' : ']';
     out->kind = object ? OM_JSON_OBJECT : OM_JSON_ARRAY;
@@ -158,7 +158,7 @@ static om_status parse_container(cursor *c, om_json *out, int depth, bool object
             }
             advance(c);
         }
-        om_json *item;
+        om_pass_json *item;
         om_status st = push_item(c, out, &item);
         if (st != OM_OK) {
             free(key);
@@ -190,7 +190,7 @@ static bool match_word(cursor *c, const char *w)
     return true;
 }
 
-static om_status parse_number(cursor *c, om_json *out)
+static om_status parse_number(cursor *c, om_pass_json *out)
 {
     char buf[64];
     size_t n = 0;
@@ -207,7 +207,7 @@ static om_status parse_number(cursor *c, om_json *out)
     return OM_OK;
 }
 
-static om_status parse_value(cursor *c, om_json *out, int depth)
+static om_status parse_value(cursor *c, om_pass_json *out, int depth)
 {
     skip_ws(c);
     out->line = c->line;
@@ -238,7 +238,7 @@ static om_status parse_value(cursor *c, om_json *out, int depth)
     return perr(c, "a value (object, array, string, number, true, false or null)");
 }
 
-static void free_tree(om_json *j)
+static void free_tree(om_pass_json *j)
 {
     for (int i = 0; i < j->n_items; i++)
         free_tree(&j->items[i]);
@@ -247,7 +247,7 @@ static void free_tree(om_json *j)
     free(j->key);
 }
 
-void om_json_free(om_json *j)
+void om_pass_json_free(om_pass_json *j)
 {
     if (!j)
         return;
@@ -255,13 +255,13 @@ void om_json_free(om_json *j)
     free(j);
 }
 
-om_status om_json_parse(const char *text, size_t len, const char *filename, om_json **out)
+om_status om_pass_json_parse(const char *text, size_t len, const char *filename, om_pass_json **out)
 {
     *out = NULL;
     if (!text)
-        return om_error(OM_ERR_INVALID_ARGUMENT, "om_json_parse: NULL text");
+        return om_error(OM_ERR_INVALID_ARGUMENT, "om_pass_json_parse: NULL text");
     cursor c = {text, text + len, filename ? filename : "<json>", 1, 1};
-    om_json *root = calloc(1, sizeof *root);
+    om_pass_json *root = calloc(1, sizeof *root);
     if (!root)
         return om_error(OM_ERR_NO_MEMORY, "out of memory reading %s", c.file);
     om_status st = parse_value(&c, root, 0);
@@ -271,7 +271,7 @@ om_status om_json_parse(const char *text, size_t len, const char *filename, om_j
             st = perr(&c, "end of file after the JSON value");
     }
     if (st != OM_OK) {
-        om_json_free(root);
+        om_pass_json_free(root);
         return st;
     }
     *out = root;

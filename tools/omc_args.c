@@ -327,35 +327,35 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
         } else if (VALUE("--precision") || (m == 0 && VALUE("--precision_mode"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (om_precision_parse_mode(v, &a->precision.mode) != OM_OK) {
+            if (om_pass_precision_parse_mode(v, &a->precision.mode) != OM_OK) {
                 om_cli_error("%s", om_last_error());
                 return OM_CLI_EXIT_USAGE;
             }
         } else if (VALUE("--keep-dtype") || (m == 0 && VALUE("--keep_dtype"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (om_precision_load_keep_dtype(&a->precision, v) != OM_OK) {
+            if (om_pass_precision_load_keep_dtype(&a->precision, v) != OM_OK) {
                 om_cli_error("--keep-dtype: %s", om_last_error());
                 return OM_CLI_EXIT_USAGE;
             }
         } else if (VALUE("--modify-mixlist") || (m == 0 && VALUE("--modify_mixlist"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (om_precision_load_mixlist(&a->precision, v) != OM_OK) {
+            if (om_pass_precision_load_mixlist(&a->precision, v) != OM_OK) {
                 om_cli_error("--modify-mixlist: %s", om_last_error());
                 return OM_CLI_EXIT_USAGE;
             }
         } else if (VALUE("--input-fp16-nodes") || (m == 0 && VALUE("--input_fp16_nodes"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (om_precision_add_fp16_inputs(&a->precision, v) != OM_OK) {
+            if (om_pass_precision_add_fp16_inputs(&a->precision, v) != OM_OK) {
                 om_cli_error("%s", om_last_error());
                 return OM_CLI_EXIT_USAGE;
             }
         } else if (VALUE("--output-type") || (m == 0 && VALUE("--output_type"))) {
             if (m < 0)
                 return OM_CLI_EXIT_USAGE;
-            if (om_precision_parse_output_type(v, &a->precision.output_dtype) != OM_OK) {
+            if (om_pass_precision_parse_output_type(v, &a->precision.output_dtype) != OM_OK) {
                 om_cli_error("%s", om_last_error());
                 return OM_CLI_EXIT_USAGE;
             }
@@ -410,7 +410,7 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
     if (a->precision.mode != OM_PRECISION_FP32 && a->opts.passes && strcmp(a->opts.passes, "default") != 0 &&
         !strstr(a->opts.passes, "precision"))
         om_cli_note("--precision %s has no effect: the --passes list has no 'precision' pass",
-                    om_precision_mode_name(a->precision.mode));
+                    om_pass_precision_mode_name(a->precision.mode));
     a->opts.precision = &a->precision;
     return -1;
 }
@@ -418,7 +418,7 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
 void omc_args_free(omc_args *a)
 {
     om_compile_pins_free(&a->pins);
-    om_precision_opts_free(&a->precision);
+    om_pass_precision_opts_free(&a->precision);
     free(a->disabled);
     free(a->output);
     memset(a, 0, sizeof *a);

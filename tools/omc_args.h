@@ -20,7 +20,7 @@ typedef struct omc_args {
     bool list_markdown;           /* --format markdown for --list-ops */
     om_compile_pins pins;
     const char **disabled;        /* malloc'd array of argv strings */
-    om_precision_opts precision;  /* --precision and friends (owns its lists) */
+    om_pass_precision_opts precision;  /* --precision and friends (owns its lists) */
     om_compile_opts opts;         /* points into pins, disabled, precision and argv */
 } omc_args;
 

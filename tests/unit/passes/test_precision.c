@@ -15,9 +15,9 @@
 static void test_json_parses_nested(void **state)
 {
     (void)state;
-    om_json *j = NULL;
+    om_pass_json *j = NULL;
     const char *t = "{\"a\": [1, -2.5e1, \"x\\n\\u0041\"], \"b\": {\"c\": true, \"d\": null}, \"e\": false}";
-    assert_int_equal(om_json_parse(TXT(t), "t.json", &j), OM_OK);
+    assert_int_equal(om_pass_json_parse(TXT(t), "t.json", &j), OM_OK);
     assert_int_equal(j->kind, OM_JSON_OBJECT);
     assert_int_equal(j->n_items, 3);
     assert_string_equal(j->items[0].key, "a");
@@ -31,13 +31,13 @@ static void test_json_parses_nested(void **state)
     assert_false(j->items[2].b);
     assert_int_equal(j->items[1].line, 1);
     assert_int_equal(j->items[1].col, 38);
-    om_json_free(j);
+    om_pass_json_free(j);
 }
 
 static void expect_json_error(const char *text, const char *msg)
 {
-    om_json *j = (om_json *)1;
-    t_expect_error(om_json_parse(TXT(text), "f.json", &j), OM_ERR_PARSE, msg);
+    om_pass_json *j = (om_pass_json *)1;
+    t_expect_error(om_pass_json_parse(TXT(text), "f.json", &j), OM_ERR_PARSE, msg);
     assert_null(j);
 }
 
@@ -66,7 +66,7 @@ static void test_mode_names(void **state)
     (void)state;
     static const struct {
         const char *a, *b;
-        om_precision_mode m;
+        om_pass_precision_mode m;
     } names[] = {
         {"fp32", "must_keep_origin_dtype", OM_PRECISION_FP32},
         {"fp16", "force_fp16", OM_PRECISION_FP16},
@@ -75,48 +75,48 @@ static void test_mode_names(void **state)
         {"mixed-bf16", "allow_mix_precision_bf16", OM_PRECISION_MIXED_BF16},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        om_precision_mode m = (om_precision_mode)-1;
-        assert_int_equal(om_precision_parse_mode(names[i].a, &m), OM_OK);
+        om_pass_precision_mode m = (om_pass_precision_mode)-1;
+        assert_int_equal(om_pass_precision_parse_mode(names[i].a, &m), OM_OK);
         assert_int_equal(m, names[i].m);
-        m = (om_precision_mode)-1;
-        assert_int_equal(om_precision_parse_mode(names[i].b, &m), OM_OK);
+        m = (om_pass_precision_mode)-1;
+        assert_int_equal(om_pass_precision_parse_mode(names[i].b, &m), OM_OK);
         assert_int_equal(m, names[i].m);
-        assert_string_equal(om_precision_mode_name(names[i].m), names[i].a);
+        assert_string_equal(om_pass_precision_mode_name(names[i].m), names[i].a);
     }
-    om_precision_mode m;
-    t_expect_error(om_precision_parse_mode("FP16", &m), OM_ERR_INVALID_ARGUMENT, "unknown precision mode 'FP16'");
-    t_expect_error(om_precision_parse_mode("", &m), OM_ERR_INVALID_ARGUMENT, "unknown precision mode ''");
-    assert_int_equal(om_precision_low_dtype(OM_PRECISION_MIXED), OM_DT_FLOAT16);
-    assert_int_equal(om_precision_low_dtype(OM_PRECISION_MIXED_BF16), OM_DT_BFLOAT16);
-    assert_int_equal(om_precision_low_dtype(OM_PRECISION_FP32), OM_DT_UNDEFINED);
-    assert_true(om_precision_is_mixed(OM_PRECISION_MIXED_BF16));
-    assert_false(om_precision_is_mixed(OM_PRECISION_BF16));
+    om_pass_precision_mode m;
+    t_expect_error(om_pass_precision_parse_mode("FP16", &m), OM_ERR_INVALID_ARGUMENT, "unknown precision mode 'FP16'");
+    t_expect_error(om_pass_precision_parse_mode("", &m), OM_ERR_INVALID_ARGUMENT, "unknown precision mode ''");
+    assert_int_equal(om_pass_precision_low_dtype(OM_PRECISION_MIXED), OM_DT_FLOAT16);
+    assert_int_equal(om_pass_precision_low_dtype(OM_PRECISION_MIXED_BF16), OM_DT_BFLOAT16);
+    assert_int_equal(om_pass_precision_low_dtype(OM_PRECISION_FP32), OM_DT_UNDEFINED);
+    assert_true(om_pass_precision_is_mixed(OM_PRECISION_MIXED_BF16));
+    assert_false(om_pass_precision_is_mixed(OM_PRECISION_BF16));
 }
 
 static void test_output_type_names(void **state)
 {
     (void)state;
     om_dtype d = OM_DT_UNDEFINED;
-    assert_int_equal(om_precision_parse_output_type("FP16", &d), OM_OK);
+    assert_int_equal(om_pass_precision_parse_output_type("FP16", &d), OM_OK);
     assert_int_equal(d, OM_DT_FLOAT16);
-    assert_int_equal(om_precision_parse_output_type("fp32", &d), OM_OK);
+    assert_int_equal(om_pass_precision_parse_output_type("fp32", &d), OM_OK);
     assert_int_equal(d, OM_DT_FLOAT);
-    t_expect_error(om_precision_parse_output_type("UINT8", &d), OM_ERR_INVALID_ARGUMENT, "unknown output type 'UINT8'");
-    t_expect_error(om_precision_parse_output_type("float16float", &d), OM_ERR_INVALID_ARGUMENT, "unknown output type");
+    t_expect_error(om_pass_precision_parse_output_type("UINT8", &d), OM_ERR_INVALID_ARGUMENT, "unknown output type 'UINT8'");
+    t_expect_error(om_pass_precision_parse_output_type("float16float", &d), OM_ERR_INVALID_ARGUMENT, "unknown output type");
 }
 
 static void test_fp16_inputs_split(void **state)
 {
     (void)state;
-    om_precision_opts o = {0};
-    assert_int_equal(om_precision_add_fp16_inputs(&o, " a ; b;;c;"), OM_OK);
-    assert_int_equal(om_precision_add_fp16_inputs(&o, "d"), OM_OK);
+    om_pass_precision_opts o = {0};
+    assert_int_equal(om_pass_precision_add_fp16_inputs(&o, " a ; b;;c;"), OM_OK);
+    assert_int_equal(om_pass_precision_add_fp16_inputs(&o, "d"), OM_OK);
     assert_int_equal(o.n_fp16_inputs, 4);
     assert_string_equal(o.fp16_inputs[0], "a");
     assert_string_equal(o.fp16_inputs[1], "b");
     assert_string_equal(o.fp16_inputs[2], "c");
     assert_string_equal(o.fp16_inputs[3], "d");
-    om_precision_opts_free(&o);
+    om_pass_precision_opts_free(&o);
     assert_int_equal(o.n_fp16_inputs, 0);
     assert_null(o.fp16_inputs);
 }
@@ -126,50 +126,50 @@ static void test_fp16_inputs_split(void **state)
 static void test_keep_dtype_file(void **state)
 {
     (void)state;
-    om_precision_opts o = {0};
+    om_pass_precision_opts o = {0};
     const char *t = "conv1\r\n  # comment\n\n  OpType::Softmax  \nlayer 2/gemm\n";
-    assert_int_equal(om_precision_parse_keep_dtype(&o, TXT(t), "k.txt"), OM_OK);
+    assert_int_equal(om_pass_precision_parse_keep_dtype(&o, TXT(t), "k.txt"), OM_OK);
     assert_int_equal(o.n_keep_names, 2);
     assert_string_equal(o.keep_names[0], "conv1");
     assert_string_equal(o.keep_names[1], "layer 2/gemm");
     assert_true(o.keep_op[OM_OP_SOFTMAX]);
     assert_false(o.keep_op[OM_OP_CONV]);
-    t_expect_error(om_precision_parse_keep_dtype(&o, TXT("a\nb\nOpType::Softmaxx\n"), "k.txt"), OM_ERR_PARSE,
+    t_expect_error(om_pass_precision_parse_keep_dtype(&o, TXT("a\nb\nOpType::Softmaxx\n"), "k.txt"), OM_ERR_PARSE,
                    "k.txt:3:9: unknown op type 'Softmaxx'");
-    om_precision_opts_free(&o);
-    t_expect_error(om_precision_load_keep_dtype(&o, "/nonexistent/keep.txt"), OM_ERR_IO,
+    om_pass_precision_opts_free(&o);
+    t_expect_error(om_pass_precision_load_keep_dtype(&o, "/nonexistent/keep.txt"), OM_ERR_IO,
                    "cannot open '/nonexistent/keep.txt'");
-    om_precision_opts_free(&o);
+    om_pass_precision_opts_free(&o);
 }
 
 static void test_mixlist_add_remove(void **state)
 {
     (void)state;
-    om_precision_opts o = {0};
-    assert_int_equal(om_precision_op_class(&o, OM_OP_CONV), OM_PREC_ALLOW);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_SOFTMAX), OM_PREC_DENY);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_RELU), OM_PREC_INFER);
+    om_pass_precision_opts o = {0};
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_CONV), OM_PREC_ALLOW);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_SOFTMAX), OM_PREC_DENY);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_RELU), OM_PREC_INFER);
     const char *t = "{\n"
                     "  \"allow_list\": {\"to-add\": [\"Softmax\"], \"to-remove\": [\"Conv\"]},\n"
                     "  \"deny_list\": {\"to-add\": [\"Relu\"], \"to-remove\": [\"Softmax\", \"Exp\"]},\n"
                     "  \"gray_list\": {\"to-remove\": [\"Gemm\"]}\n"
                     "}\n";
-    assert_int_equal(om_precision_parse_mixlist(&o, TXT(t), "m.json"), OM_OK);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_SOFTMAX), OM_PREC_ALLOW); /* removal from deny: not there */
-    assert_int_equal(om_precision_op_class(&o, OM_OP_CONV), OM_PREC_NONE);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_RELU), OM_PREC_DENY);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_EXP), OM_PREC_NONE);
-    assert_int_equal(om_precision_op_class(&o, OM_OP_GEMM), OM_PREC_ALLOW);    /* not on the infer list */
-    assert_int_equal(om_precision_op_class(&o, OM_OP_MATMUL), OM_PREC_ALLOW);  /* untouched */
-    assert_int_equal(om_precision_default_class(OM_OP_CONV), OM_PREC_ALLOW);
-    om_precision_opts_free(&o);
+    assert_int_equal(om_pass_precision_parse_mixlist(&o, TXT(t), "m.json"), OM_OK);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_SOFTMAX), OM_PREC_ALLOW); /* removal from deny: not there */
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_CONV), OM_PREC_NONE);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_RELU), OM_PREC_DENY);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_EXP), OM_PREC_NONE);
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_GEMM), OM_PREC_ALLOW);    /* not on the infer list */
+    assert_int_equal(om_pass_precision_op_class(&o, OM_OP_MATMUL), OM_PREC_ALLOW);  /* untouched */
+    assert_int_equal(om_pass_precision_default_class(OM_OP_CONV), OM_PREC_ALLOW);
+    om_pass_precision_opts_free(&o);
 }
 
 static void expect_mixlist_error(const char *text, const char *msg)
 {
-    om_precision_opts o = {0};
-    t_expect_error(om_precision_parse_mixlist(&o, TXT(text), "m.json"), OM_ERR_PARSE, msg);
-    om_precision_opts_free(&o);
+    om_pass_precision_opts o = {0};
+    t_expect_error(om_pass_precision_parse_mixlist(&o, TXT(text), "m.json"), OM_ERR_PARSE, msg);
+    om_pass_precision_opts_free(&o);
 }
 
 static void test_mixlist_errors(void **state)
@@ -204,7 +204,7 @@ static om_graph *parse(const char *text)
     return g;
 }
 
-static om_status run(om_graph *g, om_precision_opts *po, om_stats *st)
+static om_status run(om_graph *g, om_pass_precision_opts *po, om_stats *st)
 {
     om_pass_opts opts = {.stats = st, .pass_name = "precision", .precision = po};
     bool changed = false;
@@ -237,7 +237,7 @@ static void test_pass_mixed_shares_casts_and_converts_weights(void **state)
 {
     (void)state;
     om_graph *g = parse(two_convs);
-    om_precision_opts po = {.mode = OM_PRECISION_MIXED};
+    om_pass_precision_opts po = {.mode = OM_PRECISION_MIXED};
     om_stats *st = om_stats_create();
     assert_int_equal(run(g, &po, st), OM_OK);
     /* x -> f16 once (shared by both Convs), s -> f32 once before the Softmax */
@@ -270,7 +270,7 @@ static void test_pass_fp16_softmax_low_and_output_cast(void **state)
 {
     (void)state;
     om_graph *g = parse(two_convs);
-    om_precision_opts po = {.mode = OM_PRECISION_FP16};
+    om_pass_precision_opts po = {.mode = OM_PRECISION_FP16};
     assert_int_equal(run(g, &po, NULL), OM_OK);
     /* the deny-listed Softmax runs in f16 in the force mode; the output stays f32 */
     om_value *t = val(g, "t");
@@ -294,8 +294,8 @@ static void test_pass_keep_dtype_and_refusal(void **state)
                         "  %c : f32[1,2] = MatMul(%b, %v) name \"low\"\n"
                         "  output %c\n"
                         "}\n");
-    om_precision_opts po = {.mode = OM_PRECISION_FP16};
-    assert_int_equal(om_precision_parse_keep_dtype(&po, TXT("kept\n"), "k"), OM_OK);
+    om_pass_precision_opts po = {.mode = OM_PRECISION_FP16};
+    assert_int_equal(om_pass_precision_parse_keep_dtype(&po, TXT("kept\n"), "k"), OM_OK);
     om_stats *st = om_stats_create();
     assert_int_equal(run(g, &po, st), OM_OK);
     assert_int_equal(val(g, "a")->dtype, OM_DT_FLOAT);
@@ -304,7 +304,7 @@ static void test_pass_keep_dtype_and_refusal(void **state)
     assert_int_equal(t_stat(st, "precision", "kept-dtype"), 1);
     assert_int_equal(t_stat(st, "precision", "nodes-low"), 1);
     om_stats_destroy(st);
-    om_precision_opts_free(&po);
+    om_pass_precision_opts_free(&po);
     om_graph_destroy(g);
 
     /* bf16 has f32's range: no refusal */
@@ -314,7 +314,7 @@ static void test_pass_keep_dtype_and_refusal(void **state)
               "  %a : f32[1,2] = MatMul(%x, %w) name \"big\"\n"
               "  output %a\n"
               "}\n");
-    po = (om_precision_opts){.mode = OM_PRECISION_BF16};
+    po = (om_pass_precision_opts){.mode = OM_PRECISION_BF16};
     assert_int_equal(run(g, &po, NULL), OM_OK);
     assert_int_equal(val(g, "a")->dtype, OM_DT_FLOAT);         /* the output, after its cast */
     assert_int_equal(val(g, "w_bf16")->dtype, OM_DT_BFLOAT16);
@@ -328,13 +328,13 @@ static void test_pass_noop_and_bad_input_name(void **state)
     om_graph *g = parse(two_convs);
     size_t nodes = g->n_nodes;
     assert_int_equal(run(g, NULL, NULL), OM_OK);
-    om_precision_opts po = {.mode = OM_PRECISION_FP32};
+    om_pass_precision_opts po = {.mode = OM_PRECISION_FP32};
     assert_int_equal(run(g, &po, NULL), OM_OK);
     assert_int_equal(g->n_nodes, nodes);
     assert_int_equal(count_op(g, OM_OP_CAST), 0);
-    assert_int_equal(om_precision_add_fp16_inputs(&po, "y"), OM_OK);
+    assert_int_equal(om_pass_precision_add_fp16_inputs(&po, "y"), OM_OK);
     t_expect_error(run(g, &po, NULL), OM_ERR_INVALID_ARGUMENT, "'y' is not a graph input (inputs: x)");
-    om_precision_opts_free(&po);
+    om_pass_precision_opts_free(&po);
     om_graph_destroy(g);
 }
 

@@ -73,7 +73,7 @@ static void test_list_files(void **state)
     assert_int_equal(a.precision.n_keep_names, 1);
     assert_string_equal(a.precision.keep_names[0], "conv1");
     assert_true(a.precision.keep_op[OM_OP_SOFTMAX]);
-    assert_int_equal(om_precision_op_class(&a.precision, OM_OP_SOFTMAX), OM_PREC_ALLOW);
+    assert_int_equal(om_pass_precision_op_class(&a.precision, OM_OP_SOFTMAX), OM_PREC_ALLOW);
     omc_args_free(&a);
     unlink(keep);
     unlink(mix);
