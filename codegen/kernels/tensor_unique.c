@@ -8,10 +8,11 @@
  *
  * ny is the compiled (declared) dim; the kernel finds the real number and returns
  * OM_ART_CHECK_OUTPUT_SIZE before writing any output when it differs. Algorithm (one work
- * item, scratch in three stack arrays of `units` i64, so units is capped at
- * OM_CG_UNIQUE_MAX_UNITS):
- *   1. order = 0..units-1, sorted by unit value with a stable insertion sort (equal units
- *      keep index order, so the first of a run of equals is its first occurrence);
+ * item, scratch in three stack arrays of `units` i64 — 192 KiB at most — so units is
+ * capped at OM_CG_UNIQUE_MAX_UNITS):
+ *   1. order = 0..units-1, sorted by unit value with a stable bottom-up merge sort
+ *      (O(units log units) unit comparisons; equal units keep index order, so the first of
+ *      a run of equals is its first occurrence);
  *   2. runs of equal units are groups: first[g] = first unit of group g (value rank g),
  *      group[u] = g; the number of groups is checked;
  *   3. place of group g in Y: g when sorted, else the order of first occurrences (order is
@@ -71,36 +72,64 @@ static LLVMValueRef unit_cmp(const unique_ctx *u, LLVMValueRef a, LLVMValueRef b
     return LLVMBuildLoad2(b, cx->i32, res, "cmp");
 }
 
-/* Stable insertion sort of order[0..units) by unit value. */
-static void sort_units(const unique_ctx *u, LLVMValueRef order)
+/* Element pointer &base[i] of an i64 array (i: i64 value). */
+static LLVMValueRef i64_at(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef i)
+{
+    return LLVMBuildInBoundsGEP2(cx->b, cx->i64, base, &i, 1, "");
+}
+
+/* Stable bottom-up merge sort of order[0..units) by unit value, tmp as scratch: the passes
+ * (run widths 1, 2, 4, ...) are unrolled at compile time, each a loop over its pairs of
+ * runs; a merge takes from the right run only when strictly smaller (stability), then
+ * copies the two tails. */
+static void sort_units(const unique_ctx *u, LLVMValueRef order, LLVMValueRef tmp)
 {
     om_cg_ctx *cx = u->cx;
     LLVMBuilderRef b = cx->b;
-    LLVMValueRef jslot = om_cg_alloca(cx, cx->i64, "j");
-    om_cg_loop l;
-    LLVMValueRef i = om_cg_for(cx, &l, om_cg_i64(cx, 1), om_cg_i64(cx, u->units), "i");
-    LLVMValueRef key = om_cg_load(cx, OM_DT_INT64, order, i);
-    LLVMBuildStore(b, LLVMBuildSub(b, i, om_cg_i64(cx, 1), ""), jslot);
-    LLVMBasicBlockRef cond = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "sort.cond");
-    LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "sort.check");
-    LLVMBasicBlockRef shift = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "sort.shift");
-    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "sort.done");
-    LLVMBuildBr(b, cond);
-    LLVMPositionBuilderAtEnd(b, cond);
-    LLVMValueRef j = LLVMBuildLoad2(b, cx->i64, jslot, "");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGE, j, om_cg_i64(cx, 0), ""), check, done);
-    LLVMPositionBuilderAtEnd(b, check);
-    LLVMValueRef oj = om_cg_load(cx, OM_DT_INT64, order, j);
-    LLVMValueRef c = unit_cmp(u, oj, key); /* may open blocks: branch from where it ends */
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, c, om_cg_i32(cx, 0), ""), shift, done);
-    LLVMPositionBuilderAtEnd(b, shift);
-    om_cg_store(cx, OM_DT_INT64, order, LLVMBuildAdd(b, j, om_cg_i64(cx, 1), ""), oj);
-    LLVMBuildStore(b, LLVMBuildSub(b, j, om_cg_i64(cx, 1), ""), jslot);
-    LLVMBuildBr(b, cond);
-    LLVMPositionBuilderAtEnd(b, done);
-    LLVMValueRef jd = LLVMBuildLoad2(b, cx->i64, jslot, "");
-    om_cg_store(cx, OM_DT_INT64, order, LLVMBuildAdd(b, jd, om_cg_i64(cx, 1), ""), key);
-    om_cg_for_end(cx, &l);
+    int64_t n = u->units;
+    LLVMValueRef as = om_cg_alloca(cx, cx->i64, "a"), bs = om_cg_alloca(cx, cx->i64, "b");
+    LLVMValueRef ks = om_cg_alloca(cx, cx->i64, "k");
+    for (int64_t w = 1; w < n; w *= 2) {
+        om_cg_loop l;
+        LLVMValueRef bi = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, (n + 2 * w - 1) / (2 * w)), "pair");
+        LLVMValueRef lo = om_cg_mul(cx, bi, om_cg_i64(cx, 2 * w)), nn = om_cg_i64(cx, n);
+        LLVMValueRef mid = om_cg_add(cx, lo, om_cg_i64(cx, w)), hi = om_cg_add(cx, lo, om_cg_i64(cx, 2 * w));
+        mid = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, mid, nn, ""), mid, nn, "mid");
+        hi = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, hi, nn, ""), hi, nn, "hi");
+        LLVMBuildStore(b, lo, as);
+        LLVMBuildStore(b, mid, bs);
+        LLVMBuildStore(b, lo, ks);
+        LLVMBasicBlockRef cond = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "merge.cond");
+        LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "merge.body");
+        LLVMBasicBlockRef tail = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "merge.tail");
+        LLVMBuildBr(b, cond);
+        LLVMPositionBuilderAtEnd(b, cond);
+        LLVMValueRef ai = LLVMBuildLoad2(b, cx->i64, as, ""), bj = LLVMBuildLoad2(b, cx->i64, bs, "");
+        LLVMValueRef more = LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntSLT, ai, mid, ""),
+                                         LLVMBuildICmp(b, LLVMIntSLT, bj, hi, ""), "");
+        LLVMBuildCondBr(b, more, body, tail);
+        LLVMPositionBuilderAtEnd(b, body);
+        LLVMValueRef oa = om_cg_load(cx, OM_DT_INT64, order, ai), ob = om_cg_load(cx, OM_DT_INT64, order, bj);
+        LLVMValueRef c = unit_cmp(u, ob, oa); /* may open blocks: the builder ends after them */
+        LLVMValueRef takeb = LLVMBuildICmp(b, LLVMIntSLT, c, om_cg_i32(cx, 0), "takeb");
+        LLVMValueRef k = LLVMBuildLoad2(b, cx->i64, ks, "");
+        om_cg_store(cx, OM_DT_INT64, tmp, k, LLVMBuildSelect(b, takeb, ob, oa, ""));
+        LLVMValueRef tb = LLVMBuildZExt(b, takeb, cx->i64, "");
+        LLVMBuildStore(b, LLVMBuildAdd(b, ai, LLVMBuildSub(b, om_cg_i64(cx, 1), tb, ""), ""), as);
+        LLVMBuildStore(b, LLVMBuildAdd(b, bj, tb, ""), bs);
+        LLVMBuildStore(b, LLVMBuildAdd(b, k, om_cg_i64(cx, 1), ""), ks);
+        LLVMBuildBr(b, cond);
+        LLVMPositionBuilderAtEnd(b, tail);
+        ai = LLVMBuildLoad2(b, cx->i64, as, "");
+        bj = LLVMBuildLoad2(b, cx->i64, bs, "");
+        k = LLVMBuildLoad2(b, cx->i64, ks, "");
+        LLVMValueRef na = LLVMBuildSub(b, mid, ai, ""), nb = LLVMBuildSub(b, hi, bj, "");
+        om_cg_memcpy(cx, i64_at(cx, tmp, k), i64_at(cx, order, ai), om_cg_mul(cx, na, om_cg_i64(cx, 8)));
+        om_cg_memcpy(cx, i64_at(cx, tmp, om_cg_add(cx, k, na)), i64_at(cx, order, bj),
+                     om_cg_mul(cx, nb, om_cg_i64(cx, 8)));
+        om_cg_for_end(cx, &l);
+        om_cg_memcpy(cx, order, tmp, om_cg_i64(cx, n * 8));
+    }
 }
 
 /* Opens `if (cond) {`: returns the join block; close with close_if. */
@@ -176,13 +205,13 @@ om_status om_cg_emit_unique(om_cg_ctx *cx, const om_node *n)
     LLVMBuilderRef b = cx->b;
     LLVMTypeRef arr = LLVMArrayType2(cx->i64, (uint64_t)u.units);
     LLVMValueRef order = om_cg_alloca(cx, arr, "order"), first = om_cg_alloca(cx, arr, "first");
-    LLVMValueRef group = om_cg_alloca(cx, arr, "group");
+    LLVMValueRef group = om_cg_alloca(cx, arr, "group"); /* also the sort's scratch */
     om_cg_loop l, lo;
     /* 1. sort */
     LLVMValueRef k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, u.units), "u");
     om_cg_store(cx, OM_DT_INT64, order, k, k);
     om_cg_for_end(cx, &l);
-    sort_units(&u, order);
+    sort_units(&u, order, group);
     /* 2. groups */
     LLVMValueRef ng = om_cg_alloca(cx, cx->i64, "ngroups");
     LLVMBuildStore(b, om_cg_i64(cx, 0), ng);

@@ -236,6 +236,28 @@ static void test_unique_agree(void **state)
         assert_int_equal(unique_run(OM_DT_INT32, 4, d4, rnd, 3, s, -1, true), OM_OK);
         assert_int_equal(unique_run(OM_DT_DOUBLE, 4, d4, rnd, 1, s, -1, false), OM_OK);
     }
+    /* 1000 units (10 merge passes, odd run lengths), many repeats: stability shows in indices */
+    static double big[1000];
+    for (int i = 0; i < 1000; i++)
+        big[i] = (double)(cg_rand() % 61) - 30;
+    const int64_t d1000 = 1000;
+    assert_int_equal(unique_run(OM_DT_INT16, 1, &d1000, big, -99, true, -1, true), OM_OK);
+    assert_int_equal(unique_run(OM_DT_FLOAT, 1, &d1000, big, 0, false, -1, true), OM_OK);
+}
+
+/* More units than the kernel's stack scratch allows: a clean compile-time refusal. */
+static void test_unique_too_many(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("t");
+    const int64_t xd = 8193, ny = 5;
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT, 1, &xd), *y = cg_value(g, "y", OM_DT_FLOAT, 1, &ny);
+    om_graph_add_node(g, OM_OP_UNIQUE, "u", &x, 1, &y, 1);
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(om_last_error(), "node 'u' (Unique): 8193 units to compare, at most 8192 supported"));
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
 }
 
 static void test_unique_disagree(void **state)
@@ -277,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_nonzero),
         cmocka_unit_test(test_unique_agree),
         cmocka_unit_test(test_unique_disagree),
+        cmocka_unit_test(test_unique_too_many),
         cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
