@@ -35,15 +35,22 @@
 #define CF_MAX_FLAT_TAPS 49
 #define CF_MAX_KW 16
 #define CF_MAX_VL 16
-#define CF_CHUNK_BYTES (256 * 1024)
+#define CF_L1_PANEL_BYTES (32 * 1024) /* X bytes of one tile and K block */
+#define CF_MIN_ITEMS 4                 /* work items wanted before splitting the channel blocks */
+#define CF_PACK_MIN_M 16               /* packed layout: output channels that amortize the gathers */
+#define CF_PACK_MAX_TAPS 9
+#define CF_PACK_PANEL_BYTES (96 * 1024) /* packed: sequential panel reads stream well from L2 */
 #define CF_MAX_LANE_INDEX ((int64_t)1 << 30)
 
 typedef struct cf_plan {
     int64_t T;          /* lanes per full tile (NR*VL) */
     int64_t nfull;      /* full tiles per plane (flat) or per row (row) */
     int64_t tail, nrt;  /* lanes and vectors of the last, partial tile (0: none) */
-    int64_t per_chunk;  /* tiles (flat) or output rows (row) per chunk */
-    int64_t nchunks;
+    int64_t ntr;        /* tiles per plane (flat) or per row (row), tail included */
+    int64_t ntiles;     /* tiles per image */
+    int64_t kc, nkb;    /* input channels per K block, K blocks */
+    int64_t nmb, mrt;   /* output-channel blocks per group, channels of the last one (0: full) */
+    int64_t J, jc, njc; /* (group, block) pairs, pairs per work item, items per tile */
 } cf_plan;
 
 typedef struct cf {
@@ -52,14 +59,19 @@ typedef struct cf {
     const om_cg_epilogue *ep;
     int VL, MR, NR;
     bool flat, fma; /* fma: the target has fused multiply-add (else llvm.fmuladd, no fmaf call) */
+    bool packed;    /* flat tiles over any geometry: each K block of X is gathered into a panel */
+    LLVMValueRef panel; /* packed: [kc][KK][T] floats on the stack */
     int64_t Cg, Mg, KK, L, IHW;
     LLVMTypeRef vt, vt2, vit; /* <VL x float>, <2VL x float>, <VL x i32> */
     LLVMValueRef x, w, bias, y;
     LLVMValueRef acc[CF_MAX_ACC];
-    LLVMValueRef xg, wm0, yb; /* per work item: X plane of (n, first channel of g), W row of m0, Y plane of (n, m0) */
+    LLVMValueRef n;           /* per work item: the image */
+    LLVMValueRef xg, wm0, yb; /* per block: X plane of (n, first channel of g), W row of m0, Y plane of (n, m0) */
     LLVMValueRef m0;
     cf_plan p;
 } cf;
+
+#define CF_MAX_MASKS (CF_MAX_FLAT_TAPS > CF_MAX_KW ? CF_MAX_FLAT_TAPS : CF_MAX_KW)
 
 typedef struct cf_tile {
     int mr, nr;
@@ -67,6 +79,8 @@ typedef struct cf_tile {
     LLVMValueRef oh;   /* row: output row */
     int64_t valid;     /* lanes of the tile that are outputs (nr*VL for a full tile) */
     bool masked;       /* loads need lane masks */
+    LLVMValueRef masks[CF_MAX_MASKS][CF_MAX_NR]; /* per tap (flat) or kernel column (row) */
+    LLVMValueRef gidx[CF_MAX_NR];                /* packed: X offset of tap (0, 0) per lane (i32) */
 } cf_tile;
 
 /* ---- SIMD shape ----------------------------------------------------------------------------- */
@@ -316,8 +330,7 @@ static LLVMValueRef cf_even_lanes(cf *k, LLVMValueRef v2)
 }
 
 /* The taps of one input channel (flat layout): X plane at xc, W at wc (row m0). */
-static void cf_taps_flat(cf *k, const cf_tile *t, LLVMValueRef xc, LLVMValueRef wc, LLVMValueRef *a,
-                         LLVMValueRef masks[][CF_MAX_NR])
+static void cf_taps_flat(cf *k, const cf_tile *t, LLVMValueRef xc, LLVMValueRef wc, LLVMValueRef *a)
 {
     om_cg_ctx *cx = k->cx;
     const om_cg_conv_geom *g = k->g;
@@ -330,7 +343,7 @@ static void cf_taps_flat(cf *k, const cf_tile *t, LLVMValueRef xc, LLVMValueRef 
             LLVMValueRef xv[CF_MAX_NR];
             for (int j = 0; j < nr; j++)
                 xv[j] = cf_load(k, k->vt, k->x, om_cg_add(cx, xb, om_cg_i64(cx, (int64_t)j * k->VL)),
-                                t->masked ? masks[tap][j] : NULL);
+                                t->masked ? t->masks[tap][j] : NULL);
             for (int i = 0; i < mr; i++) {
                 LLVMValueRef wi = om_cg_add(cx, wc, om_cg_i64(cx, i * k->Cg * k->KK + tap));
                 LLVMValueRef wv = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->w, wi), k->VL);
@@ -341,8 +354,7 @@ static void cf_taps_flat(cf *k, const cf_tile *t, LLVMValueRef xc, LLVMValueRef 
 }
 
 /* One kernel row (row layout): X row at xr, W taps of row kh at wr. */
-static void cf_taps_row(cf *k, const cf_tile *t, LLVMValueRef xr, LLVMValueRef wr, LLVMValueRef *a,
-                        LLVMValueRef masks[][CF_MAX_NR])
+static void cf_taps_row(cf *k, const cf_tile *t, LLVMValueRef xr, LLVMValueRef wr, LLVMValueRef *a)
 {
     om_cg_ctx *cx = k->cx;
     const om_cg_conv_geom *g = k->g;
@@ -353,7 +365,7 @@ static void cf_taps_row(cf *k, const cf_tile *t, LLVMValueRef xr, LLVMValueRef w
         LLVMValueRef xv[CF_MAX_NR];
         for (int j = 0; j < nr; j++) {
             LLVMValueRef xi = om_cg_add(cx, xb, om_cg_i64(cx, (int64_t)j * k->VL * g->SW));
-            LLVMValueRef m = t->masked ? masks[kw][j] : NULL;
+            LLVMValueRef m = t->masked ? t->masks[kw][j] : NULL;
             if (g->SW == 1)
                 xv[j] = cf_load(k, k->vt, k->x, xi, m);
             else
@@ -368,6 +380,55 @@ static void cf_taps_row(cf *k, const cf_tile *t, LLVMValueRef xr, LLVMValueRef w
     }
 }
 
+/* The taps of one input channel (packed): its [KK][T] rows of the panel start at pc. */
+static void cf_taps_packed(cf *k, const cf_tile *t, LLVMValueRef pc, LLVMValueRef wc, LLVMValueRef *a)
+{
+    om_cg_ctx *cx = k->cx;
+    int mr = t->mr, nr = t->nr;
+    for (int64_t tap = 0; tap < k->KK; tap++) {
+        LLVMValueRef xv[CF_MAX_NR];
+        for (int j = 0; j < nr; j++)
+            xv[j] = cf_load(k, k->vt, k->panel, om_cg_add(cx, pc, om_cg_i64(cx, tap * k->p.T + (int64_t)j * k->VL)), NULL);
+        for (int i = 0; i < mr; i++) {
+            LLVMValueRef wi = om_cg_add(cx, wc, om_cg_i64(cx, i * k->Cg * k->KK + tap));
+            LLVMValueRef wv = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->w, wi), k->VL);
+            for (int j = 0; j < nr; j++)
+                a[i * nr + j] = cf_fma(k, wv, xv[j], a[i * nr + j]);
+        }
+    }
+}
+
+/* Packed: gathers input channels [c0, c1) of image k->n (group 0) for tile t into the
+ * panel, zeros where a tap reads padding. */
+static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    LLVMTypeRef pvt = LLVMVectorType(cx->ptr, (unsigned)k->VL);
+    unsigned id = LLVMLookupIntrinsicID("llvm.masked.gather", 18);
+    LLVMTypeRef over[2] = {k->vt, pvt};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
+    om_cg_loop lc;
+    LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "pc");
+    LLVMValueRef xp = cf_addr(k, k->x, om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->C, NULL), c), k->IHW, NULL));
+    LLVMValueRef pc = om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, c0, ""), k->KK * k->p.T, NULL);
+    for (int64_t kh = 0; kh < g->KH; kh++)
+        for (int64_t kw = 0; kw < g->KW; kw++) {
+            int64_t tap = kh * g->KW + kw;
+            for (int j = 0; j < t->nr; j++) {
+                LLVMValueRef idx = LLVMBuildAdd(cx->b, t->gidx[j], cf_isplat(k, kh * g->DH * g->IW + kw * g->DW), "");
+                LLVMValueRef ptrs = LLVMBuildGEP2(cx->b, cx->f32, xp, &idx, 1, "");
+                LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 4), t->masks[tap][j], LLVMConstNull(k->vt)};
+                LLVMValueRef v = LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+                LLVMValueRef st = LLVMBuildStore(
+                    cx->b, v, cf_addr(k, k->panel, om_cg_add(cx, pc, om_cg_i64(cx, tap * k->p.T + (int64_t)j * k->VL))));
+                LLVMSetAlignment(st, 4);
+            }
+        }
+    om_cg_for_end(cx, &lc);
+}
+
 static void cf_acc_load(cf *k, int n, LLVMValueRef *a)
 {
     for (int q = 0; q < n; q++)
@@ -380,58 +441,125 @@ static void cf_acc_store(cf *k, int n, LLVMValueRef *a)
         LLVMBuildStore(k->cx->b, a[q], k->acc[q]);
 }
 
-static void cf_tile_emit(cf *k, const cf_tile *t)
+/* The lane masks of tile t, once per tile (shared by every channel block and K block). */
+static void cf_tile_masks(cf *k, cf_tile *t)
 {
     om_cg_ctx *cx = k->cx;
     const om_cg_conv_geom *g = k->g;
-    int mr = t->mr, nr = t->nr, na = mr * nr;
-    LLVMValueRef a[CF_MAX_ACC];
-    LLVMValueRef masks[CF_MAX_FLAT_TAPS > CF_MAX_KW ? CF_MAX_FLAT_TAPS : CF_MAX_KW][CF_MAX_NR] = {{NULL}};
-
-    /* lane masks, once per tile */
-    if (t->masked) {
-        LLVMValueRef base = cf_ivec(k, t->sp0);
-        for (int j = 0; j < nr; j++) {
-            LLVMValueRef pos = LLVMBuildAdd(cx->b, base, cf_iota(k, (int64_t)j * k->VL), "");
-            LLVMValueRef inb = LLVMBuildICmp(cx->b, LLVMIntULT, pos, cf_isplat(k, k->flat ? k->L : g->OW), "");
-            if (k->flat) {
-                LLVMValueRef oh = LLVMBuildUDiv(cx->b, pos, cf_isplat(k, g->OW), "");
-                LLVMValueRef ow = LLVMBuildSub(cx->b, pos, LLVMBuildMul(cx->b, oh, cf_isplat(k, g->OW), ""), "");
-                LLVMValueRef rok[CF_MAX_FLAT_TAPS], cok[CF_MAX_FLAT_TAPS];
-                for (int64_t kh = 0; kh < g->KH; kh++)
-                    rok[kh] = LLVMBuildAnd(cx->b, inb, cf_in_range(k, oh, kh * g->DH - g->PH, g->IH), "");
+    LLVMValueRef base = cf_ivec(k, t->sp0);
+    for (int j = 0; j < t->nr; j++) {
+        LLVMValueRef pos = LLVMBuildAdd(cx->b, base, cf_iota(k, (int64_t)j * k->VL), "");
+        LLVMValueRef inb = LLVMBuildICmp(cx->b, LLVMIntULT, pos, cf_isplat(k, k->flat ? k->L : g->OW), "");
+        if (k->packed) {
+            LLVMValueRef oh = LLVMBuildUDiv(cx->b, pos, cf_isplat(k, g->OW), "");
+            LLVMValueRef ow = LLVMBuildSub(cx->b, pos, LLVMBuildMul(cx->b, oh, cf_isplat(k, g->OW), ""), "");
+            LLVMValueRef ih = LLVMBuildSub(cx->b, LLVMBuildMul(cx->b, oh, cf_isplat(k, g->SH), ""), cf_isplat(k, g->PH), "");
+            LLVMValueRef iw = LLVMBuildSub(cx->b, LLVMBuildMul(cx->b, ow, cf_isplat(k, g->SW), ""), cf_isplat(k, g->PW), "");
+            t->gidx[j] = LLVMBuildAdd(cx->b, LLVMBuildMul(cx->b, ih, cf_isplat(k, g->IW), ""), iw, "");
+            LLVMValueRef rok[CF_MAX_FLAT_TAPS], cok[CF_MAX_FLAT_TAPS];
+            for (int64_t kh = 0; kh < g->KH; kh++)
+                rok[kh] = LLVMBuildAnd(cx->b, inb, cf_in_range(k, ih, kh * g->DH, g->IH), "");
+            for (int64_t kw = 0; kw < g->KW; kw++)
+                cok[kw] = cf_in_range(k, iw, kw * g->DW, g->IW);
+            for (int64_t kh = 0; kh < g->KH; kh++)
                 for (int64_t kw = 0; kw < g->KW; kw++)
-                    cok[kw] = cf_in_range(k, ow, kw * g->DW - g->PW, g->IW);
-                for (int64_t kh = 0; kh < g->KH; kh++)
-                    for (int64_t kw = 0; kw < g->KW; kw++)
-                        masks[kh * g->KW + kw][j] = LLVMBuildAnd(cx->b, rok[kh], cok[kw], "");
-            } else {
-                LLVMValueRef col = LLVMBuildMul(cx->b, pos, cf_isplat(k, g->SW), "");
-                for (int64_t kw = 0; kw < g->KW; kw++) {
-                    LLVMValueRef m = LLVMBuildAnd(cx->b, inb, cf_in_range(k, col, kw * g->DW - g->PW, g->IW), "");
-                    masks[kw][j] = g->SW == 1 ? m : cf_widen_mask(k, m);
-                }
+                    t->masks[kh * g->KW + kw][j] = LLVMBuildAnd(cx->b, rok[kh], cok[kw], "");
+        } else if (k->flat) {
+            LLVMValueRef oh = LLVMBuildUDiv(cx->b, pos, cf_isplat(k, g->OW), "");
+            LLVMValueRef ow = LLVMBuildSub(cx->b, pos, LLVMBuildMul(cx->b, oh, cf_isplat(k, g->OW), ""), "");
+            LLVMValueRef rok[CF_MAX_FLAT_TAPS], cok[CF_MAX_FLAT_TAPS];
+            for (int64_t kh = 0; kh < g->KH; kh++)
+                rok[kh] = LLVMBuildAnd(cx->b, inb, cf_in_range(k, oh, kh * g->DH - g->PH, g->IH), "");
+            for (int64_t kw = 0; kw < g->KW; kw++)
+                cok[kw] = cf_in_range(k, ow, kw * g->DW - g->PW, g->IW);
+            for (int64_t kh = 0; kh < g->KH; kh++)
+                for (int64_t kw = 0; kw < g->KW; kw++)
+                    t->masks[kh * g->KW + kw][j] = LLVMBuildAnd(cx->b, rok[kh], cok[kw], "");
+        } else {
+            LLVMValueRef col = LLVMBuildMul(cx->b, pos, cf_isplat(k, g->SW), "");
+            for (int64_t kw = 0; kw < g->KW; kw++) {
+                LLVMValueRef m = LLVMBuildAnd(cx->b, inb, cf_in_range(k, col, kw * g->DW - g->PW, g->IW), "");
+                t->masks[kw][j] = g->SW == 1 ? m : cf_widen_mask(k, m);
             }
         }
     }
+}
 
-    /* accumulators: bias or zero */
+/* if (cond) { yes } else { no }: returns the join block's builder position after the
+ * caller filled both sides (see cf_branch_* below). */
+typedef struct cf_if {
+    LLVMBasicBlockRef yes, no, join;
+} cf_if;
+
+static void cf_if_begin(cf *k, cf_if *f, LLVMValueRef cond)
+{
+    om_cg_ctx *cx = k->cx;
+    f->yes = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "then");
+    f->no = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "else");
+    f->join = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "endif");
+    LLVMBuildCondBr(cx->b, cond, f->yes, f->no);
+    LLVMPositionBuilderAtEnd(cx->b, f->yes);
+}
+
+static void cf_if_else(cf *k, cf_if *f)
+{
+    LLVMBuildBr(k->cx->b, f->join);
+    LLVMPositionBuilderAtEnd(k->cx->b, f->no);
+}
+
+static void cf_if_end(cf *k, cf_if *f)
+{
+    LLVMBuildBr(k->cx->b, f->join);
+    LLVMMoveBasicBlockAfter(f->join, LLVMGetLastBasicBlock(k->cx->fn));
+    LLVMPositionBuilderAtEnd(k->cx->b, f->join);
+}
+
+/* Output-channel block (k->m0 .. + t->mr) of tile t over input channels [kb*kc, ...): the
+ * accumulators start from the bias (first K block) or the partial sums in Y, and end in Y,
+ * through the epilogue after the last K block. kb is NULL when there is one K block. */
+static void cf_micro(cf *k, const cf_tile *t, LLVMValueRef kb)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    const cf_plan *p = &k->p;
+    int mr = t->mr, nr = t->nr, na = mr * nr;
+    LLVMValueRef a[CF_MAX_ACC], yi[CF_MAX_ACC], sm[CF_MAX_NR];
+    LLVMValueRef ys = k->flat ? t->sp0 : om_cg_mad(cx, t->oh, g->OW, t->sp0);
+    for (int j = 0; j < nr; j++) {
+        int64_t lanes = t->valid - (int64_t)j * k->VL;
+        sm[j] = lanes < k->VL ? cf_prefix_mask(k, lanes) : NULL;
+    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++)
+            yi[i * nr + j] = om_cg_add(cx, om_cg_add(cx, k->yb, om_cg_i64(cx, i * k->L + (int64_t)j * k->VL)), ys);
+
+    LLVMValueRef first = kb ? LLVMBuildICmp(cx->b, LLVMIntEQ, kb, om_cg_i64(cx, 0), "") : NULL;
     for (int i = 0; i < mr; i++) {
         LLVMValueRef init = cf_fconst(k, 0);
         if (k->bias)
             init = cf_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->bias, om_cg_add(cx, k->m0, om_cg_i64(cx, i))), k->VL);
-        for (int j = 0; j < nr; j++)
+        for (int j = 0; j < nr; j++) {
             a[i * nr + j] = init;
+            if (kb)
+                a[i * nr + j] = LLVMBuildSelect(cx->b, first, init, cf_load(k, k->vt, k->y, yi[i * nr + j], sm[j]), "");
+        }
     }
     cf_acc_store(k, na, a);
 
+    LLVMValueRef c0 = kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0);
+    LLVMValueRef c1 = kb ? om_cg_win_smin(cx, om_cg_add(cx, c0, om_cg_i64(cx, p->kc)), om_cg_i64(cx, k->Cg))
+                         : om_cg_i64(cx, k->Cg);
     om_cg_loop lc;
-    LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k->Cg), "c");
+    LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "c");
     LLVMValueRef xc = om_cg_mad(cx, c, k->IHW, k->xg);
     LLVMValueRef wc = om_cg_mad(cx, c, k->KK, k->wm0);
-    if (k->flat) {
+    if (k->packed) {
         cf_acc_load(k, na, a);
-        cf_taps_flat(k, t, xc, wc, a, masks);
+        cf_taps_packed(k, t, om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, c0, ""), k->KK * p->T, NULL), wc, a);
+        cf_acc_store(k, na, a);
+    } else if (k->flat) {
+        cf_acc_load(k, na, a);
+        cf_taps_flat(k, t, xc, wc, a);
         cf_acc_store(k, na, a);
     } else {
         /* kernel rows whose input row oh*SH - PH + kh*DH is inside X */
@@ -442,111 +570,79 @@ static void cf_tile_emit(cf *k, const cf_tile *t)
         LLVMValueRef kh = om_cg_for(cx, &lk, klo, khi, "kh");
         LLVMValueRef ih = om_cg_add(cx, rbase, om_cg_mad(cx, kh, g->DH, NULL));
         cf_acc_load(k, na, a);
-        cf_taps_row(k, t, om_cg_mad(cx, ih, g->IW, xc), om_cg_mad(cx, kh, g->KW, wc), a, masks);
+        cf_taps_row(k, t, om_cg_mad(cx, ih, g->IW, xc), om_cg_mad(cx, kh, g->KW, wc), a);
         cf_acc_store(k, na, a);
         om_cg_for_end(cx, &lk);
     }
     om_cg_for_end(cx, &lc);
 
-    /* epilogue and stores */
     cf_acc_load(k, na, a);
-    LLVMValueRef ys = k->flat ? t->sp0 : om_cg_mad(cx, t->oh, g->OW, t->sp0);
-    for (int i = 0; i < mr; i++)
-        for (int j = 0; j < nr; j++) {
-            int64_t lanes = t->valid - (int64_t)j * k->VL;
-            LLVMValueRef sm = lanes < k->VL ? cf_prefix_mask(k, lanes) : NULL;
-            LLVMValueRef yi = om_cg_add(cx, om_cg_add(cx, k->yb, om_cg_i64(cx, i * k->L + (int64_t)j * k->VL)), ys);
-            LLVMValueRef v = cf_epilogue(k, a[i * nr + j], yi, sm);
-            cf_store(k, k->y, yi, v, sm);
-        }
+    cf_if f;
+    if (kb) {
+        /* not the last K block: partial sums to Y */
+        cf_if_begin(k, &f, LLVMBuildICmp(cx->b, LLVMIntSLT, kb, om_cg_i64(cx, p->nkb - 1), ""));
+        for (int q = 0; q < na; q++)
+            cf_store(k, k->y, yi[q], a[q], sm[q % nr]);
+        cf_if_else(k, &f);
+    }
+    for (int q = 0; q < na; q++)
+        cf_store(k, k->y, yi[q], cf_epilogue(k, a[q], yi[q], sm[q % nr]), sm[q % nr]);
+    if (kb)
+        cf_if_end(k, &f);
 }
 
-/* ---- spatial loops -------------------------------------------------------------------------- */
-
-/* if (cond) then_tile else else_tile */
-static void cf_tile_if(cf *k, LLVMValueRef cond, const cf_tile *yes, const cf_tile *no)
-{
-    om_cg_ctx *cx = k->cx;
-    LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "interior");
-    LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "border");
-    LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tile_done");
-    LLVMBuildCondBr(cx->b, cond, bt, bf);
-    LLVMPositionBuilderAtEnd(cx->b, bt);
-    cf_tile_emit(k, yes);
-    LLVMBuildBr(cx->b, bj);
-    LLVMPositionBuilderAtEnd(cx->b, bf);
-    cf_tile_emit(k, no);
-    LLVMBuildBr(cx->b, bj);
-    LLVMPositionBuilderAtEnd(cx->b, bj);
-}
-
-/* Branches on cond (i1) to code emitted by fn(k, arg_yes) / fn(k, arg_no). */
-static void cf_if_int(cf *k, LLVMValueRef cond, void (*fn)(cf *, int, LLVMValueRef), int yes, int no,
-                      LLVMValueRef chunk)
-{
-    om_cg_ctx *cx = k->cx;
-    LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mtail");
-    LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mfull");
-    LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mdone");
-    LLVMBuildCondBr(cx->b, cond, bt, bf);
-    LLVMPositionBuilderAtEnd(cx->b, bt);
-    fn(k, yes, chunk);
-    LLVMBuildBr(cx->b, bj);
-    LLVMPositionBuilderAtEnd(cx->b, bf);
-    fn(k, no, chunk);
-    LLVMBuildBr(cx->b, bj);
-    LLVMPositionBuilderAtEnd(cx->b, bj);
-}
-
-
-/* The chunk's tiles for an output-channel block of mr channels. */
-static void cf_spatial(cf *k, int mr, LLVMValueRef chunk)
+/* Pair j = (group, output-channel block) of image k->n: sets the per-block bases, then the
+ * micro-kernel for a full or the last (mrt channels) block. */
+static void cf_block(cf *k, cf_tile *t, LLVMValueRef j, LLVMValueRef kb)
 {
     om_cg_ctx *cx = k->cx;
     const om_cg_conv_geom *g = k->g;
     const cf_plan *p = &k->p;
-    bool pointwise = g->KH == 1 && g->KW == 1 && g->PH == 0 && g->PW == 0;
-    LLVMValueRef lo = om_cg_mad(cx, chunk, p->per_chunk, NULL);
-    if (k->flat) {
-        LLVMValueRef hi = om_cg_win_smin(cx, om_cg_add(cx, lo, om_cg_i64(cx, p->per_chunk)), om_cg_i64(cx, p->nfull));
-        om_cg_loop lt;
-        LLVMValueRef ti = om_cg_for(cx, &lt, lo, hi, "tile");
-        cf_tile full = {mr, k->NR, om_cg_mad(cx, ti, p->T, NULL), NULL, p->T, !pointwise};
-        cf_tile_emit(k, &full);
-        om_cg_for_end(cx, &lt);
-        if (p->tail) {
-            LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tail");
-            LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "tail_done");
-            LLVMBuildCondBr(cx->b, LLVMBuildICmp(cx->b, LLVMIntEQ, chunk, om_cg_i64(cx, p->nchunks - 1), ""), bt, bj);
-            LLVMPositionBuilderAtEnd(cx->b, bt);
-            cf_tile tt = {mr, (int)p->nrt, om_cg_i64(cx, p->nfull * p->T), NULL, p->tail, true};
-            cf_tile_emit(k, &tt);
-            LLVMBuildBr(cx->b, bj);
-            LLVMPositionBuilderAtEnd(cx->b, bj);
-        }
+    LLVMValueRef mb = LLVMBuildURem(cx->b, j, om_cg_i64(cx, p->nmb), "mb");
+    LLVMValueRef gi = LLVMBuildUDiv(cx->b, j, om_cg_i64(cx, p->nmb), "g");
+    k->xg = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->C, NULL), om_cg_mad(cx, gi, k->Cg, NULL)), k->IHW, NULL);
+    k->m0 = om_cg_add(cx, om_cg_mad(cx, gi, k->Mg, NULL), om_cg_mad(cx, mb, k->MR, NULL));
+    k->wm0 = om_cg_mad(cx, k->m0, k->Cg * k->KK, NULL);
+    k->yb = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->M, NULL), k->m0), k->L, NULL);
+    if (!p->mrt) {
+        t->mr = k->MR;
+        cf_micro(k, t, kb);
         return;
     }
-    LLVMValueRef hi = om_cg_win_smin(cx, om_cg_add(cx, lo, om_cg_i64(cx, p->per_chunk)), om_cg_i64(cx, g->OH));
-    om_cg_loop lr;
-    LLVMValueRef oh = om_cg_for(cx, &lr, lo, hi, "oh");
-    if (p->nfull > 0) {
-        om_cg_loop lt;
-        LLVMValueRef ti = om_cg_for(cx, &lt, om_cg_i64(cx, 0), om_cg_i64(cx, p->nfull), "tile");
-        LLVMValueRef ow0 = om_cg_mad(cx, ti, p->T, NULL);
-        cf_tile in = {mr, k->NR, ow0, oh, p->T, false}, bd = {mr, k->NR, ow0, oh, p->T, true};
-        /* interior: ow0*SW - PW >= 0 and (ow0 + T - 1)*SW + (KW-1)*DW - PW + SW - 1 < IW */
-        LLVMValueRef c0 = LLVMBuildICmp(cx->b, LLVMIntSGE, om_cg_mad(cx, ow0, g->SW, NULL), om_cg_i64(cx, g->PW), "");
-        int64_t last = (p->T - 1) * g->SW + (g->KW - 1) * g->DW - g->PW + g->SW - 1;
-        LLVMValueRef c1 = LLVMBuildICmp(cx->b, LLVMIntSLT, om_cg_mad(cx, ow0, g->SW, om_cg_i64(cx, last)),
-                                        om_cg_i64(cx, g->IW), "");
-        cf_tile_if(k, LLVMBuildAnd(cx->b, c0, c1, ""), &in, &bd);
-        om_cg_for_end(cx, &lt);
+    cf_if f;
+    cf_if_begin(k, &f, LLVMBuildICmp(cx->b, LLVMIntEQ, mb, om_cg_i64(cx, p->nmb - 1), ""));
+    t->mr = (int)p->mrt;
+    cf_micro(k, t, kb);
+    cf_if_else(k, &f);
+    t->mr = k->MR;
+    cf_micro(k, t, kb);
+    cf_if_end(k, &f);
+}
+
+/* One tile of work item jci: masks, then K blocks x the item's (group, block) pairs. */
+static void cf_tile_emit(cf *k, cf_tile *t, LLVMValueRef jci)
+{
+    om_cg_ctx *cx = k->cx;
+    const cf_plan *p = &k->p;
+    if (t->masked || k->packed)
+        cf_tile_masks(k, t);
+    LLVMValueRef j0 = om_cg_mad(cx, jci, p->jc, NULL);
+    LLVMValueRef j1 = om_cg_win_smin(cx, om_cg_add(cx, j0, om_cg_i64(cx, p->jc)), om_cg_i64(cx, p->J));
+    om_cg_loop lk, lj;
+    LLVMValueRef kb = NULL;
+    if (p->nkb > 1)
+        kb = om_cg_for(cx, &lk, om_cg_i64(cx, 0), om_cg_i64(cx, p->nkb), "kb");
+    if (k->packed) {
+        LLVMValueRef c0 = kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0);
+        LLVMValueRef c1 = kb ? om_cg_win_smin(cx, om_cg_add(cx, c0, om_cg_i64(cx, p->kc)), om_cg_i64(cx, k->Cg))
+                             : om_cg_i64(cx, k->Cg);
+        cf_pack(k, t, c0, c1);
     }
-    if (p->tail) {
-        cf_tile tt = {mr, (int)p->nrt, om_cg_i64(cx, p->nfull * p->T), oh, p->tail, true};
-        cf_tile_emit(k, &tt);
-    }
-    om_cg_for_end(cx, &lr);
+    LLVMValueRef j = om_cg_for(cx, &lj, j0, j1, "j");
+    cf_block(k, t, j, kb);
+    om_cg_for_end(cx, &lj);
+    if (kb)
+        om_cg_for_end(cx, &lk);
 }
 
 /* ---- entry ------------------------------------------------------------------------------------ */
@@ -566,6 +662,13 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     if (k.L >= CF_MAX_LANE_INDEX || k.IHW >= CF_MAX_LANE_INDEX || g->OW * g->SW + g->KW * g->DW >= CF_MAX_LANE_INDEX)
         return OM_OK;
     k.flat = g->SH == 1 && g->SW == 1 && g->OW == g->IW && k.KK <= CF_MAX_FLAT_TAPS;
+    /* strided or narrow rows with many output channels: gather the panel once per tile and K
+     * block, reuse it for every channel block */
+    if (!k.flat && g->group == 1 && k.Mg >= CF_PACK_MIN_M && k.KK <= CF_PACK_MAX_TAPS &&
+        ((k.KK == 1 && g->SW > 1) || g->OW < VL)) {
+        k.flat = true;
+        k.packed = true;
+    }
     if (!k.flat && (g->SW > 2 || g->KW > CF_MAX_KW))
         return OM_OK;
 
@@ -587,22 +690,28 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     p->nfull = span / p->T;
     p->tail = span % p->T;
     p->nrt = (p->tail + VL - 1) / VL;
-    if (k.flat) {
-        int64_t tile_bytes = k.Cg * p->T * 4;
-        p->per_chunk = CF_CHUNK_BYTES / tile_bytes;
-        if (p->per_chunk < 1)
-            p->per_chunk = 1;
-        int64_t ntiles = p->nfull + (p->tail ? 1 : 0);
-        p->nchunks = (ntiles + p->per_chunk - 1) / p->per_chunk;
-    } else {
-        int64_t row_bytes = k.Cg * g->SH * g->IW * 4;
-        p->per_chunk = CF_CHUNK_BYTES / row_bytes;
-        if (p->per_chunk < 1)
-            p->per_chunk = 1;
-        p->nchunks = (g->OH + p->per_chunk - 1) / p->per_chunk;
-    }
-    int64_t nmb = (k.Mg + MR - 1) / MR, mrt = k.Mg % MR;
-    int64_t items = g->N * g->group * p->nchunks * nmb;
+    p->ntr = p->nfull + (p->tail ? 1 : 0);
+    p->ntiles = k.flat ? p->ntr : g->OH * p->ntr;
+    /* K blocks: the tile's X panel of one K block stays in L1 across the channel blocks */
+    int64_t panel = k.packed ? k.KK * p->T * 4
+                    : k.flat ? (p->T + (g->KH - 1) * g->DH * g->IW + (g->KW - 1) * g->DW) * 4
+                             : g->KH * (p->T * g->SW + (g->KW - 1) * g->DW) * 4;
+    int64_t kc = (k.packed ? CF_PACK_PANEL_BYTES : CF_L1_PANEL_BYTES) / (panel > 0 ? panel : 1);
+    if (kc < 1)
+        kc = 1;
+    p->nkb = kc >= k.Cg ? 1 : (k.Cg + kc - 1) / kc;
+    p->kc = (k.Cg + p->nkb - 1) / p->nkb;
+    p->nmb = (k.Mg + MR - 1) / MR;
+    p->mrt = k.Mg % MR;
+    p->J = g->group * p->nmb;
+    /* enough work items for the threads: split the (group, block) pairs when there are few tiles */
+    int64_t tiles = g->N * p->ntiles, want = CF_MIN_ITEMS;
+    p->njc = tiles >= want ? 1 : (want + tiles - 1) / tiles;
+    if (p->njc > p->J)
+        p->njc = p->J;
+    p->jc = (p->J + p->njc - 1) / p->njc;
+    p->njc = (p->J + p->jc - 1) / p->jc;
+    int64_t items = tiles * p->njc;
 
     k.vt = LLVMVectorType(cx->f32, (unsigned)VL);
     k.vt2 = LLVMVectorType(cx->f32, (unsigned)(2 * VL));
@@ -613,24 +722,53 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     k.y = om_cg_out(cx, 0);
     for (int q = 0; q < MR * NR; q++)
         k.acc[q] = om_cg_alloca(cx, k.vt, "acc");
+    if (k.packed) {
+        k.panel = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(p->kc * k.KK * p->T)), "panel");
+        LLVMSetAlignment(k.panel, 64);
+    }
 
     om_cg_loop lw;
     LLVMValueRef wi = om_cg_for_work(cx, &lw, items, "item");
-    LLVMValueRef mb = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, nmb), "mb");
-    LLVMValueRef r = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, nmb), "");
-    LLVMValueRef chunk = LLVMBuildURem(cx->b, r, om_cg_i64(cx, p->nchunks), "chunk");
-    r = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, p->nchunks), "");
-    LLVMValueRef gi = LLVMBuildURem(cx->b, r, om_cg_i64(cx, g->group), "g");
-    LLVMValueRef n = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, g->group), "n");
-    k.xg = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, n, g->C, NULL), om_cg_mad(cx, gi, k.Cg, NULL)), k.IHW, NULL);
-    k.m0 = om_cg_add(cx, om_cg_mad(cx, gi, k.Mg, NULL), om_cg_mad(cx, mb, MR, NULL));
-    k.wm0 = om_cg_mad(cx, k.m0, k.Cg * k.KK, NULL);
-    k.yb = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, n, g->M, NULL), k.m0), k.L, NULL);
-    if (mrt)
-        cf_if_int(&k, LLVMBuildICmp(cx->b, LLVMIntEQ, mb, om_cg_i64(cx, nmb - 1), ""), cf_spatial, (int)mrt, MR,
-                  chunk);
-    else
-        cf_spatial(&k, MR, chunk);
+    LLVMValueRef jci = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, p->njc), "jc");
+    LLVMValueRef r = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, p->njc), "");
+    LLVMValueRef ti = LLVMBuildURem(cx->b, r, om_cg_i64(cx, p->ntiles), "tile");
+    k.n = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, p->ntiles), "n");
+    LLVMValueRef tr = ti, oh = NULL;
+    if (!k.flat) {
+        tr = LLVMBuildURem(cx->b, ti, om_cg_i64(cx, p->ntr), "t");
+        oh = LLVMBuildUDiv(cx->b, ti, om_cg_i64(cx, p->ntr), "oh");
+    }
+    bool pointwise = g->KH == 1 && g->KW == 1 && g->PH == 0 && g->PW == 0;
+    cf_tile full = {.nr = NR, .sp0 = om_cg_mad(cx, tr, p->T, NULL), .oh = oh, .valid = p->T, .masked = !pointwise};
+    cf_tile tail = {.nr = (int)p->nrt, .sp0 = om_cg_i64(cx, p->nfull * p->T), .oh = oh, .valid = p->tail, .masked = true};
+    cf_if f;
+    if (p->tail) {
+        cf_if_begin(&k, &f, LLVMBuildICmp(cx->b, LLVMIntEQ, tr, om_cg_i64(cx, p->nfull), ""));
+        cf_tile_emit(&k, &tail, jci);
+        cf_if_else(&k, &f);
+    }
+    if (p->nfull > 0) {
+        if (k.flat) {
+            cf_tile_emit(&k, &full, jci);
+        } else {
+            /* interior: ow0*SW - PW >= 0 and (ow0 + T - 1)*SW + (KW-1)*DW - PW + SW - 1 < IW */
+            LLVMValueRef ow0 = full.sp0;
+            LLVMValueRef in0 = LLVMBuildICmp(cx->b, LLVMIntSGE, om_cg_mad(cx, ow0, g->SW, NULL), om_cg_i64(cx, g->PW), "");
+            int64_t last = (p->T - 1) * g->SW + (g->KW - 1) * g->DW - g->PW + g->SW - 1;
+            LLVMValueRef in1 = LLVMBuildICmp(cx->b, LLVMIntSLT, om_cg_mad(cx, ow0, g->SW, om_cg_i64(cx, last)),
+                                             om_cg_i64(cx, g->IW), "");
+            cf_if fi;
+            cf_if_begin(&k, &fi, LLVMBuildAnd(cx->b, in0, in1, ""));
+            full.masked = false;
+            cf_tile_emit(&k, &full, jci);
+            cf_if_else(&k, &fi);
+            full.masked = true;
+            cf_tile_emit(&k, &full, jci);
+            cf_if_end(&k, &fi);
+        }
+    }
+    if (p->tail)
+        cf_if_end(&k, &f);
     om_cg_for_end(cx, &lw);
     *done = true;
     return OM_OK;

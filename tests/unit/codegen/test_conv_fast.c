@@ -1,7 +1,8 @@
 /* The register-blocked f32 Conv kernel (codegen/kernels/conv_fast.c) against a plain C
  * reference conv (double accumulation, zero padding by bounds checks) over random data:
  * 1x1 as GEMM with channel and lane tails, k x k on the flattened plane (3x3 pad 1, dilated,
- * 5x5), the row layout (valid convs, stride 2 with 3x3 / 7x7 / 1x1, asymmetric pads),
+ * 5x5), the row layout (valid convs, stride 2 with 3x3 / 7x7 / 1x1, asymmetric pads), the
+ * gathered-panel layout (strided / narrow convs with >= 16 output channels, K blocks),
  * groups, depthwise (stride 1 and 2, channel multiplier 2), 1-D, shapes big enough to be cut
  * into several chunks, every fused activation and both residual positions — on the host
  * (AVX-512 here: 16 lanes, 32 registers), on -mcpu=haswell (AVX2: 8 lanes, 16 registers) and
@@ -196,6 +197,20 @@ static void run_row(void)
     check(F2(1, 2, 2, 1, {5, 9}, {3, 3}, {1, 2}, {2, 1}, {2, 1, 2, 1}, true));      /* dilated, strided */
 }
 
+static void run_packed(void)
+{
+    /* >= 16 output channels, one group, strided or narrow rows: the gathered panel */
+    check(F2(1, 40, 20, 1, {14, 14}, {1, 1}, {2, 2}, {1, 1}, {0}, true));            /* 1x1 stride 2 */
+    check(F2(2, 40, 17, 1, {13, 14}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true));   /* K blocks, M tail */
+    check(F2(1, 5, 33, 1, {9, 12}, {3, 3}, {1, 1}, {1, 1}, {0}, false));             /* valid, narrow */
+    check(F2(1, 6, 16, 1, {11, 9}, {3, 2}, {2, 2}, {2, 1}, {1, 0, 2, 1}, true));     /* dilated, asymmetric */
+    check(F2(1, 300, 16, 1, {6, 6}, {1, 1}, {2, 2}, {1, 1}, {0}, false));             /* many K blocks */
+    fc f = F2(1, 24, 32, 1, {15, 15}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true);
+    f.act = "Relu";
+    f.residual = 1;
+    check(f);
+}
+
 static void run_groups(void)
 {
     check(F2(1, 8, 12, 2, {10, 10}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true));
@@ -252,6 +267,7 @@ static void run_all(void)
     run_pointwise();
     run_kxk_flat();
     run_row();
+    run_packed();
     run_groups();
     run_1d_and_chunks();
     run_epilogues();
@@ -289,6 +305,7 @@ static void test_sse(void **state)
     g_target = &t;
     run_pointwise();
     run_row();
+    run_packed();
     run_groups();
     g_target = NULL;
 }
