@@ -3,11 +3,65 @@
  *
  * With outer = product of dims before the axis, each input k contributes a contiguous run
  * of len_k = dims_k[axis] * product(dims after the axis) elements per outer index, placed at
- * offset off_k inside the output's run of sum(len_k). The parallel work loop is over outer;
- * each run is one memcpy of a compile-time size (LLVM inlines small ones). Empty inputs are
- * skipped.
+ * offset off_k inside the output's run of sum(len_k). Empty inputs are skipped.
+ *
+ * Work items: when outer >= CC_MIN_OUTER (enough rows to share between threads) the
+ * parallel work loop is over outer and each run is one memcpy of a compile-time size (LLVM
+ * inlines small ones). Otherwise (typically N = 1 and axis 1: outer = 1) each run is cut
+ * into pieces of at most CC_PIECE bytes and the work items are the (outer index, input,
+ * piece) triples, so two threads share even a single large copy; a work item finds its
+ * input through a chain of compile-time ranges and copies min(CC_PIECE, rest) bytes.
+ * Either way each output byte is written by exactly one work item.
  */
 #include "codegen/cg_internal.h"
+
+#define CC_MIN_OUTER 8
+#define CC_PIECE ((int64_t)64 * 1024)
+
+/* Pieces: work item w -> o = w / P, r = w % P; input k owns r in [cum_k, cum_k + np_k). */
+static void cc_pieces(om_cg_ctx *cx, const om_node *n, int64_t axis, int64_t inner, int64_t outer, int64_t row,
+                      size_t es)
+{
+    LLVMBuilderRef b = cx->b;
+    int64_t P = 0;
+    for (int k = 0; k < n->n_inputs; k++) {
+        int64_t bytes = n->inputs[k]->shape.dims[axis] * inner * (int64_t)es;
+        P += (bytes + CC_PIECE - 1) / CC_PIECE;
+    }
+    LLVMValueRef py = om_cg_out(cx, 0);
+    om_cg_loop l;
+    LLVMValueRef w = om_cg_for_work(cx, &l, outer * P, "w");
+    LLVMValueRef o = outer > 1 ? LLVMBuildUDiv(b, w, om_cg_i64(cx, P), "o") : om_cg_i64(cx, 0);
+    LLVMValueRef r = outer > 1 ? LLVMBuildURem(b, w, om_cg_i64(cx, P), "r") : w;
+    LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cc_done");
+    int64_t cum = 0, off = 0;
+    for (int k = 0; k < n->n_inputs; k++) {
+        int64_t len = n->inputs[k]->shape.dims[axis] * inner * (int64_t)es;
+        int64_t np = (len + CC_PIECE - 1) / CC_PIECE;
+        if (np == 0)
+            continue;
+        LLVMBasicBlockRef mine = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cc_copy");
+        LLVMBasicBlockRef next = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cc_next");
+        LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, r, om_cg_i64(cx, cum + np), ""), mine, next);
+        LLVMPositionBuilderAtEnd(b, mine);
+        LLVMValueRef start = om_cg_mul(cx, LLVMBuildNUWSub(b, r, om_cg_i64(cx, cum), ""), om_cg_i64(cx, CC_PIECE));
+        LLVMValueRef rest = LLVMBuildNUWSub(b, om_cg_i64(cx, len), start, "");
+        LLVMValueRef big = LLVMBuildICmp(b, LLVMIntUGT, rest, om_cg_i64(cx, CC_PIECE), "");
+        LLVMValueRef nb = LLVMBuildSelect(b, big, om_cg_i64(cx, CC_PIECE), rest, "");
+        LLVMValueRef src_i = om_cg_add(cx, om_cg_mad(cx, o, len, NULL), start);
+        LLVMValueRef dst_i = om_cg_add(cx, om_cg_mad(cx, o, row * (int64_t)es, om_cg_i64(cx, off)), start);
+        LLVMValueRef src = LLVMBuildInBoundsGEP2(b, cx->i8, om_cg_in(cx, k), &src_i, 1, "");
+        LLVMValueRef dst = LLVMBuildInBoundsGEP2(b, cx->i8, py, &dst_i, 1, "");
+        om_cg_memcpy(cx, dst, src, nb);
+        LLVMBuildBr(b, done);
+        LLVMPositionBuilderAtEnd(b, next);
+        cum += np;
+        off += len;
+    }
+    LLVMBuildBr(b, done);
+    LLVMPositionBuilderAtEnd(b, done);
+    om_cg_for_end(cx, &l);
+}
 
 om_status om_cg_emit_concat(om_cg_ctx *cx, const om_node *n)
 {
@@ -44,6 +98,10 @@ om_status om_cg_emit_concat(om_cg_ctx *cx, const om_node *n)
                                  (long long)total, (long long)axis, (long long)Y->shape.dims[axis]);
     if (outer == 0 || row == 0)
         return OM_OK;
+    if (outer < CC_MIN_OUTER) {
+        cc_pieces(cx, n, axis, inner, outer, row, es);
+        return OM_OK;
+    }
     LLVMValueRef py = om_cg_out(cx, 0);
     om_cg_loop l;
     LLVMValueRef o = om_cg_for_work(cx, &l, outer, "o");

@@ -19,9 +19,12 @@
  * vectorizes); the row is then written out de-interleaved, bias added.
  * Longer rows use the per-output gather (each output sums its valid taps; the validity
  * branches are per kernel dim, outside the channel loop).
+ * The common upsampling case (2-D f32, kernel = stride, no pads, group 1) takes the
+ * register-blocked vector kernel of nn_conv_transpose_vec.c instead.
  */
 #include <string.h>
 
+#include "codegen/kernels/nn_conv_transpose_vec.h"
 #include "codegen/kernels/nn_util.h"
 
 #define CT_MAX_SP (OM_MAX_RANK - 2)
@@ -201,6 +204,8 @@ om_status om_cg_emit_conv_transpose(om_cg_ctx *cx, const om_node *n)
     int64_t numel = om_shape_numel(&vy->shape);
     if (numel == 0)
         return OM_OK;
+    if (om_cg_conv_transpose_vec_fits(n))
+        return om_cg_conv_transpose_vec(cx, n);
     int64_t Olast = vy->shape.dims[vy->shape.rank - 1], rows = numel / Olast;
     k.x = om_cg_in(cx, 0);
     k.w = om_cg_in(cx, 1);
