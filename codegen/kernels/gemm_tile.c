@@ -20,6 +20,20 @@
 #define GT_MIN_ITEMS 8     /* cut small problems into at least this many work items */
 #define GT_MAX_ACC 32      /* accumulator vectors of one tile */
 
+/* Whether the space-separated list `list` holds the word w. */
+static bool gt_has_word(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, w, n))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 int om_cg_gemm_vec_width(om_cg_ctx *cx)
 {
     char *triple = LLVMGetTargetMachineTriple(cx->tm);
@@ -27,15 +41,10 @@ int om_cg_gemm_vec_width(om_cg_ctx *cx)
     char *feat = LLVMGetTargetMachineFeatureString(cx->tm);
     char *req = om_cg_required_cpu(triple, cpu, feat);
     int vw = 4;
-    if (req) {
-        /* space-separated names: match whole words */
-        for (char *p = strtok(req, " "); p; p = strtok(NULL, " ")) {
-            if (!strcmp(p, "avx512f"))
-                vw = 16;
-            else if ((!strcmp(p, "avx") || !strcmp(p, "avx2")) && vw < 8)
-                vw = 8;
-        }
-    }
+    if (req && gt_has_word(req, "avx512f"))
+        vw = 16;
+    else if (req && (gt_has_word(req, "avx") || gt_has_word(req, "avx2")))
+        vw = 8;
     free(req);
     LLVMDisposeMessage(triple);
     LLVMDisposeMessage(cpu);
@@ -249,14 +258,9 @@ om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint
         return om_error(OM_ERR_INVALID_MODEL, "gemm: sizes M %lld, N %lld, K %lld must be >= 1", (long long)g->M,
                         (long long)g->N, (long long)g->K);
     om_cg_gemm_tile_shape(cx, &bl->mr, &bl->nr);
-    if (g->b_panel < 0 || (g->b_panel > 0 && (32 % g->b_panel != 0 || g->b_panel % bl->nr != 0))) {
-        if (g->b_panel > 0 && 32 % g->b_panel == 0 && g->b_panel < bl->nr && g->b_panel % 4 == 0)
-            bl->nr = (int)g->b_panel; /* narrower panels than the target's tile: use them */
-        else
-            return om_error(OM_ERR_INVALID_MODEL, "gemm: packed panel width %lld is not supported "
-                            "(1..32, dividing 32, a multiple of the tile width %d)",
-                            (long long)g->b_panel, bl->nr);
-    }
+    if (g->b_panel < 0 || (g->b_panel > 0 && (32 % g->b_panel != 0 || g->b_panel % bl->nr != 0)))
+        return om_error(OM_ERR_INVALID_MODEL, "gemm: packed panel width %lld is not supported here (it must "
+                        "divide 32 and be a multiple of the target's tile width %d)", (long long)g->b_panel, bl->nr);
     bool c16 = g->c_dt && g->c_dt != OM_DT_FLOAT;
     if (c16 && !g->post)
         return om_error(OM_ERR_INTERNAL, "gemm: a %s output needs a post function", om_dtype_name(g->c_dt));
