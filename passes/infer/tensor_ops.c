@@ -137,9 +137,9 @@ static om_status infer_squeeze_op(om_graph *g, om_node *n, const om_value *x) {
             return om_infer_set_output(g, n, 0, x->dtype, &y->shape);
         }
     }
-    if (om_node_input(n, 1) && om_shape_numel(&n->inputs[1]->shape) == 0 && !om_infer_tensor_is_const(n, 1)) {
-        /* an empty run-time axes tensor: the same as no axes */
-    } else if (om_node_input(n, 1)) {
+    /* an empty run-time axes tensor is the same as no axes */
+    bool empty_rt = om_node_input(n, 1) && om_shape_numel(&n->inputs[1]->shape) == 0 && !om_infer_tensor_is_const(n, 1);
+    if (om_node_input(n, 1) && !empty_rt) {
         int64_t axes[OM_MAX_RANK];
         int na;
         om_status st = om_infer_tensor_const_ints(n, 1, "axes", axes, OM_MAX_RANK, &na);

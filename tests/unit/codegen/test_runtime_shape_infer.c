@@ -92,6 +92,21 @@ static void test_axes_rules(void **state)
     expect_error(&t, OM_ERR_INVALID_MODEL, "without dims of 1");
     build(&t, OM_OP_SQUEEZE, 4, xd, OM_DT_INT64, 1, &two, 3, sq);
     expect_error(&t, OM_ERR_INVALID_MODEL, "squeezing that many axes gives rank 2");
+    /* an empty run-time axes tensor squeezes every 1, declared output or not */
+    int64_t none = 0, all[2] = {3, 5};
+    build(&t, OM_OP_SQUEEZE, 4, xd, OM_DT_INT64, 1, &none, -1, NULL);
+    assert_int_equal(infer(&t), OM_OK);
+    assert_int_equal(t.y->shape.rank, 2);
+    assert_true(t.y->shape.dims[0] == 3 && t.y->shape.dims[1] == 5);
+    om_graph_destroy(t.g);
+    build(&t, OM_OP_SQUEEZE, 4, xd, OM_DT_INT64, 1, &none, 2, all);
+    assert_int_equal(infer(&t), OM_OK);
+    cg_jit *j;
+    if (cg_jit_create(t.g, NULL, &j) != OM_OK)
+        fail_msg("%s", om_last_error());
+    assert_int_equal(cg_jit_run(j, 1), OM_OK);
+    cg_jit_destroy(j);
+    om_graph_destroy(t.g);
     build(&t, OM_OP_UNSQUEEZE, 4, xd, OM_DT_INT64, 1, &one, 5, un);
     assert_int_equal(infer(&t), OM_OK);
     om_graph_destroy(t.g);
