@@ -132,9 +132,13 @@ om_status om_compile_emit_llvm(const om_graph *g, const om_cg_target_opts *targe
 typedef struct om_compile_out_file {
     FILE *f;
     char *path, *tmp_path;   /* malloc'd; NULL when writing to stdout */
+    bool direct;             /* path is an existing non-regular file (/dev/null, a FIFO):
+                                written in place, never replaced */
 } om_compile_out_file;
 
-/* path NULL or "-" means stdout (commit flushes; abort does nothing). */
+/* path NULL or "-" means stdout (commit flushes; abort does nothing). An existing path that
+ * is not a regular file (a device such as /dev/null, a FIFO) is written directly: replacing
+ * it by rename would destroy it. */
 om_status om_compile_out_open(om_compile_out_file *o, const char *path);
 /* Flushes, fsyncs and renames; on failure removes the temporary. Releases o. */
 om_status om_compile_out_commit(om_compile_out_file *o);

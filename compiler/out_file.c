@@ -2,7 +2,9 @@
  * a temporary file beside the destination ("<path>.tmp.XXXXXX"), which is flushed, synced
  * and renamed over the destination on commit, and removed on abort or on any failure. So
  * an interrupted or failed run never leaves a partial file at the destination.
- * (The .om artifact uses om_art_write_file, which does the same.)
+ * (The .om artifact uses om_art_write_file, which does the same.) A destination that exists
+ * and is not a regular file (/dev/null, a FIFO, a terminal) is opened and written directly:
+ * renaming over it would replace the device by a regular file (as root, /dev/null itself).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +26,14 @@ om_status om_compile_out_open(om_compile_out_file *o, const char *path)
     memset(o, 0, sizeof *o);
     if (is_stdout(path)) {
         o->f = stdout;
+        return OM_OK;
+    }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        o->f = fopen(path, "wb");
+        if (!o->f)
+            return om_error(OM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        o->direct = true;
         return OM_OK;
     }
     size_t n = strlen(path);
@@ -60,6 +70,13 @@ om_status om_compile_out_commit(om_compile_out_file *o)
 {
     if (!o || !o->f)
         return om_error(OM_ERR_INVALID_ARGUMENT, "om_compile_out_commit: file not open");
+    if (o->direct) {
+        int bad = fflush(o->f) != 0 || ferror(o->f);
+        bad |= fclose(o->f) != 0;
+        o->f = NULL;
+        o->direct = false;
+        return bad ? om_error(OM_ERR_IO, "write error on a device or FIFO output") : OM_OK;
+    }
     if (!o->tmp_path) {
         int bad = fflush(o->f) != 0 || ferror(o->f);
         o->f = NULL;
@@ -89,7 +106,11 @@ void om_compile_out_abort(om_compile_out_file *o)
 {
     if (!o)
         return;
-    if (o->tmp_path) {
+    if (o->direct) {
+        if (o->f)
+            fclose(o->f);
+        o->direct = false;
+    } else if (o->tmp_path) {
         if (o->f)
             fclose(o->f);
         remove(o->tmp_path);

@@ -6,6 +6,8 @@
  * a full disk only there), rename over path, and fsync of the folder (best effort). On any
  * failure the temporary is unlinked and path is untouched: there is never a partial file.
  * The file gets mode 0644 minus the umask, as a file made by open(2) would.
+ * A path that exists and is not a regular file (/dev/null, a FIFO) is written in place:
+ * renaming over it would replace the device by a regular file (as root, /dev/null itself).
  */
 #define _GNU_SOURCE 1 /* mkostemp */
 #include <errno.h>
@@ -88,6 +90,19 @@ int om_art_write_file(const om_art_model *m, const char *path, char *err, size_t
     }
     if (om_art_serialize(m, &bytes, &size, err, errlen) != 0)
         return -1;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write_all(fd, bytes, size) != 0) {
+            om_art_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        rc = close(fd) == 0 ? 0 : -1;
+        fd = -1;
+        if (rc != 0)
+            om_art_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
     size_t plen = strlen(path);
     tmp = malloc(plen + sizeof ".tmp.XXXXXX");
     if (!tmp) {

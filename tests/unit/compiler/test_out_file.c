@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -71,6 +73,52 @@ static void test_unwritable(void **state)
     assert_int_equal(count_entries(), 0);
 }
 
+
+/* Reads a FIFO to its end in a thread (a writer's open blocks until a reader exists). */
+typedef struct fifo_reader {
+    const char *path;
+    char buf[1 << 16];
+    size_t n;
+    pthread_t t;
+} fifo_reader;
+
+static void *read_fifo(void *arg)
+{
+    fifo_reader *r = arg;
+    FILE *f = fopen(r->path, "rb");
+    if (f) {
+        r->n = fread(r->buf, 1, sizeof r->buf, f);
+        fclose(f);
+    }
+    return NULL;
+}
+
+/* An existing non-regular destination (here a FIFO; /dev/null is the everyday case) is
+ * written in place, not replaced by a regular file. */
+static void test_fifo_written_in_place(void **state)
+{
+    (void)state;
+    static fifo_reader r;
+    char path[600];
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    r.path = path;
+    r.n = 0;
+    assert_int_equal(pthread_create(&r.t, NULL, read_fifo, &r), 0);
+    om_compile_out_file o;
+    assert_int_equal(om_compile_out_open(&o, path), OM_OK);
+    fputs("graph g {}\n", o.f);
+    assert_int_equal(om_compile_out_commit(&o), OM_OK);
+    pthread_join(r.t, NULL);
+    assert_int_equal(r.n, 11);
+    assert_memory_equal(r.buf, "graph g {}\n", 11);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(S_ISFIFO(sb.st_mode));
+    assert_int_equal(count_entries(), 1);   /* no temporary left */
+    remove(path);
+}
+
 static void test_stdout(void **state)
 {
     (void)state;
@@ -101,6 +149,7 @@ int main(void)
         cmocka_unit_test(test_commit_and_abort),
         cmocka_unit_test(test_unwritable),
         cmocka_unit_test(test_stdout),
+        cmocka_unit_test(test_fifo_written_in_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

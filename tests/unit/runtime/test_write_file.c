@@ -5,6 +5,7 @@
  * cannot mount). Permission-denied folders are only tested when not root (root may write
  * anywhere). */
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,53 @@ static void test_writes_serialized_bytes(void **state)
     om_art_model_free(&r);
     assert_int_equal(count_entries(dir), 1);
     free(got);
+    free(want);
+    rt_test_model_free(&t);
+}
+
+
+/* Reads a FIFO to its end in a thread (a writer's open blocks until a reader exists). */
+typedef struct fifo_reader {
+    const char *path;
+    char buf[1 << 16];
+    size_t n;
+    pthread_t t;
+} fifo_reader;
+
+static void *read_fifo(void *arg)
+{
+    fifo_reader *r = arg;
+    FILE *f = fopen(r->path, "rb");
+    if (f) {
+        r->n = fread(r->buf, 1, sizeof r->buf, f);
+        fclose(f);
+    }
+    return NULL;
+}
+
+/* An existing non-regular path (a FIFO here; /dev/null is the everyday case) is written in
+ * place: a rename over it would replace the device by a regular file. */
+static void test_fifo_written_in_place(void **state)
+{
+    static fifo_reader r;
+    rt_test_model t;
+    rt_test_model_init(&t, 5);
+    char path[300], err[256] = "";
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    r.path = path;
+    r.n = 0;
+    assert_int_equal(pthread_create(&r.t, NULL, read_fifo, &r), 0);
+    assert_int_equal(om_art_write_file(&t.m, path, err, sizeof err), 0);
+    pthread_join(r.t, NULL);
+    size_t want_size;
+    uint8_t *want = rt_serialize(&t.m, &want_size);
+    assert_int_equal(r.n, want_size);
+    assert_memory_equal(r.buf, want, want_size);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(S_ISFIFO(sb.st_mode));
+    assert_int_equal(count_entries(dir), 1);
     free(want);
     rt_test_model_free(&t);
 }
@@ -171,6 +219,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_writes_serialized_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_written_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_failure_removes_temporary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_folder, setup, teardown),
