@@ -1,27 +1,40 @@
 /* Register-blocked f32 convolution in NCHW with explicit LLVM vectors (see conv_fast.h).
  *
- * The output is cut into tiles of MR output channels (of one group) x NR vectors of VL lanes
- * along the spatial positions; the MR x NR accumulators stay in registers while the loop over
- * the group's input channels (innermost: the taps, unrolled) does, per tap, NR vector loads of
- * X, MR broadcasts of W and MR*NR llvm.fma. Nothing relies on LLVM's loop vectorizer.
+ * The output is cut into spatial tiles of NR vectors of VL lanes; per tile and output-channel
+ * block of MR channels (of one group) the MR x NR accumulators stay in registers while the
+ * loop over the group's input channels (innermost: the taps, unrolled) does, per tap, NR
+ * vector loads of X, MR broadcasts of W and MR*NR llvm.fma (llvm.fmuladd on targets without
+ * FMA). VL and the register budget come from the target (AVX-512: 16 lanes, 32 registers,
+ * e.g. MR 6 x NR 4; AVX2: 8 lanes, 16 registers). Nothing relies on LLVM's vectorizers.
  *
- * Two ways to lay the lanes over the output:
- *   flat  (stride 1, OW == IW): the lanes run along the flattened OH*OW plane; tap (kh, kw)
- *         reads X at the same flat position plus the constant (kh*DH - PH)*IW + kw*DW - PW.
- *         1x1 convolutions are a GEMM Y[Mg, OH*OW] = W[Mg, Cg] X[Cg, OH*OW] this way. For
- *         k x k kernels the loads carry lane masks (row and column validity of each tap,
- *         computed once per tile), so zero padding and row wrap-around cost no branch.
- *   row   (otherwise; width stride 1 or 2): a tile lies in one output row; the kernel rows
- *         inside X come from a per-row loop range (no padding reads), the columns from lane
- *         masks that only border tiles use: tiles whose every tap column is inside X
- *         (interior) take unmasked loads. Stride 2 loads 2*VL lanes and keeps the even ones.
- * Masked loads may start before X's first element; their masked-off lanes are never read.
+ * Three ways to lay the lanes over the output:
+ *   flat   (stride 1, OW == IW): the lanes run along the flattened OH*OW plane; tap (kh, kw)
+ *          reads X at the same flat position plus (kh*DH - PH)*IW + kw*DW - PW. 1x1
+ *          convolutions are a GEMM Y[Mg, OH*OW] = W[Mg, Cg] X[Cg, OH*OW] this way (unmasked
+ *          but for the last tile). For k x k kernels the loads carry lane masks (row and
+ *          column validity of each tap), so zero padding and row wrap-around cost no branch.
+ *   row    (otherwise; width stride 1 or 2): a tile lies in one output row; the kernel rows
+ *          inside X come from a per-row loop range, the columns from lane masks that only
+ *          border tiles use: tiles whose every tap column is inside X take unmasked loads.
+ *          Stride 2 loads 2*VL lanes and keeps the even ones.
+ *   packed (1x1 strided, or rows narrower than VL, with >= 16 output channels, one group):
+ *          flat tiles over the output plane; per tile and K block, masked gathers copy the
+ *          taps' inputs into a [kc][KK][T] panel on the stack, which every channel block then
+ *          reads with plain loads.
+ * The masks (and gather offsets) are computed once per tile. Masked loads may start before
+ * X's first element; their masked-off lanes are never read.
  *
- * Work items are (image, group, spatial chunk, output-channel block), the block fastest, so
- * a thread runs every channel block over one chunk of X while the chunk (~256 KiB) is in its
- * L2. Items write disjoint output tiles; a 64-byte line is shared only where a plane or chunk
- * edge is not 64-byte aligned. Bias initializes the accumulators; the fused epilogue
- * (activation, residual) is applied on the vectors before the (tail-masked) store.
+ * Per tile: for each K block (input channels sized so the tile's X panel stays in L1 across
+ * the channel blocks): for each (group, channel block) of the work item: the micro-kernel.
+ * With several K blocks the partial sums go through Y (Y never aliases an input: the memory
+ * plan gives a node's outputs their own memory); bias initializes the accumulators and the
+ * fused epilogue (activation, residual; cg_epilogue.h semantics, on vectors) is applied
+ * after the last K block, before the tail-masked store.
+ *
+ * Work items are (image, channel-block range, tile), tile fastest; the block range is split
+ * only when there are few tiles, so each thread's contiguous share of items covers whole
+ * ranges. Items write disjoint output tiles; a 64-byte line is shared only where a tile or
+ * plane edge is not 64-byte aligned.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +49,8 @@
 #define CF_MAX_KW 16
 #define CF_MAX_VL 16
 #define CF_L1_PANEL_BYTES (32 * 1024) /* X bytes of one tile and K block */
-#define CF_MIN_ITEMS 4                 /* work items wanted before splitting the channel blocks */
+#define CF_MIN_ITEMS 8        /* work items wanted before splitting the channel blocks */
+#define CF_MIN_ITEMS_PACKED 2 /* the same when each split repeats the panel's gathers */
 #define CF_PACK_MIN_M 16               /* packed layout: output channels that amortize the gathers */
 #define CF_PACK_MAX_TAPS 9
 #define CF_PACK_PANEL_BYTES (96 * 1024) /* packed: sequential panel reads stream well from L2 */
@@ -705,7 +719,7 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     p->mrt = k.Mg % MR;
     p->J = g->group * p->nmb;
     /* enough work items for the threads: split the (group, block) pairs when there are few tiles */
-    int64_t tiles = g->N * p->ntiles, want = CF_MIN_ITEMS;
+    int64_t tiles = g->N * p->ntiles, want = k.packed ? CF_MIN_ITEMS_PACKED : CF_MIN_ITEMS;
     p->njc = tiles >= want ? 1 : (want + tiles - 1) / tiles;
     if (p->njc > p->J)
         p->njc = p->J;
@@ -729,10 +743,12 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
 
     om_cg_loop lw;
     LLVMValueRef wi = om_cg_for_work(cx, &lw, items, "item");
-    LLVMValueRef jci = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, p->njc), "jc");
-    LLVMValueRef r = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, p->njc), "");
-    LLVMValueRef ti = LLVMBuildURem(cx->b, r, om_cg_i64(cx, p->ntiles), "tile");
-    k.n = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, p->ntiles), "n");
+    /* item = (n, jc, tile), tile fastest: a contiguous range of items (one thread's share)
+     * covers whole channel-block ranges, so tiles of unequal cost (the tail) spread evenly */
+    LLVMValueRef ti = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, p->ntiles), "tile");
+    LLVMValueRef r = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, p->ntiles), "");
+    LLVMValueRef jci = LLVMBuildURem(cx->b, r, om_cg_i64(cx, p->njc), "jc");
+    k.n = LLVMBuildUDiv(cx->b, r, om_cg_i64(cx, p->njc), "n");
     LLVMValueRef tr = ti, oh = NULL;
     if (!k.flat) {
         tr = LLVMBuildURem(cx->b, ti, om_cg_i64(cx, p->ntr), "t");
