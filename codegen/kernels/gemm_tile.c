@@ -169,6 +169,21 @@ static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
         bv[v] = gt_vload_dt(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT, s->vw, t->b,
                             om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
     }
+    if (t->b_prefetch) {
+        /* the same k row of the next B panel, into L2 (one prefetch per 64-byte line; the
+         * address may lie past B: prefetches never fault, so no inbounds) */
+        int64_t es = (int64_t)om_dtype_size(t->b_dt ? t->b_dt : OM_DT_FLOAT);
+        unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
+        LLVMTypeRef over = cx->ptr;
+        LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, &over, 1);
+        LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, &over, 1);
+        for (int64_t off = 0; off < (int64_t)t->nr * es; off += 64) {
+            LLVMValueRef pi = om_cg_add(cx, brow, om_cg_i64(cx, t->b_prefetch + off / es));
+            LLVMValueRef pp = LLVMBuildGEP2(cx->b, cx->i8, t->b, &(LLVMValueRef){om_cg_mul(cx, pi, om_cg_i64(cx, es))}, 1, "");
+            LLVMValueRef ops[4] = {pp, om_cg_i32(cx, 0), om_cg_i32(cx, 2), om_cg_i32(cx, 1)};
+            LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+        }
+    }
     LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, k, t->a_ks, NULL));
     for (int r = 0; r < t->mr; r++) {
         LLVMValueRef ai = om_cg_add(cx, acol, om_cg_i64(cx, (int64_t)r * t->a_rs));
@@ -329,6 +344,9 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
                            om_cg_add(cx, om_cg_mad(cx, row, g->c_rs, NULL), col)),
         .a_rs = g->a_rs, .a_ks = g->a_ks, .b_ks = b_ks, .c_rs = g->c_rs,
         .mr = rows, .nr = cols, .kc = kp->kc, .accumulate = kp->accumulate,
+        /* packed B: fetch the next panel while this one is reused from L1 (measured +5-15%
+         * on 128x768x3072, where B comes from L3; neutral on square sizes) */
+        .b_prefetch = g->b_panel > 0 && cols == blk->bl->nr ? g->b_panel * g->K : 0,
     };
     if (blk->scratch) {
         t.c = blk->scratch;

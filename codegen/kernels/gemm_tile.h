@@ -66,6 +66,8 @@ typedef struct om_cg_gemm_tile {
     int mr, nr;                       /* 1..16 rows, 1..4*vw columns */
     int64_t kc;                       /* >= 1 */
     bool accumulate;                  /* C += A*B instead of C = A*B */
+    int64_t b_prefetch;               /* != 0: per k, prefetch (L2) the nr elements at
+                                         B[k, 0] + b_prefetch (the next packed panel) */
 } om_cg_gemm_tile;
 void om_cg_gemm_tile_emit(om_cg_ctx *cx, const om_cg_gemm_tile *t);
 

@@ -472,12 +472,22 @@ static void test_no_libcalls(void **state)
     (void)state;
     static const om_dtype dts[3] = {OM_DT_FLOAT, OM_DT_FLOAT16, OM_DT_BFLOAT16};
     for (int d = 0; d < 3; d++) {
+        /* B at run time, and B constant and packed (the prefetching tiles) */
         om_graph *g = om_graph_create("t");
         int64_t ad[2] = {13, 70}, bd[2] = {70, 45}, yd[2] = {13, 45};
+        static unsigned char wdata[70 * 45 * 4];
+        om_shape sb = om_shape_make(2, bd);
         om_value *a = cg_input(g, "a", dts[d], 2, ad), *b = cg_input(g, "b", dts[d], 2, bd);
-        om_value *y = cg_value(g, "y", dts[d], 2, yd), *ins[2] = {a, b};
+        om_value *w = om_graph_add_constant(g, "w", dts[d], &sb, wdata, (size_t)(70 * 45) * om_dtype_size(dts[d]));
+        om_value *y = cg_value(g, "y", dts[d], 2, yd), *y2 = cg_value(g, "y2", dts[d], 2, yd);
+        om_value *ins[2] = {a, b}, *ins2[2] = {a, w};
         assert_non_null(om_graph_add_node(g, OM_OP_MATMUL, "mm", ins, 2, &y, 1));
+        assert_non_null(om_graph_add_node(g, OM_OP_MATMUL, "mm_packed", ins2, 2, &y2, 1));
         assert_int_equal(om_graph_add_output(g, y), OM_OK);
+        assert_int_equal(om_graph_add_output(g, y2), OM_OK);
+        bool changed = false;
+        assert_int_equal(om_pass_pack_gemm_weights(g, NULL, &changed), OM_OK);
+        assert_true(changed);
         for (int i = 0; i < 3; i++)
             cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[i], om_dtype_name(dts[d]));
         om_graph_destroy(g);
