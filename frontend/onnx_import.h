@@ -131,7 +131,8 @@ void om_fe_tensor_free(om_fe_tensor *t);   /* frees fields; accepts zeroed */
 /* Whether the frontend can import `op_type` of `domain` at `opset` (for --list-ops). */
 typedef struct om_fe_op_support {
     const char *op_type;
-    int since_opset_min;  /* oldest opset version handled */
+    int since_opset_min;  /* oldest opset version handled (of `domain`) */
+    const char *domain;   /* NULL: the default domain ai.onnx */
 } om_fe_op_support;
 size_t om_fe_supported_ops(const om_fe_op_support **out);
 

@@ -34,6 +34,11 @@ static const om_fe_op_support g_supported[] = {
     {"Optional", 15},
     {"OptionalHasElement", 15},
     {"OptionalGetElement", 15},
+    {"SequenceMap", 17},
+    /* optimizer ops lowered to elementwise ops (onnx_training.c) */
+    {"Adagrad", 1, "ai.onnx.preview.training"},
+    {"Momentum", 1, "ai.onnx.preview.training"},
+    {"Adam", 1, "ai.onnx.preview.training"},
 #define OM_FE_REWRITE(op, lo, hi, fn)
 #define OM_FE_FRONTEND_OP(op) {op, OM_FE_OPSET_MIN},
 #include "frontend/rewrites/rewrites.def"
@@ -60,7 +65,7 @@ bool om_fe_op_type_supported(const char *op_type)
     if (!op_type)
         return false;
     for (size_t i = 0; i < N_SUPPORTED; i++)
-        if (strcmp(g_supported[i].op_type, op_type) == 0)
+        if (!g_supported[i].domain && strcmp(g_supported[i].op_type, op_type) == 0)
             return true;
     return false;
 }
@@ -103,12 +108,15 @@ om_status om_fe_unsupported_op(const om_fe_node *n, const char *domain, int64_t 
     size_t len = 0;
     list[0] = '\0';
     for (size_t i = 0; i < count && len < sizeof list; i++)
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", ops[i].op_type);
+        if (!ops[i].domain)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", ops[i].op_type);
     /* the nearest name, when it is plausibly a misspelling */
     const char *best = NULL;
     int best_d = 3;
     bool default_domain = !domain[0] || strcmp(domain, "ai.onnx") == 0;
     for (size_t i = 0; i < count && default_domain; i++) {
+        if (ops[i].domain)
+            continue;
         int d = edit_distance(n->op_type, ops[i].op_type);
         if (d < best_d && 2 * d <= (int)strlen(n->op_type)) { /* "Foo" is no misspelling of "Cos" */
             best_d = d;

@@ -107,11 +107,26 @@ static bool unit_steps(const om_node *n)
     return true;
 }
 
+/* Every input after the data (shape, axes, pads, starts...) is absent or a constant. When
+ * one is computed at run time, the kernel checks its values against the compiled shapes
+ * (the model declared them): removing the node would remove that check. */
+static bool params_const(const om_node *n)
+{
+    for (int i = 1; i < n->n_inputs; i++) {
+        const om_value *v = om_node_input(n, i);
+        if (v && !om_pat_is_const(v))
+            return false;
+    }
+    return true;
+}
+
 /* the value node n could be replaced by, or NULL */
 static om_value *forward_target(const om_node *n)
 {
     om_value *x = om_node_input(n, 0), *y = n->outputs[0];
     if (!x || !y || n->n_outputs != 1)
+        return NULL;
+    if (n->op != OM_OP_MUL && n->op != OM_OP_DIV && n->op != OM_OP_ADD && n->op != OM_OP_SUB && !params_const(n))
         return NULL;
     switch (n->op) {
     case OM_OP_IDENTITY:
@@ -166,7 +181,7 @@ static om_status compose_transposes(om_graph *g, om_node *n, bool *did, const om
 static om_status merge_reshapes(om_graph *g, om_node *n, bool *did, const om_pass_opts *opts)
 {
     om_node *inner = om_pat_producer(om_node_input(n, 0), OM_OP_COUNT);
-    if (!inner || !reshape_like(inner->op))
+    if (!inner || !reshape_like(inner->op) || !params_const(inner) || !params_const(n))
         return OM_OK;
     om_value *x = om_node_input(inner, 0), *y = n->outputs[0];
     if (!x || !om_shape_is_static(&y->shape) || x->dtype != y->dtype)
