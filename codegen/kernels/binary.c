@@ -1,13 +1,13 @@
 /* Add, Sub, Mul, Div with numpy broadcasting.
  *
- * The loops come from cg_broadcast.h (strides per operand, merged contiguous dims, leading
- * dims fused into the parallel work loop).
+ * The loops are om_cg_bcast_vec's (cg_broadcast.h: merged contiguous dims, ~16 KiB work
+ * items, <lanes x T> vectors with a masked row tail, innermost-broadcast operands splatted
+ * once per row); scalar for f16/bf16 (converted per element) and integer Div.
  *
  * dtypes: f32, f64 natively; f16 and bf16 are computed in f32 and rounded back; i8..i64,
  * u8..u64 with wrap-around add/sub/mul. Integer Div truncates toward zero; a zero divisor
  * yields 0 (no trap) and INT_MIN / -1 yields INT_MIN (wraps, no trap).
  */
-#include "codegen/cg_internal.h"
 #include "codegen/cg_broadcast.h"
 
 static bool supported(om_dtype dt)
@@ -58,6 +58,20 @@ static LLVMValueRef apply(om_cg_ctx *cx, om_op op, om_dtype dt, LLVMValueRef a, 
     }
 }
 
+typedef struct bin_ctx {
+    om_op op;
+    om_dtype dt;
+} bin_ctx;
+
+/* om_cg_ew_body: a op b, scalar or vector */
+static LLVMValueRef bin_body(om_cg_ctx *cx, void *ud, LLVMValueRef *in)
+{
+    const bin_ctx *c = ud;
+    om_dtype dt = c->dt, cdt = (dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16) ? OM_DT_FLOAT : dt;
+    LLVMValueRef a = om_cg_convert(cx, in[0], dt, cdt), v = om_cg_convert(cx, in[1], dt, cdt);
+    return om_cg_convert(cx, apply(cx, c->op, cdt, a, v), cdt, dt);
+}
+
 om_status om_cg_emit_binary(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *A = om_node_input(n, 0), *B = om_node_input(n, 1), *Y = n->outputs[0];
@@ -69,17 +83,9 @@ om_status om_cg_emit_binary(om_cg_ctx *cx, const om_node *n)
     if (A->dtype != dt || B->dtype != dt)
         return om_cg_unsupported(cx, "mixed dtypes %s, %s -> %s", om_dtype_name(A->dtype),
                                  om_dtype_name(B->dtype), om_dtype_name(dt));
-    LLVMValueRef pa = om_cg_in(cx, 0), pb = om_cg_in(cx, 1), py = om_cg_out(cx, 0);
-    om_cg_bcast bc;
     const om_value *ins[2] = {A, B};
-    om_status st = om_cg_bcast_open(cx, &bc, Y, 2, ins);
-    if (st != OM_OK)
-        return st;
-    om_dtype cdt = (dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16) ? OM_DT_FLOAT : dt;
-    LLVMValueRef a = om_cg_convert(cx, om_cg_load(cx, dt, pa, bc.off[1]), dt, cdt);
-    LLVMValueRef v = om_cg_convert(cx, om_cg_load(cx, dt, pb, bc.off[2]), dt, cdt);
-    LLVMValueRef y = om_cg_convert(cx, apply(cx, n->op, cdt, a, v), cdt, dt);
-    om_cg_store(cx, dt, py, bc.off[0], y);
-    om_cg_bcast_close(cx, &bc);
-    return OM_OK;
+    bin_ctx c = {.op = n->op, .dt = dt};
+    bool vec = dt != OM_DT_FLOAT16 && dt != OM_DT_BFLOAT16 && (om_dtype_is_float(dt) || n->op != OM_OP_DIV);
+    om_cg_ew_loop lp = {.out = Y, .n_in = 2, .ins = ins, .lanes = vec ? 0 : 1, .body = bin_body, .ud = &c};
+    return om_cg_bcast_vec(cx, &lp);
 }

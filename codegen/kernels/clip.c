@@ -3,11 +3,13 @@
  * lo/hi are the optional scalar inputs 1 and 2: read at compile time when the input is a
  * constant, else loaded once per call from the tensor (element 0); an omitted bound is no
  * bound. When lo > hi the result is hi (numpy's clip). dtypes: f32, f64, f16, bf16 (in f32)
- * and every integer type.
+ * and every integer type. Loops: om_cg_bcast_vec (cg_broadcast.h), vectors except for the
+ * 16-bit floats; the bounds are splatted once per row.
  */
 #include <string.h>
 
-#include "codegen/cg_internal.h"
+#include "codegen/cg_broadcast.h"
+#include "codegen/kernels/ew_vec.h"
 
 /* Bound i (1 = min, 2 = max) in compute dtype cdt, or NULL when absent. */
 static om_status bound(om_cg_ctx *cx, const om_node *n, int i, om_dtype dt, om_dtype cdt, LLVMValueRef *out)
@@ -50,6 +52,25 @@ static om_status bound(om_cg_ctx *cx, const om_node *n, int i, om_dtype dt, om_d
     return OM_OK;
 }
 
+typedef struct clip_ctx {
+    om_dtype dt, cdt;
+    LLVMValueRef lo, hi;
+} clip_ctx;
+
+/* om_cg_ew_body: min(max(x, lo), hi), scalar or vector */
+static LLVMValueRef clip_body(om_cg_ctx *cx, void *ud, LLVMValueRef *in)
+{
+    const clip_ctx *c = ud;
+    LLVMValueRef x = om_cg_convert(cx, in[0], c->dt, c->cdt);
+    bool vec = LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMVectorTypeKind;
+    int lanes = vec ? (int)LLVMGetVectorSize(LLVMTypeOf(x)) : 1;
+    if (c->lo)
+        x = om_cg_max(cx, c->cdt, x, vec ? om_cg_vec_splat(cx, c->lo, lanes) : c->lo);
+    if (c->hi)
+        x = om_cg_min(cx, c->cdt, x, vec ? om_cg_vec_splat(cx, c->hi, lanes) : c->hi);
+    return om_cg_convert(cx, x, c->cdt, c->dt);
+}
+
 om_status om_cg_emit_clip(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *X = om_node_input(n, 0), *Y = n->outputs[0];
@@ -70,15 +91,12 @@ om_status om_cg_emit_clip(om_cg_ctx *cx, const om_node *n)
     om_status st;
     if ((st = bound(cx, n, 1, dt, cdt, &lo)) != OM_OK || (st = bound(cx, n, 2, dt, cdt, &hi)) != OM_OK)
         return st;
-    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
-    om_cg_loop l;
-    LLVMValueRef i = om_cg_for_work(cx, &l, numel, "i");
-    LLVMValueRef x = om_cg_convert(cx, om_cg_load(cx, dt, px, i), dt, cdt);
-    if (lo)
-        x = om_cg_max(cx, cdt, x, lo);
-    if (hi)
-        x = om_cg_min(cx, cdt, x, hi);
-    om_cg_store(cx, dt, py, i, om_cg_convert(cx, x, cdt, dt));
-    om_cg_for_end(cx, &l);
-    return OM_OK;
+    /* X viewed with Y's shape (same element count) */
+    om_value xv = *X;
+    xv.shape = Y->shape;
+    const om_value *ins[1] = {&xv};
+    clip_ctx c = {.dt = dt, .cdt = cdt, .lo = lo, .hi = hi};
+    bool vec = dt != OM_DT_FLOAT16 && dt != OM_DT_BFLOAT16;
+    om_cg_ew_loop lp = {.out = Y, .n_in = 1, .ins = ins, .lanes = vec ? 0 : 1, .body = clip_body, .ud = &c};
+    return om_cg_bcast_vec(cx, &lp);
 }

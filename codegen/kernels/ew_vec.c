@@ -147,3 +147,30 @@ void om_cg_vec_store(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMV
     LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, (int32_t)elem_align(t)), mask(cx, lanes, active)};
     masked_call(cx, "llvm.masked.store", vt, ops, 4);
 }
+
+LLVMValueRef om_cg_vec_mask_lt(om_cg_ctx *cx, LLVMValueRef n, int lanes)
+{
+    LLVMValueRef e[64];
+    for (int k = 0; k < lanes && k < 64; k++)
+        e[k] = om_cg_i64(cx, k);
+    LLVMValueRef iota = LLVMConstVector(e, (unsigned)(lanes < 64 ? lanes : 64));
+    return LLVMBuildICmp(cx->b, LLVMIntSLT, iota, om_cg_vec_splat(cx, n, lanes), "tail");
+}
+
+LLVMValueRef om_cg_vec_load_masked(om_cg_ctx *cx, LLVMTypeRef t, LLVMValueRef base, LLVMValueRef index,
+                                   LLVMValueRef mask)
+{
+    int lanes = (int)LLVMGetVectorSize(LLVMTypeOf(mask));
+    LLVMTypeRef vt = om_cg_vec_type(t, lanes);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, t, base, &index, 1, "");
+    LLVMValueRef ops[4] = {p, om_cg_i32(cx, (int32_t)elem_align(t)), mask, LLVMConstNull(vt)};
+    return masked_call(cx, "llvm.masked.load", vt, ops, 4);
+}
+
+void om_cg_vec_store_masked(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v, LLVMValueRef mask)
+{
+    LLVMTypeRef vt = LLVMTypeOf(v), t = LLVMGetElementType(vt);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, t, base, &index, 1, "");
+    LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, (int32_t)elem_align(t)), mask};
+    masked_call(cx, "llvm.masked.store", vt, ops, 4);
+}

@@ -29,4 +29,11 @@ LLVMValueRef om_cg_vec_load(om_cg_ctx *cx, LLVMTypeRef t, LLVMValueRef base, LLV
 /* Stores the first `active` lanes of v at element `index` of base. */
 void om_cg_vec_store(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v, int active);
 
+/* Runtime tails: the lane mask (lane < n) for an i64 count n (any value; n >= lanes gives
+ * all lanes), and loads/stores under such a mask (masked-off lanes read as zero). */
+LLVMValueRef om_cg_vec_mask_lt(om_cg_ctx *cx, LLVMValueRef n, int lanes);
+LLVMValueRef om_cg_vec_load_masked(om_cg_ctx *cx, LLVMTypeRef t, LLVMValueRef base, LLVMValueRef index,
+                                   LLVMValueRef mask);
+void om_cg_vec_store_masked(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v, LLVMValueRef mask);
+
 #endif

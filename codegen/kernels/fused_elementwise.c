@@ -1,22 +1,25 @@
 /* FusedElementwise (family fused_elementwise of ir/ops/fused.def): a small program of f32
  * elementwise ops evaluated per element of Y, every input loaded once per element with numpy
- * broadcasting (the loops of cg_broadcast.h: merged contiguous dims, leading dims in the
- * parallel work loop, a vectorizable innermost loop).
+ * broadcasting. The loops are om_cg_bcast_vec's (cg_broadcast.h): work items of ~16 KiB of
+ * output, the program evaluated on <lanes x float> vectors (a masked vector for row tails),
+ * inputs broadcast along the innermost dim splatted once per row, constant scalar inputs
+ * embedded as constants.
  *
  * Program: attribute ops (STRINGS) names the ops in evaluation order; args (INTS, 2 per op)
  * names each op's operands: k < n_inputs is input k, n_inputs + j the result of op j < the
  * current one, -1 none (unary ops). alphas/betas (FLOATS, one per op) are Clip's bounds.
  * The ops and their semantics are the standalone kernels': Add/Sub/Mul/Div (binary.c),
- * Relu/Sigmoid/Tanh/Clip/Gelu (through cg_epilogue.c's activations, which use the same
- * helpers), and the attribute-free float ops of math_unary.c (om_cg_math_unary_f32).
+ * Relu/Sigmoid/Tanh/Clip/Gelu (the same helpers and operation order as cg_epilogue.c's
+ * activations, written here for vectors too), and the attribute-free float ops of
+ * math_unary.c (om_cg_math_unary_f32, scalar or vector).
  * The result of the last op is Y. Every check happens before anything is emitted.
  */
 #include <math.h>
 #include <string.h>
 
 #include "codegen/cg_broadcast.h"
-#include "codegen/cg_epilogue.h"
 #include "codegen/cg_fused.h"
+#include "codegen/cg_math.h"
 
 #define FE_MAX_OPS 256
 
@@ -30,24 +33,67 @@ static int fe_arity(om_op op)
     }
 }
 
-/* One op on evaluated operands a (and b). NULL when the op is not supported. */
+/* The f32 constant v shaped like x (scalar or vector). */
+static LLVMValueRef fe_c(om_cg_ctx *cx, LLVMValueRef x, float v)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return om_cg_f32(cx, v);
+    unsigned n = LLVMGetVectorSize(t);
+    LLVMValueRef e[64];
+    for (unsigned k = 0; k < n && k < 64; k++)
+        e[k] = om_cg_f32(cx, v);
+    return LLVMConstVector(e, n < 64 ? n : 64);
+}
+
+/* One op on evaluated operands a (and b), scalars or vectors. NULL when the op is not
+ * supported. Relu/Clip/Sigmoid/Tanh/Gelu as om_cg_act_apply (cg_epilogue.c) computes them. */
 static LLVMValueRef fe_op(om_cg_ctx *cx, om_op op, float alpha, float beta, LLVMValueRef a, LLVMValueRef b)
 {
     LLVMBuilderRef bl = cx->b;
-    om_cg_epilogue ep = {.alpha = alpha, .beta = beta, .has_alpha = true, .has_beta = true};
     switch (op) {
     case OM_OP_ADD: return LLVMBuildFAdd(bl, a, b, "");
     case OM_OP_SUB: return LLVMBuildFSub(bl, a, b, "");
     case OM_OP_MUL: return LLVMBuildFMul(bl, a, b, "");
     case OM_OP_DIV: return LLVMBuildFDiv(bl, a, b, "");
-    case OM_OP_RELU: ep.act = OM_CG_ACT_RELU; break;
-    case OM_OP_SIGMOID: ep.act = OM_CG_ACT_SIGMOID; break;
-    case OM_OP_TANH: ep.act = OM_CG_ACT_TANH; break;
-    case OM_OP_CLIP: ep.act = OM_CG_ACT_CLIP; break;
-    case OM_OP_GELU: ep.act = OM_CG_ACT_GELU; break;
+    case OM_OP_RELU: return om_cg_max(cx, OM_DT_FLOAT, a, fe_c(cx, a, 0.0f));
+    case OM_OP_CLIP:
+        /* max(x, -inf) and min(x, +inf) are x (NaN included): skipped */
+        if (!(isinf(alpha) && alpha < 0))
+            a = om_cg_max(cx, OM_DT_FLOAT, a, fe_c(cx, a, alpha));
+        if (!(isinf(beta) && beta > 0))
+            a = om_cg_min(cx, OM_DT_FLOAT, a, fe_c(cx, a, beta));
+        return a;
+    case OM_OP_SIGMOID: return om_cg_sigmoid_f32(cx, a);
+    case OM_OP_TANH: return om_cg_tanh_f32(cx, a);
+    case OM_OP_GELU: {
+        LLVMValueRef t = om_cg_erf_f32(cx, LLVMBuildFMul(bl, a, fe_c(cx, a, 0.7071067811865476f), ""));
+        return LLVMBuildFMul(bl, LLVMBuildFMul(bl, fe_c(cx, a, 0.5f), a, ""), LLVMBuildFAdd(bl, fe_c(cx, a, 1.0f), t, ""),
+                             "");
+    }
     default: return om_cg_math_unary_f32(cx, op, a);
     }
-    return om_cg_act_apply(cx, &ep, OM_DT_FLOAT, a);
+}
+
+typedef struct fe_prog {
+    int nin, nops;
+    const om_op *ops;
+    const om_attr *args, *alphas, *betas;
+} fe_prog;
+
+/* om_cg_ew_body: the program on one value per input */
+static LLVMValueRef fe_body(om_cg_ctx *cx, void *ud, LLVMValueRef *in)
+{
+    const fe_prog *p = ud;
+    LLVMValueRef vals[OM_CG_BCAST_MAX_INPUTS + FE_MAX_OPS];
+    for (int i = 0; i < p->nin; i++)
+        vals[i] = in[i];
+    for (int j = 0; j < p->nops; j++) {
+        int64_t r0 = p->args->ints[2 * j], r1 = p->args->ints[2 * j + 1];
+        float al = p->alphas ? p->alphas->floats[j] : -INFINITY, be = p->betas ? p->betas->floats[j] : INFINITY;
+        vals[p->nin + j] = fe_op(cx, p->ops[j], al, be, vals[r0], r1 >= 0 ? vals[r1] : NULL);
+    }
+    return vals[p->nin + p->nops - 1];
 }
 
 om_status om_cg_emit_fused_elementwise(om_cg_ctx *cx, const om_node *n)
@@ -103,25 +149,9 @@ om_status om_cg_emit_fused_elementwise(om_cg_ctx *cx, const om_node *n)
         return om_cg_unsupported(cx, "op %d '%s' has no f32 elementwise emitter", bad, aops->strings[bad]);
 
     const om_value *ins[OM_CG_BCAST_MAX_INPUTS];
-    LLVMValueRef base[OM_CG_BCAST_MAX_INPUTS];
-    for (int i = 0; i < nin; i++) {
-        ins[i] = om_node_input(n, i);
-        base[i] = om_cg_in(cx, i);
-    }
-    LLVMValueRef py = om_cg_out(cx, 0);
-    om_cg_bcast bc;
-    om_status st = om_cg_bcast_open(cx, &bc, Y, nin, ins);
-    if (st != OM_OK)
-        return st;
-    LLVMValueRef vals[OM_CG_BCAST_MAX_INPUTS + FE_MAX_OPS];
     for (int i = 0; i < nin; i++)
-        vals[i] = om_cg_load(cx, OM_DT_FLOAT, base[i], bc.off[1 + i]);
-    for (int j = 0; j < nops; j++) {
-        int64_t r0 = aargs->ints[2 * j], r1 = aargs->ints[2 * j + 1];
-        float al = aal ? aal->floats[j] : -INFINITY, be = abe ? abe->floats[j] : INFINITY;
-        vals[nin + j] = fe_op(cx, ops[j], al, be, vals[r0], r1 >= 0 ? vals[r1] : NULL);
-    }
-    om_cg_store(cx, OM_DT_FLOAT, py, bc.off[0], vals[nin + nops - 1]);
-    om_cg_bcast_close(cx, &bc);
-    return OM_OK;
+        ins[i] = om_node_input(n, i);
+    fe_prog prog = {.nin = nin, .nops = nops, .ops = ops, .args = aargs, .alphas = aal, .betas = abe};
+    om_cg_ew_loop lp = {.out = Y, .n_in = nin, .ins = ins, .lanes = 0, .body = fe_body, .ud = &prog};
+    return om_cg_bcast_vec(cx, &lp);
 }

@@ -1,6 +1,7 @@
-/* Elementwise unary math and activations (family math_unary of ir/ops/math.def): one flat
- * loop over the elements (the parallel work loop), each element computed by emit_float
- * (floats) or emit_int (integer Abs, Neg, Sign).
+/* Elementwise unary math and activations (family math_unary of ir/ops/math.def): the
+ * chunked loops of om_cg_bcast_vec (cg_broadcast.h; <lanes x float> vectors for f32, scalar
+ * for the other dtypes), each element computed by emit_float (floats) or emit_int
+ * (integer Abs, Neg, Sign); emit_float works on scalars and vectors alike.
  *
  * Compute type: f32 for f32/f16/bf16 (16-bit floats converted); f64 in f64 for the exact
  * ops (Abs, Neg, Sqrt, Reciprocal, Floor, Ceil, Round, Sign, IsNaN, IsInf, LeakyRelu,
@@ -16,8 +17,10 @@
  */
 #include <math.h>
 
-#include "codegen/cg_math.h"
+#include "codegen/cg_broadcast.h"
 #include "codegen/cg_fused.h"
+#include "codegen/cg_math.h"
+#include "codegen/kernels/ew_vec.h"
 
 static bool is_int(om_dtype dt)
 {
@@ -38,9 +41,25 @@ static bool exact_op(om_op op)
     }
 }
 
+/* The constant v shaped like `like` (a float scalar or vector). */
 static LLVMValueRef c_(LLVMValueRef like, double v)
 {
-    return LLVMConstReal(LLVMTypeOf(like), v);
+    LLVMTypeRef t = LLVMTypeOf(like);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return LLVMConstReal(t, v);
+    unsigned n = LLVMGetVectorSize(t);
+    LLVMValueRef e[64];
+    for (unsigned k = 0; k < n && k < 64; k++)
+        e[k] = LLVMConstReal(LLVMGetElementType(t), v);
+    return LLVMConstVector(e, n < 64 ? n : 64);
+}
+
+static bool is_f64(om_cg_ctx *cx, LLVMValueRef x)
+{
+    LLVMTypeRef t = LLVMTypeOf(x);
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind)
+        t = LLVMGetElementType(t);
+    return t == cx->f64;
 }
 
 static LLVMValueRef sel(om_cg_ctx *cx, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b)
@@ -61,7 +80,7 @@ static LLVMValueRef fabs_(om_cg_ctx *cx, LLVMValueRef x)
 /* exp / expm1 / log1p of x in its own float type (f32 or f64) */
 static LLVMValueRef exp_t(om_cg_ctx *cx, LLVMValueRef x)
 {
-    return LLVMTypeOf(x) == cx->f64 ? om_cg_exp_f64(cx, x) : om_cg_exp_f32(cx, x);
+    return is_f64(cx, x) ? om_cg_exp_f64(cx, x) : om_cg_exp_f32(cx, x);
 }
 
 /* sinh / cosh of an f64 with the f64 range: t = e^|x|/2 = (h/2) h, h = exp_f64(|x|/2);
@@ -121,7 +140,7 @@ static LLVMValueRef emit_float(om_cg_ctx *cx, const om_node *n, LLVMValueRef x, 
     case OM_OP_IS_NAN: return fcmp(cx, LLVMRealUNO, x, x);
     case OM_OP_IS_INF: {
         bool pos = om_node_int(n, "detect_positive", 1) != 0, neg = om_node_int(n, "detect_negative", 1) != 0;
-        LLVMValueRef r = LLVMConstInt(cx->i1, 0, 0);
+        LLVMValueRef r = fcmp(cx, LLVMRealPredicateFalse, x, x); /* false, shaped like x */
         if (pos)
             r = LLVMBuildOr(b, r, fcmp(cx, LLVMRealOEQ, x, c_(x, INFINITY)), "");
         if (neg)
@@ -189,6 +208,34 @@ static LLVMValueRef emit_int(om_cg_ctx *cx, const om_node *n, LLVMValueRef x, om
     }
 }
 
+typedef struct mu_ctx {
+    const om_node *n;
+    om_dtype dt, cdt;
+    bool native_int, flt, to_bool;
+} mu_ctx;
+
+/* om_cg_ew_body: y = op(x) for one element (scalar) or a vector of f32 */
+static LLVMValueRef mu_body(om_cg_ctx *cx, void *ud, LLVMValueRef *in)
+{
+    const mu_ctx *m = ud;
+    LLVMValueRef x = in[0], y;
+    if (m->native_int)
+        return emit_int(cx, m->n, x, m->dt);
+    LLVMValueRef xc = om_cg_convert(cx, x, m->dt, m->cdt);
+    /* Erf of an int: erf(x) rounds to +-1 in f64 for |x| >= 6 (5.87), else the truncated
+     * result is 0 (what the f64 reference gives) */
+    if (m->n->op == OM_OP_ERF && !m->flt)
+        y = sel(cx, fcmp(cx, LLVMRealOGE, xc, c_(xc, 6.0)), c_(xc, 1.0),
+                sel(cx, fcmp(cx, LLVMRealOLE, xc, c_(xc, -6.0)), c_(xc, -1.0), c_(xc, 0.0)));
+    else
+        y = emit_float(cx, m->n, xc, m->cdt);
+    if (!y)
+        return NULL;
+    if (m->to_bool)
+        return LLVMBuildZExt(cx->b, y, LLVMTypeOf(y) == cx->i1 ? cx->i8 : om_cg_vec_type(cx->i8, (int)LLVMGetVectorSize(LLVMTypeOf(y))), "");
+    return om_cg_convert(cx, y, m->cdt, m->dt);
+}
+
 om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *X = om_node_input(n, 0), *Y = n->outputs[0];
@@ -220,31 +267,24 @@ om_status om_cg_emit_math_unary(om_cg_ctx *cx, const om_node *n)
     } else {
         return om_cg_unsupported(cx, "dtype %s not supported by this kernel", om_dtype_name(dt));
     }
-    LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
-    om_cg_loop l;
-    LLVMValueRef i = om_cg_for_work(cx, &l, numel, "i");
-    LLVMValueRef x = om_cg_load(cx, dt, px, i), y;
-    if (native_int) {
-        y = emit_int(cx, n, x, dt);
-    } else {
-        LLVMValueRef xc = om_cg_convert(cx, x, dt, cdt);
-        /* Erf of an int: erf(x) rounds to +-1 in f64 for |x| >= 6 (5.87), else the truncated
-         * result is 0 (what the f64 reference gives) */
-        if (n->op == OM_OP_ERF && !flt)
-            y = sel(cx, fcmp(cx, LLVMRealOGE, xc, c_(xc, 6.0)), c_(xc, 1.0),
-                    sel(cx, fcmp(cx, LLVMRealOLE, xc, c_(xc, -6.0)), c_(xc, -1.0), c_(xc, 0.0)));
-        else
-            y = emit_float(cx, n, xc, cdt);
-        if (y && !to_bool)
-            y = om_cg_convert(cx, y, cdt, dt);
-    }
-    if (!y)
+    mu_ctx mc = {.n = n, .dt = dt, .cdt = cdt, .native_int = native_int, .flt = flt, .to_bool = to_bool};
+    /* dry run (nothing stays emitted): every op of this family has an emitter */
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(cx->b);
+    LLVMBasicBlockRef scratch = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "mu_check");
+    LLVMPositionBuilderAtEnd(cx->b, scratch);
+    LLVMValueRef u = LLVMGetUndef(om_cg_type(cx, dt));
+    bool ok = mu_body(cx, &mc, &u) != NULL;
+    LLVMDeleteBasicBlock(scratch);
+    LLVMPositionBuilderAtEnd(cx->b, here);
+    if (!ok)
         return om_cg_unsupported(cx, "op not handled by the math_unary kernel");
-    if (to_bool)
-        y = LLVMBuildZExt(cx->b, y, cx->i8, "");
-    om_cg_store(cx, Y->dtype, py, i, y);
-    om_cg_for_end(cx, &l);
-    return OM_OK;
+    /* X viewed with Y's shape (same element count) */
+    om_value xv = *X;
+    xv.shape = Y->shape;
+    const om_value *ins[1] = {&xv};
+    /* vectors for f32 (16-bit floats and f64 convert per element, ints use scalar consts) */
+    om_cg_ew_loop lp = {.out = Y, .n_in = 1, .ins = ins, .lanes = dt == OM_DT_FLOAT ? 0 : 1, .body = mu_body, .ud = &mc};
+    return om_cg_bcast_vec(cx, &lp);
 }
 
 /* For the fused elementwise kernel (codegen/cg_fused.h): op(x) on an f32 value for an op of
