@@ -19,8 +19,8 @@
  *          Stride 2 loads 2*VL lanes and keeps the even ones.
  *   packed (1x1 strided, or rows narrower than VL, with >= 16 output channels, one group):
  *          flat tiles over the output plane; per tile and K block, masked gathers copy the
- *          taps' inputs into a [kc][KK][T] panel on the stack, which every channel block then
- *          reads with plain loads.
+ *          taps' inputs into a [kc][KK][T] panel on the stack (at most 32 KiB), which every
+ *          channel block then reads with plain loads.
  * The masks (and gather offsets) are computed once per tile. Masked loads may start before
  * X's first element; their masked-off lanes are never read.
  *
@@ -53,7 +53,7 @@
 #define CF_MIN_ITEMS_PACKED 2 /* the same when each split repeats the panel's gathers */
 #define CF_PACK_MIN_M 16               /* packed layout: output channels that amortize the gathers */
 #define CF_PACK_MAX_TAPS 9
-#define CF_PACK_PANEL_BYTES (96 * 1024) /* packed: sequential panel reads stream well from L2 */
+#define CF_PACK_PANEL_BYTES (32 * 1024) /* packed: the stack panel (at most this + one channel) */
 #define CF_MAX_LANE_INDEX ((int64_t)1 << 30)
 
 typedef struct cf_plan {
