@@ -1,4 +1,5 @@
-/* Register-blocked f32 GEMM building blocks for kernel emitters (Gemm, MatMul, 1x1 Conv).
+/* Register-blocked GEMM building blocks for kernel emitters (Gemm, MatMul, 1x1 Conv):
+ * f32 arithmetic, f32/f16/bf16 operands.
  *
  * Two levels, both emitted at the builder's current position (cx->b) with explicit LLVM
  * vector types <vw x float>, vw from the target (16 with AVX-512F, 8 with AVX/AVX2, 4 on
@@ -11,15 +12,15 @@
  *    contiguous vector load (B rows are contiguous in j: a packed panel or a row-major
  *    matrix), accumulation with llvm.fmuladd (one fma where the target has FMA). Columns
  *    nr..nv*vw are masked (llvm.masked.load/store): nothing past column nr is read from B
- *    or C. With accumulate the tile first
- *    loads C, else it overwrites C. Element addresses (f32 elements from f32 base pointers;
- *    offsets are i64 values, strides compile-time):
+ *    or C. With accumulate the tile first loads C, else it overwrites C. Element addresses
+ *    (in elements of each operand's dtype; offsets are i64 values, strides compile-time):
  *        A[r, k] = a[a_off + r * a_rs + k * a_ks]
  *        B[k, j] = b[b_off + k * b_ks + j]
  *        C[r, j] = c[c_off + r * c_rs + j]
  *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
  *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
- *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8).
+ *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8). With
+ *    b_prefetch the tile also prefetches the next packed panel into L2.
  *
  * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
  *    one M x N x K matrix, split in m-blocks x n-blocks (work items: the caller maps its
