@@ -3,7 +3,7 @@
  *
  * Fires on a live MatMul or Gemm whose input 1 is an f32, f16 or bf16 constant (the node's
  * output dtype) of rank 2 (MatMul: B [K, N]; Gemm: B [K, N], or [N, K] with transB) and
- * which has no om_packed_b yet. The
+ * which has no om_packed_* attribute yet (B already in some kernel's layout). The
  * operand is replaced by a new constant "<B>_packed" of the SAME shape and dtype holding
  * the elements of B' = (transB ? B^T : B) [K, N] reordered as ceil(N/32) column panels:
  * panel p holds columns [32p, 32p + w), w = min(32, N - 32p), row-major [K, w], at element
@@ -47,10 +47,20 @@ typedef struct pack_memo {
     om_value *packed;
 } pack_memo;
 
+/* Whether some pass already put n's B into a kernel layout (om_packed_b, om_packed_bf16,
+ * any om_packed_* attribute). */
+static bool pack_already(const om_node *n)
+{
+    for (int i = 0; i < n->n_attrs; i++)
+        if (n->attrs[i].name && !strncmp(n->attrs[i].name, "om_packed", 9))
+            return true;
+    return false;
+}
+
 /* B' dims of node n's input 1 if the node qualifies. */
 static bool pack_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans)
 {
-    if (!n || n->dead || (n->op != OM_OP_MATMUL && n->op != OM_OP_GEMM) || om_node_attr(n, "om_packed_b"))
+    if (!n || n->dead || (n->op != OM_OP_MATMUL && n->op != OM_OP_GEMM) || pack_already(n))
         return false;
     const om_value *b = om_node_input(n, 1);
     const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
