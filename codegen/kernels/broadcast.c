@@ -6,6 +6,7 @@
 #include "codegen/kernels/ew_vec.h"
 
 #define MAX_OPS (OM_CG_BCAST_MAX_INPUTS + 1)
+#define EW_UNROLL 4 /* full vectors per iteration of the inner loop */
 
 /* The merged dims md[0..*m) and per-operand strides ms[k] (k = 0 output, 1 + i input i). */
 static om_status merge_dims(om_cg_ctx *cx, const om_value *out, int n_in, const om_value *const *ins, int *m_out,
@@ -166,11 +167,21 @@ static void ew_run(om_cg_ctx *cx, const om_cg_ew_loop *lp, int VL, const int64_t
         om_cg_for_end(cx, &l);
         return;
     }
-    /* full vectors: i = i0 + v*VL for v < (i1 - i0) / VL */
+    /* full vectors: i = i0 + v*VL for v < (i1 - i0) / VL, four per iteration (independent
+     * chains for the out-of-order core), then one at a time */
     LLVMValueRef len = LLVMBuildNSWSub(b, i1, i0, "");
     LLVMValueRef nvec = LLVMBuildUDiv(b, len, om_cg_i64(cx, VL), "");
-    om_cg_loop l;
-    LLVMValueRef v = om_cg_for(cx, &l, om_cg_i64(cx, 0), nvec, "v");
+    LLVMValueRef n4 = LLVMBuildUDiv(b, nvec, om_cg_i64(cx, EW_UNROLL), "");
+    om_cg_loop l4, l;
+    LLVMValueRef u = om_cg_for(cx, &l4, om_cg_i64(cx, 0), n4, "u");
+    for (int k = 0; k < EW_UNROLL; k++) {
+        LLVMValueRef i = om_cg_mad(cx, u, (int64_t)VL * EW_UNROLL, om_cg_add(cx, i0, om_cg_i64(cx, (int64_t)k * VL)));
+        for (int q = 0; q < n_in; q++)
+            vals[q] = bcastv[q] ? bcastv[q] : om_cg_vec_load(cx, et[q], base[q], om_cg_add(cx, off[1 + q], i), VL, VL);
+        om_cg_vec_store(cx, py, om_cg_add(cx, off[0], i), lp->body(cx, lp->ud, vals), VL);
+    }
+    om_cg_for_end(cx, &l4);
+    LLVMValueRef v = om_cg_for(cx, &l, om_cg_mad(cx, n4, EW_UNROLL, NULL), nvec, "v");
     LLVMValueRef i = om_cg_mad(cx, v, VL, i0);
     for (int k = 0; k < n_in; k++)
         vals[k] = bcastv[k] ? bcastv[k] : om_cg_vec_load(cx, et[k], base[k], om_cg_add(cx, off[1 + k], i), VL, VL);

@@ -5,9 +5,10 @@
  * of len_k = dims_k[axis] * product(dims after the axis) elements per outer index, placed at
  * offset off_k inside the output's run of sum(len_k). Empty inputs are skipped.
  *
- * Work items: when outer >= CC_MIN_OUTER (enough rows to share between threads) the
- * parallel work loop is over outer and each run is one memcpy of a compile-time size (LLVM
- * inlines small ones). Otherwise (typically N = 1 and axis 1: outer = 1) each run is cut
+ * Work items: when outer >= CC_MIN_OUTER (enough rows to share between threads) or a whole
+ * output row is at most one piece (nothing worth sharing), the parallel work loop is over
+ * outer and each run is one memcpy of a compile-time size (LLVM inlines small ones).
+ * Otherwise (typically N = 1 and axis 1: outer = 1, megabytes per row) each run is cut
  * into pieces of at most CC_PIECE bytes and the work items are the (outer index, input,
  * piece) triples, so two threads share even a single large copy; a work item finds its
  * input through a chain of compile-time ranges and copies min(CC_PIECE, rest) bytes.
@@ -98,7 +99,7 @@ om_status om_cg_emit_concat(om_cg_ctx *cx, const om_node *n)
                                  (long long)total, (long long)axis, (long long)Y->shape.dims[axis]);
     if (outer == 0 || row == 0)
         return OM_OK;
-    if (outer < CC_MIN_OUTER) {
+    if (outer < CC_MIN_OUTER && row * (int64_t)es > CC_PIECE) {
         cc_pieces(cx, n, axis, inner, outer, row, es);
         return OM_OK;
     }

@@ -1,7 +1,8 @@
-/* Concat's piece-wise path (codegen/kernels/concat.c: fewer than 8 outer rows, each run cut
- * into 64 KiB pieces shared between work items) against a plain C reference: runs of
- * several pieces with a partial last piece, runs shorter than a piece, empty inputs,
- * outer = 1..7, and the row path just above (outer = 8); run whole and in 3 chunks. */
+/* Concat's piece-wise path (codegen/kernels/concat.c: fewer than 8 outer rows of more than
+ * 64 KiB, each run cut into 64 KiB pieces shared between work items) against a plain C
+ * reference: runs of several pieces with a partial last piece, runs shorter than a piece,
+ * empty inputs, outer = 1..7, and the row path (outer = 8, or rows of at most one piece);
+ * run whole and in 3 chunks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,7 +63,9 @@ static void test_pieces(void **state)
     int64_t small[3] = {1, 2, 3};
     for (int64_t outer = 1; outer <= 8; outer += 3) {
         check(OM_DT_FLOAT, outer, 1600, 4, big);
-        check(OM_DT_INT8, outer, 5, 3, small);
+        check(OM_DT_INT8, outer, 5, 3, small);           /* small rows: row path */
+        check(OM_DT_INT8, outer, 5000, 3, small);        /* 30000-byte row: row path */
+        check(OM_DT_INT8, outer, 20000, 3, small);       /* pieces of 20000..60000 bytes */
     }
     int64_t exact[2] = {16, 32};          /* x 1024 floats: exactly 1 and 2 pieces */
     check(OM_DT_FLOAT, 1, 1024, 2, exact);
