@@ -21,6 +21,7 @@
  * already applied) in P-column panels, with B's original shape.
  */
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/gemm_bf16.h"
 #include "codegen/kernels/gemm_tile.h"
 
 #define OM_GEMM_JB 256 /* accumulator block width, elements */
@@ -172,7 +173,7 @@ static void gemm_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef 
     om_cg_for_end(cx, &li);
 }
 
-static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed)
+static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed, bool pairs)
 {
     om_cg_gemm g = {.M = r->M, .N = r->N, .K = r->K, .a_dt = r->dt, .b_dt = r->dt, .c_dt = r->dt,
                     .a = r->a, .b = r->bm, .c = r->y,
@@ -184,13 +185,18 @@ static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed)
     }
     om_cg_gemm_blocking bl;
     om_status st = om_cg_gemm_plan(cx, &g, 1, &bl);
+    if (st == OM_OK && pairs) /* bf16 pair panels (pack-bf16-weights): gemm_bf16.h */
+        st = om_cg_gemm_bf16_check(&g);
     if (st != OM_OK)
         return st;
     om_cg_loop lw;
     LLVMValueRef w = om_cg_for_work(cx, &lw, bl.m_blocks * bl.n_blocks, "item");
     LLVMValueRef nbi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, bl.m_blocks), "nb");
     LLVMValueRef mbi = LLVMBuildURem(cx->b, w, om_cg_i64(cx, bl.m_blocks), "mb");
-    om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
+    if (pairs)
+        om_cg_gemm_bf16_emit_block(cx, &g, &bl, mbi, nbi);
+    else
+        om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
     om_cg_for_end(cx, &lw);
     return OM_OK;
 }
@@ -256,10 +262,11 @@ om_status om_cg_emit_gemm(om_cg_ctx *cx, const om_node *n)
     r.a = om_cg_in(cx, 0);
     r.bm = om_cg_in(cx, 1);
     r.y = om_cg_out(cx, 0);
+    bool pairs = om_node_int(n, "om_packed_bf16", 0) != 0;
     if (packed && r.K == 0)
         packed = 0; /* nothing is read from B */
     if (fast && r.K > 0 && (packed || !r.trans_b))
-        return gemm_emit_fast(cx, &r, packed);
+        return gemm_emit_fast(cx, &r, packed, pairs && packed);
     int64_t jb = r.N < OM_GEMM_JB ? r.N : OM_GEMM_JB;
     LLVMTypeRef at = om_cg_type(cx, r.adt);
     r.acc = om_cg_alloca(cx, LLVMArrayType2(at, (uint64_t)jb), "acc");

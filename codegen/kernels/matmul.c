@@ -19,6 +19,7 @@
  * element order); other B are read row-major.
  */
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/gemm_bf16.h"
 #include "codegen/kernels/gemm_tile.h"
 
 #define OM_MM_JB 256 /* accumulator block width, elements */
@@ -126,7 +127,8 @@ typedef struct mm_batch {
     int64_t batch;
 } mm_batch;
 
-static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const mm_batch *bt, int64_t packed)
+static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const mm_batch *bt, int64_t packed,
+                              bool pairs)
 {
     om_cg_gemm g = {.M = M, .N = r->N, .K = r->K, .a_dt = r->dt, .b_dt = r->dt, .c_dt = r->dt,
                     .a = r->a, .b = r->bm, .c = r->y,
@@ -138,6 +140,8 @@ static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const m
     }
     om_cg_gemm_blocking bl;
     om_status st = om_cg_gemm_plan(cx, &g, bt->batch, &bl);
+    if (st == OM_OK && pairs) /* bf16 pair panels (pack-bf16-weights): gemm_bf16.h */
+        st = om_cg_gemm_bf16_check(&g);
     if (st != OM_OK)
         return st;
     int64_t per = bl.m_blocks * bl.n_blocks;
@@ -159,7 +163,10 @@ static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const m
     g.a_off = a_off;
     g.b_off = b_off;
     g.c_off = pc.c_off = om_cg_mad(cx, bi, M * r->N, NULL);
-    om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
+    if (pairs)
+        om_cg_gemm_bf16_emit_block(cx, &g, &bl, mbi, nbi);
+    else
+        om_cg_gemm_emit_block(cx, &g, &bl, mbi, nbi);
     om_cg_for_end(cx, &lw);
     return OM_OK;
 }
@@ -240,7 +247,7 @@ om_status om_cg_emit_matmul(om_cg_ctx *cx, const om_node *n)
     r.y = om_cg_out(cx, 0);
     if (fast && K > 0) {
         mm_batch bt = {.nb = nb, .bd = bd, .ast = ast, .bst = bst, .ost = ost, .batch = batch};
-        return mm_emit_fast(cx, &r, M, &bt, packed);
+        return mm_emit_fast(cx, &r, M, &bt, packed, om_node_int(n, "om_packed_bf16", 0) != 0);
     }
     int64_t jb = N < OM_MM_JB ? N : OM_MM_JB;
     r.acc = om_cg_alloca(cx, LLVMArrayType2(om_cg_type(cx, r.adt), (uint64_t)jb), "acc");

@@ -1,0 +1,341 @@
+/* bf16 dot-product GEMM over K-pair-interleaved packed B (API and layout in gemm_bf16.h).
+ *
+ * The micro-tile keeps its mr * nv accumulators in SSA values (phis of a one-block loop over
+ * k pairs, unrolled by GB_UNROLL, remainder straight-line), as gemm_tile.c does. All element
+ * offsets are in bf16 units (i16 GEPs); a pair is one 32-bit word at an even offset.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/cg_target.h"
+#include "codegen/kernels/gemm_bf16.h"
+
+#define GB_UNROLL 4
+#define GB_PANEL 32
+#define GB_MAX_ACC 32
+
+static bool gb_has_word(const char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, w, n))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+bool om_cg_gemm_bf16_native(om_cg_ctx *cx)
+{
+    if (om_cg_gemm_vec_width(cx) != 16)
+        return false;
+    char *triple = LLVMGetTargetMachineTriple(cx->tm);
+    char *cpu = LLVMGetTargetMachineCPU(cx->tm);
+    char *feat = LLVMGetTargetMachineFeatureString(cx->tm);
+    char *req = om_cg_required_cpu(triple, cpu, feat);
+    bool ok = req && gb_has_word(req, "avx512bf16");
+    free(req);
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+    return ok;
+}
+
+om_status om_cg_gemm_bf16_check(const om_cg_gemm *g)
+{
+    if (g->a_dt != OM_DT_BFLOAT16 || g->b_dt != OM_DT_BFLOAT16)
+        return om_error(OM_ERR_INVALID_MODEL, "gemm-bf16: A and B must be bf16 (A %s, B %s)",
+                        om_dtype_name(g->a_dt), om_dtype_name(g->b_dt));
+    if (g->b_panel != GB_PANEL)
+        return om_error(OM_ERR_INVALID_MODEL, "gemm-bf16: B must be packed in %d-column pair panels, panel is %lld",
+                        GB_PANEL, (long long)g->b_panel);
+    if (g->K < 2 || g->K % 2 != 0)
+        return om_error(OM_ERR_INVALID_MODEL, "gemm-bf16: K = %lld must be even", (long long)g->K);
+    if (g->c_dt && g->c_dt != OM_DT_FLOAT && !g->post)
+        return om_error(OM_ERR_INTERNAL, "gemm-bf16: a %s output needs a post function", om_dtype_name(g->c_dt));
+    return OM_OK;
+}
+
+/* ---- emit helpers ------------------------------------------------------------------------ */
+
+typedef struct gb_state {
+    const om_cg_gemm *g;
+    const om_cg_gemm_blocking *bl;
+    int vw;
+    bool native;
+    LLVMTypeRef vf, vi, vbf; /* <vw x float>, <vw x i32>, <2vw x bfloat> */
+    LLVMValueRef scratch;
+    LLVMValueRef m0, n0, m_full, last_m, last_n;
+    int m_tail;
+} gb_state;
+
+static LLVMValueRef gb_gep16(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef idx)
+{
+    return LLVMBuildInBoundsGEP2(cx->b, cx->i16, base, &idx, 1, "");
+}
+
+static LLVMValueRef gb_mask(om_cg_ctx *cx, int vw, int lanes)
+{
+    LLVMValueRef bits[16];
+    for (int i = 0; i < vw; i++)
+        bits[i] = LLVMConstInt(cx->i1, i < lanes, 0);
+    return LLVMConstVector(bits, (unsigned)vw);
+}
+
+static LLVMValueRef gb_masked_call(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef over[2] = {vt, cx->ptr};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
+    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
+}
+
+static LLVMValueRef gb_splat(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef s)
+{
+    LLVMValueRef v = LLVMBuildInsertElement(cx->b, LLVMGetPoison(vt), s, om_cg_i32(cx, 0), "");
+    return LLVMBuildShuffleVector(cx->b, v, LLVMGetPoison(vt), LLVMConstNull(LLVMVectorType(cx->i32, (unsigned)vw)),
+                                  "");
+}
+
+static LLVMValueRef gb_splat_i32(om_cg_ctx *cx, const gb_state *s, uint32_t c)
+{
+    return gb_splat(cx, s->vi, s->vw, LLVMConstInt(cx->i32, c, 0));
+}
+
+/* the low bf16 of each 32-bit word as f32 (word << 16), and the high one (word & ~0xffff) */
+static LLVMValueRef gb_lo(om_cg_ctx *cx, LLVMValueRef w, LLVMValueRef sixteen, LLVMTypeRef ft)
+{
+    return LLVMBuildBitCast(cx->b, LLVMBuildShl(cx->b, w, sixteen, ""), ft, "");
+}
+
+static LLVMValueRef gb_hi(om_cg_ctx *cx, LLVMValueRef w, LLVMValueRef himask, LLVMTypeRef ft)
+{
+    return LLVMBuildBitCast(cx->b, LLVMBuildAnd(cx->b, w, himask, ""), ft, "");
+}
+
+typedef struct gb_tile {
+    LLVMValueRef a_off;  /* bf16 offset of A[row, 0] */
+    LLVMValueRef b_off;  /* bf16 offset of the tile's first pair word (pair 0, column col) */
+    int64_t w;           /* panel width: pair q of the tile is at b_off + 2*q*w */
+    int rows, cols, nv;
+    LLVMValueRef acc[GB_MAX_ACC];
+} gb_tile;
+
+/* One k pair q (i64 value). */
+static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q)
+{
+    const om_cg_gemm *g = s->g;
+    LLVMValueRef bv[4];
+    LLVMValueRef brow = om_cg_add(cx, t->b_off, om_cg_mad(cx, q, 2 * t->w, NULL));
+    for (int v = 0; v < t->nv; v++) {
+        int lanes = t->cols - v * s->vw;
+        LLVMValueRef p = gb_gep16(cx, g->b, om_cg_add(cx, brow, om_cg_i64(cx, 2 * (int64_t)v * s->vw)));
+        if (lanes >= s->vw) {
+            bv[v] = LLVMBuildLoad2(cx->b, s->vi, p, "");
+            LLVMSetAlignment(bv[v], 2);
+        } else {
+            LLVMValueRef ops[4] = {p, om_cg_i32(cx, 4), gb_mask(cx, s->vw, lanes), LLVMConstNull(s->vi)};
+            bv[v] = gb_masked_call(cx, "llvm.masked.load", s->vi, ops, 4);
+        }
+    }
+    LLVMValueRef sixteen = gb_splat_i32(cx, s, 16), himask = gb_splat_i32(cx, s, 0xffff0000u);
+    LLVMValueRef blo[4], bhi[4];
+    if (!s->native)
+        for (int v = 0; v < t->nv; v++) {
+            blo[v] = gb_lo(cx, bv[v], sixteen, s->vf);
+            bhi[v] = gb_hi(cx, bv[v], himask, s->vf);
+        }
+    else
+        for (int v = 0; v < t->nv; v++)
+            bv[v] = LLVMBuildBitCast(cx->b, bv[v], s->vbf, "");
+    LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, q, 2 * g->a_ks, NULL));
+    for (int r = 0; r < t->rows; r++) {
+        LLVMValueRef ai = om_cg_add(cx, acol, om_cg_i64(cx, (int64_t)r * g->a_rs));
+        LLVMValueRef aw;
+        if (g->a_ks == 1) {
+            aw = LLVMBuildLoad2(cx->b, cx->i32, gb_gep16(cx, g->a, ai), "");
+            LLVMSetAlignment(aw, 2);
+        } else {
+            LLVMValueRef a0 = LLVMBuildLoad2(cx->b, cx->i16, gb_gep16(cx, g->a, ai), "");
+            LLVMValueRef a1 = LLVMBuildLoad2(cx->b, cx->i16,
+                                             gb_gep16(cx, g->a, om_cg_add(cx, ai, om_cg_i64(cx, g->a_ks))), "");
+            a0 = LLVMBuildZExt(cx->b, a0, cx->i32, "");
+            a1 = LLVMBuildShl(cx->b, LLVMBuildZExt(cx->b, a1, cx->i32, ""), LLVMConstInt(cx->i32, 16, 0), "");
+            aw = LLVMBuildOr(cx->b, a0, a1, "");
+        }
+        if (s->native) {
+            LLVMValueRef av = LLVMBuildBitCast(cx->b, gb_splat(cx, s->vi, s->vw, aw), s->vbf, "");
+            for (int v = 0; v < t->nv; v++) {
+                LLVMValueRef ops[3] = {t->acc[r * t->nv + v], av, bv[v]};
+                t->acc[r * t->nv + v] = om_cg_intrinsic(cx, "llvm.x86.avx512bf16.dpbf16ps.512", ops, 3);
+            }
+        } else {
+            LLVMValueRef alo = LLVMBuildBitCast(cx->b, LLVMBuildShl(cx->b, aw, LLVMConstInt(cx->i32, 16, 0), ""),
+                                                cx->f32, "");
+            LLVMValueRef ahi = LLVMBuildBitCast(cx->b, LLVMBuildAnd(cx->b, aw, LLVMConstInt(cx->i32, 0xffff0000u, 0), ""),
+                                                cx->f32, "");
+            LLVMValueRef vlo = gb_splat(cx, s->vf, s->vw, alo), vhi = gb_splat(cx, s->vf, s->vw, ahi);
+            for (int v = 0; v < t->nv; v++) {
+                LLVMValueRef ops[3] = {vlo, blo[v], t->acc[r * t->nv + v]};
+                LLVMValueRef x = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
+                LLVMValueRef ops2[3] = {vhi, bhi[v], x};
+                t->acc[r * t->nv + v] = om_cg_intrinsic(cx, "llvm.fmuladd", ops2, 3);
+            }
+        }
+    }
+}
+
+/* One micro-tile: rows x cols of C at (row, col), over all of K, then post. */
+static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int rows, LLVMValueRef col, int cols,
+                         LLVMValueRef b_off, int64_t w)
+{
+    const om_cg_gemm *g = s->g;
+    gb_tile t = {.b_off = b_off, .w = w, .rows = rows, .cols = cols};
+    t.nv = (cols + s->vw - 1) / s->vw;
+    int nacc = rows * t.nv;
+    if (rows < 1 || cols < 1 || t.nv > 4 || nacc > GB_MAX_ACC)
+        return; /* the planner never asks for this */
+    t.a_off = om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0), om_cg_mad(cx, row, g->a_rs, NULL));
+    for (int i = 0; i < nacc; i++)
+        t.acc[i] = LLVMConstNull(s->vf);
+
+    int64_t npairs = g->K / 2, nmain = npairs / GB_UNROLL, rem = npairs % GB_UNROLL;
+    if (nmain > 0) {
+        LLVMBasicBlockRef pre = LLVMGetInsertBlock(cx->b);
+        LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "bk");
+        LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "bk.end");
+        LLVMBuildBr(cx->b, body);
+        LLVMPositionBuilderAtEnd(cx->b, body);
+        LLVMValueRef kphi = LLVMBuildPhi(cx->b, cx->i64, "bk");
+        LLVMValueRef phis[GB_MAX_ACC], init[GB_MAX_ACC];
+        for (int i = 0; i < nacc; i++) {
+            init[i] = t.acc[i];
+            phis[i] = t.acc[i] = LLVMBuildPhi(cx->b, s->vf, "bacc");
+        }
+        LLVMValueRef q0 = om_cg_mul(cx, kphi, om_cg_i64(cx, GB_UNROLL));
+        for (int u = 0; u < GB_UNROLL; u++)
+            gb_step(cx, s, &t, om_cg_add(cx, q0, om_cg_i64(cx, u)));
+        LLVMValueRef knext = LLVMBuildNUWAdd(cx->b, kphi, om_cg_i64(cx, 1), "");
+        LLVMValueRef more = LLVMBuildICmp(cx->b, LLVMIntULT, knext, om_cg_i64(cx, nmain), "");
+        LLVMBasicBlockRef latch = LLVMGetInsertBlock(cx->b);
+        LLVMBuildCondBr(cx->b, more, body, done);
+        LLVMValueRef kin[2] = {om_cg_i64(cx, 0), knext};
+        LLVMBasicBlockRef from[2] = {pre, latch};
+        LLVMAddIncoming(kphi, kin, from, 2);
+        for (int i = 0; i < nacc; i++) {
+            LLVMValueRef in[2] = {init[i], t.acc[i]};
+            LLVMAddIncoming(phis[i], in, from, 2);
+        }
+        LLVMPositionBuilderAtEnd(cx->b, done);
+    }
+    for (int64_t u = 0; u < rem; u++)
+        gb_step(cx, s, &t, om_cg_i64(cx, nmain * GB_UNROLL + u));
+
+    if (g->post) {
+        /* full vector stores: nv * vw <= nr, the scratch row stride */
+        int64_t nr = s->bl->nr;
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < t.nv; v++) {
+                LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, cx->f32, s->scratch,
+                                                       &(LLVMValueRef){om_cg_i64(cx, r * nr + (int64_t)v * s->vw)}, 1, "");
+                LLVMSetAlignment(LLVMBuildStore(cx->b, t.acc[r * t.nv + v], p), 4);
+            }
+        g->post(cx, g->post_user, row, col, rows, cols, s->scratch, om_cg_i64(cx, 0), nr);
+        return;
+    }
+    LLVMValueRef c0 = om_cg_add(cx, g->c_off ? g->c_off : om_cg_i64(cx, 0),
+                                om_cg_add(cx, om_cg_mad(cx, row, g->c_rs, NULL), col));
+    for (int r = 0; r < rows; r++)
+        for (int v = 0; v < t.nv; v++) {
+            int lanes = cols - v * s->vw;
+            LLVMValueRef idx = om_cg_add(cx, c0, om_cg_i64(cx, (int64_t)r * g->c_rs + (int64_t)v * s->vw));
+            LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, cx->f32, g->c, &idx, 1, "");
+            if (lanes >= s->vw) {
+                LLVMSetAlignment(LLVMBuildStore(cx->b, t.acc[r * t.nv + v], p), 4);
+            } else {
+                LLVMValueRef ops[4] = {t.acc[r * t.nv + v], p, om_cg_i32(cx, 4), gb_mask(cx, s->vw, lanes)};
+                gb_masked_call(cx, "llvm.masked.store", s->vf, ops, 4);
+            }
+        }
+}
+
+static LLVMBasicBlockRef gb_if(om_cg_ctx *cx, LLVMValueRef cond, const char *name)
+{
+    LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, name);
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "endif");
+    LLVMBuildCondBr(cx->b, cond, then, cont);
+    LLVMPositionBuilderAtEnd(cx->b, then);
+    return cont;
+}
+
+static void gb_endif(om_cg_ctx *cx, LLVMBasicBlockRef cont)
+{
+    LLVMBuildBr(cx->b, cont);
+    LLVMPositionBuilderAtEnd(cx->b, cont);
+}
+
+/* All row tiles of the block against one column tile. */
+static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t w)
+{
+    const om_cg_gemm_blocking *bl = s->bl;
+    om_cg_loop l;
+    LLVMValueRef i = om_cg_for(cx, &l, om_cg_i64(cx, 0), s->m_full, "bmt");
+    gb_tile_emit(cx, s, om_cg_add(cx, s->m0, om_cg_mad(cx, i, bl->mr, NULL)), bl->mr, col, cols, b_off, w);
+    om_cg_for_end(cx, &l);
+    if (s->m_tail) {
+        LLVMBasicBlockRef cont = gb_if(cx, s->last_m, "bmtail");
+        gb_tile_emit(cx, s, om_cg_i64(cx, s->g->M - s->m_tail), s->m_tail, col, cols, b_off, w);
+        gb_endif(cx, cont);
+    }
+}
+
+void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
+                                LLVMValueRef nb)
+{
+    gb_state s = {.g = g, .bl = bl};
+    s.vw = om_cg_gemm_vec_width(cx);
+    s.native = s.vw == 16 && om_cg_gemm_bf16_native(cx);
+    s.vf = LLVMVectorType(cx->f32, (unsigned)s.vw);
+    s.vi = LLVMVectorType(cx->i32, (unsigned)s.vw);
+    s.vbf = LLVMVectorType(LLVMBFloatTypeInContext(cx->llctx), (unsigned)(2 * s.vw));
+    LLVMBuilderRef b = cx->b;
+    s.m0 = om_cg_mad(cx, mb, bl->mb, NULL);
+    s.n0 = om_cg_mad(cx, nb, bl->nb, NULL);
+    s.last_m = LLVMBuildICmp(b, LLVMIntEQ, mb, om_cg_i64(cx, bl->m_blocks - 1), "blastm");
+    s.last_n = LLVMBuildICmp(b, LLVMIntEQ, nb, om_cg_i64(cx, bl->n_blocks - 1), "blastn");
+    int64_t last_rows = g->M - (bl->m_blocks - 1) * bl->mb;
+    s.m_full = LLVMBuildSelect(b, s.last_m, om_cg_i64(cx, last_rows / bl->mr), om_cg_i64(cx, bl->mb / bl->mr), "");
+    s.m_tail = (int)(g->M % bl->mr);
+    if (g->post)
+        s.scratch = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(bl->mr * bl->nr)), "bacc");
+
+    LLVMValueRef boff0 = g->b_off ? g->b_off : om_cg_i64(cx, 0);
+    int64_t n_main = g->N / GB_PANEL * GB_PANEL;
+    int64_t last_cols = n_main - (bl->n_blocks - 1) * bl->nb; /* may be <= 0 */
+    LLVMValueRef n_full = LLVMBuildSelect(b, s.last_n, om_cg_i64(cx, last_cols > 0 ? last_cols / bl->nr : 0),
+                                          om_cg_i64(cx, bl->nb / bl->nr), "");
+    /* full column tiles inside whole panels */
+    om_cg_loop l;
+    LLVMValueRef t = om_cg_for(cx, &l, om_cg_i64(cx, 0), n_full, "bnt");
+    LLVMValueRef col = om_cg_add(cx, s.n0, om_cg_mad(cx, t, bl->nr, NULL));
+    LLVMValueRef panel = LLVMBuildUDiv(b, col, om_cg_i64(cx, GB_PANEL), "");
+    LLVMValueRef within = LLVMBuildURem(b, col, om_cg_i64(cx, GB_PANEL), "");
+    LLVMValueRef b_off = om_cg_add(cx, boff0, om_cg_mad(cx, panel, GB_PANEL * g->K, om_cg_mad(cx, within, 2, NULL)));
+    gb_rows(cx, &s, col, bl->nr, b_off, GB_PANEL);
+    om_cg_for_end(cx, &l);
+
+    /* the last, narrower panel [n_main, N), only in the last n block */
+    if (n_main < g->N) {
+        LLVMBasicBlockRef cont = gb_if(cx, s.last_n, "bntail");
+        int64_t w = g->N - n_main;
+        for (int64_t j = 0; j < w; j += bl->nr) {
+            int cols = (int)(w - j < bl->nr ? w - j : bl->nr);
+            LLVMValueRef tb = om_cg_add(cx, boff0, om_cg_i64(cx, n_main * g->K + 2 * j));
+            gb_rows(cx, &s, om_cg_i64(cx, n_main + j), cols, tb, w);
+        }
+        gb_endif(cx, cont);
+    }
+}

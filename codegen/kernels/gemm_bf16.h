@@ -1,0 +1,44 @@
+/* bf16 dot-product GEMM over K-pair-interleaved packed B (MatMul, Gemm).
+ *
+ * C = A * B for bf16 A [M, K] (A[i, k] at a_off + i*a_rs + k*a_ks) and a constant bf16 B
+ * packed by passes/pack_bf16_weights.c: 32-column panels, panel p at element offset 32p * K,
+ * laid out [K/2][w][2] (w = min(32, N - 32p)), so that the 32-bit word q*w + j of a panel is
+ * the pair (B'[2q, j], B'[2q+1, j]). K must be even. The node carries om_packed_b = 32 and
+ * om_packed_bf16 = 2.
+ *
+ * Micro-tile mr x nr (the om_cg_gemm_plan tile of the target: 8 x 32 on AVX-512) with f32
+ * accumulators in registers over the whole K (one pass): per k pair, one 32-bit broadcast of
+ * the A pair of each row (one i32 load when a_ks == 1, else two bf16 loads joined), one
+ * <vw x i32> load of B pairs per vector (masked past the tile's columns), and
+ *   - with AVX512-BF16 (vw = 16): acc = vdpbf16ps(acc, A pair, B pairs)
+ *     (llvm.x86.avx512bf16.dpbf16ps.512: acc[i] += a[2i]*b[2i] + a[2i+1]*b[2i+1]);
+ *   - elsewhere: the pairs are split into f32 (bf16 -> f32 is a 16-bit shift / mask of the
+ *     32-bit word) and accumulated with two llvm.fmuladd per pair. No libcalls either way.
+ * The finished tile is written to a stack f32 scratch tile (mr x nr, allocated once per
+ * emit_block call) and handed to `post` (bias, alpha/beta*C, epilogue, rounding into C);
+ * without post, C must be f32 and is stored directly.
+ *
+ * Work split and blocking are those of om_cg_gemm_plan (same (mb, nb) blocks, same row and
+ * column tiles, b_panel = 32): the caller plans with om_cg_gemm_plan and calls
+ * om_cg_gemm_bf16_emit_block instead of om_cg_gemm_emit_block. Results differ from the
+ * widening kernel only by float reassociation (pairs are summed in one step; AVX512-BF16
+ * also flushes denormal inputs and outputs to zero).
+ */
+#ifndef OM_CODEGEN_KERNELS_GEMM_BF16_H
+#define OM_CODEGEN_KERNELS_GEMM_BF16_H
+
+#include "codegen/kernels/gemm_tile.h"
+
+/* Whether the current target has AVX512-BF16 (vdpbf16ps) and 512-bit vectors. */
+bool om_cg_gemm_bf16_native(om_cg_ctx *cx);
+
+/* Checks g for the packed bf16 kernel: a_dt and b_dt bf16, b_panel 32, K even, a post when
+ * C is not f32. OM_ERR_INVALID_MODEL naming the mismatch otherwise. */
+om_status om_cg_gemm_bf16_check(const om_cg_gemm *g);
+
+/* Emits block (mb, nb) of g (planned by om_cg_gemm_plan into bl; checked with
+ * om_cg_gemm_bf16_check). */
+void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
+                                LLVMValueRef nb);
+
+#endif
