@@ -9,7 +9,18 @@
  *
  * Accuracy: each function states the maximum error that tests/unit/codegen/test_math_ext.c
  * measured against libm (in double) over a dense sweep (2^20 points per range), then the
- * bound the test enforces. "rel" is |got - want| / |want|.
+ * bound the test enforces. "rel" is |got - want| / |want|. Summary (measured max; the
+ * scalar and <N x float> forms give identical bits, so this holds for the vectorized
+ * elementwise kernels too):
+ *   log    rel 7.8e-8  [1e-30, 1e30]          erf    abs 3.7e-7, rel 3.7e-7  [-5, 5]
+ *   log1p  rel 1.6e-7  [-0.999, 1e6]          expm1  rel 1.2e-7  [-80, 88]
+ *   sin/cos abs 7.6e-8 [-1e4, 1e4]            tan    rel 1.7e-7  [-100, 100]
+ *   asin   rel 2.6e-7  [-1, 1]                acos   rel 1.4e-7  [-1, 1]
+ *   atan   rel 2.0e-7  [1e-30, 1e30]          sinh/cosh rel 2.4e-7 [-89, 89]
+ *   asinh  rel 2.2e-7  [-1e6, 1e6]            acosh  rel 2.2e-7  [1, 1e30]
+ *   atanh  rel 2.2e-7  [-0.9999, 0.9999]      pow    rel < 0.74 (2e-7 + 1.5e-7 |y log x|)
+ *   exp_f64 rel 8.3e-8 [-700, 700]            log_f64 rel 1.3e-7 [1e-300, 1e300]
+ * (exp, tanh, sigmoid: math.c's header.)
  */
 #include <math.h>
 
