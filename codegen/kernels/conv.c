@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "codegen/cg_epilogue.h"
+#include "codegen/kernels/conv_bf16.h"
 #include "codegen/kernels/conv_fast.h"
 #include "codegen/kernels/window.h"
 
@@ -228,7 +229,7 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
         return st;
     if (rows * On == 0)
         return OM_OK;
-    if (dt == OM_DT_FLOAT && nsp <= 2) {
+    if ((dt == OM_DT_FLOAT || dt == OM_DT_BFLOAT16) && nsp <= 2) {
         /* 1-D is 2-D with a unit height */
         int h = nsp == 2 ? 0 : -1, w = nsp - 1;
         om_cg_conv_geom cg = {
@@ -237,7 +238,9 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
             .DH = h < 0 ? 1 : k.D[h], .PH = h < 0 ? 0 : k.P[h], .OH = h < 0 ? 1 : k.O[h],
             .IW = k.I[w], .KW = k.K[w], .SW = k.S[w], .DW = k.D[w], .PW = k.P[w], .OW = k.O[w]};
         bool done = false;
-        if ((st = om_cg_conv_fast(cx, &cg, &k.ep, &done)) != OM_OK || done)
+        /* bf16: the dot-product kernel of conv_bf16.h */
+        st = dt == OM_DT_FLOAT ? om_cg_conv_fast(cx, &cg, &k.ep, &done) : om_cg_conv_bf16(cx, &cg, &k.ep, &done);
+        if (st != OM_OK || done)
             return st;
     }
 

@@ -67,6 +67,7 @@ typedef struct gb_state {
     bool native;
     LLVMTypeRef vf, vi, vbf; /* <vw x float>, <vw x i32>, <2vw x bfloat> */
     LLVMValueRef scratch;
+    int64_t scratch_rs;
     LLVMValueRef m0, n0, m_full, last_m, last_n;
     int m_tail;
 } gb_state;
@@ -124,8 +125,9 @@ typedef struct gb_tile {
     LLVMValueRef acc[GB_MAX_ACC];
 } gb_tile;
 
-/* One k pair q (i64 value). */
-static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q)
+/* One k pair q (i64 value); half: the last pair of an odd K (only A[., 2q] exists; the
+ * packed B holds a zero as its second half). */
+static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q, bool half)
 {
     const om_cg_gemm *g = s->g;
     LLVMValueRef bv[4];
@@ -155,7 +157,9 @@ static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q
     for (int r = 0; r < t->rows; r++) {
         LLVMValueRef ai = om_cg_add(cx, acol, om_cg_i64(cx, (int64_t)r * g->a_rs));
         LLVMValueRef aw;
-        if (g->a_ks == 1) {
+        if (half) {
+            aw = LLVMBuildZExt(cx->b, LLVMBuildLoad2(cx->b, cx->i16, gb_gep16(cx, g->a, ai), ""), cx->i32, "");
+        } else if (g->a_ks == 1) {
             aw = LLVMBuildLoad2(cx->b, cx->i32, gb_gep16(cx, g->a, ai), "");
             LLVMSetAlignment(aw, 2);
         } else {
@@ -217,7 +221,7 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
         }
         LLVMValueRef q0 = om_cg_mul(cx, kphi, om_cg_i64(cx, GB_UNROLL));
         for (int u = 0; u < GB_UNROLL; u++)
-            gb_step(cx, s, &t, om_cg_add(cx, q0, om_cg_i64(cx, u)));
+            gb_step(cx, s, &t, om_cg_add(cx, q0, om_cg_i64(cx, u)), false);
         LLVMValueRef knext = LLVMBuildNUWAdd(cx->b, kphi, om_cg_i64(cx, 1), "");
         LLVMValueRef more = LLVMBuildICmp(cx->b, LLVMIntULT, knext, om_cg_i64(cx, nmain), "");
         LLVMBasicBlockRef latch = LLVMGetInsertBlock(cx->b);
@@ -232,11 +236,13 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
         LLVMPositionBuilderAtEnd(cx->b, done);
     }
     for (int64_t u = 0; u < rem; u++)
-        gb_step(cx, s, &t, om_cg_i64(cx, nmain * GB_UNROLL + u));
+        gb_step(cx, s, &t, om_cg_i64(cx, nmain * GB_UNROLL + u), false);
+    if (g->K % 2)
+        gb_step(cx, s, &t, om_cg_i64(cx, npairs), true);
 
     if (g->post) {
         /* full vector stores: nv * vw <= nr, the scratch row stride */
-        int64_t nr = s->bl->nr;
+        int64_t nr = s->scratch_rs;
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < t.nv; v++) {
                 LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, cx->f32, s->scratch,
@@ -260,6 +266,15 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
                 gb_masked_call(cx, "llvm.masked.store", s->vf, ops, 4);
             }
         }
+}
+
+static void gb_init(om_cg_ctx *cx, gb_state *s)
+{
+    s->vw = om_cg_gemm_vec_width(cx);
+    s->native = s->vw == 16 && om_cg_gemm_bf16_native(cx);
+    s->vf = LLVMVectorType(cx->f32, (unsigned)s->vw);
+    s->vi = LLVMVectorType(cx->i32, (unsigned)s->vw);
+    s->vbf = LLVMVectorType(LLVMBFloatTypeInContext(cx->llctx), (unsigned)(2 * s->vw));
 }
 
 static LLVMBasicBlockRef gb_if(om_cg_ctx *cx, LLVMValueRef cond, const char *name)
@@ -292,15 +307,19 @@ static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols
     }
 }
 
+void om_cg_gemm_bf16_emit_tile(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, int64_t scratch_rs,
+                               LLVMValueRef row, int rows, LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t w)
+{
+    gb_state s = {.g = g, .scratch = scratch, .scratch_rs = scratch_rs};
+    gb_init(cx, &s);
+    gb_tile_emit(cx, &s, row, rows, col, cols, b_off, w);
+}
+
 void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
                                 LLVMValueRef nb)
 {
     gb_state s = {.g = g, .bl = bl};
-    s.vw = om_cg_gemm_vec_width(cx);
-    s.native = s.vw == 16 && om_cg_gemm_bf16_native(cx);
-    s.vf = LLVMVectorType(cx->f32, (unsigned)s.vw);
-    s.vi = LLVMVectorType(cx->i32, (unsigned)s.vw);
-    s.vbf = LLVMVectorType(LLVMBFloatTypeInContext(cx->llctx), (unsigned)(2 * s.vw));
+    gb_init(cx, &s);
     LLVMBuilderRef b = cx->b;
     s.m0 = om_cg_mad(cx, mb, bl->mb, NULL);
     s.n0 = om_cg_mad(cx, nb, bl->nb, NULL);
@@ -311,6 +330,7 @@ void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_
     s.m_tail = (int)(g->M % bl->mr);
     if (g->post)
         s.scratch = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(bl->mr * bl->nr)), "bacc");
+    s.scratch_rs = bl->nr;
 
     LLVMValueRef boff0 = g->b_off ? g->b_off : om_cg_i64(cx, 0);
     int64_t n_main = g->N / GB_PANEL * GB_PANEL;

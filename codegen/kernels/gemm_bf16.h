@@ -41,4 +41,13 @@ om_status om_cg_gemm_bf16_check(const om_cg_gemm *g);
 void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
                                 LLVMValueRef nb);
 
+/* One micro-tile for other kernels (conv_bf16.c): C[row .. row+rows, col .. col+cols) of g
+ * over all of g->K (odd K allowed: the last pair reads only A[., K-1], and B must hold a zero
+ * in the second half of its last pair word), B pairs at g->b + b_off (bf16 units) + 2*q*w +
+ * 2*j for pair q and tile column j. rows <= 8 (16 lanes) and cols <= 4 vectors; with
+ * g->post the sums go to `scratch` (f32, row stride scratch_rs >= the vector-rounded cols)
+ * and post is called, else C (f32) is stored directly. */
+void om_cg_gemm_bf16_emit_tile(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, int64_t scratch_rs,
+                               LLVMValueRef row, int rows, LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t w);
+
 #endif

@@ -1,0 +1,28 @@
+/* bf16 convolution as an implicit-im2col GEMM on the bf16 dot-product micro-tile
+ * (codegen/kernels/conv_bf16.c), reached from the generic Conv emitter (conv.c) for bf16
+ * X, W, Y. conv.c validates the node and reads the fused epilogue first; this kernel only
+ * decides whether it applies and emits it. Private to codegen/kernels.
+ *
+ * Per image n: Y[n] [M, OH*OW] = W [M, K] x B [K, OH*OW], K = C*KH*KW, where W is the
+ * constant weight tensor read in place (row m, pairs (k, k+1) contiguous: the broadcast A
+ * pairs) and B[k = (c, kh, kw), p = (oh, ow)] = X[n, c, oh*SH - PH + kh*DH, ow*SW - PW + kw*DW]
+ * (zero outside X). Work items are (image, 32-column tile of OH*OW); each packs its B panel
+ * [ceil(K/2)][32][2] (pairs along K, zero past K and past OH*OW) into a stack buffer once,
+ * then runs every 8-row tile of M over it with om_cg_gemm_bf16_emit_tile (vdpbf16ps with
+ * AVX512-BF16, two f32 FMAs per pair otherwise) and a vector post: + bias[m], the
+ * epilogue (Relu or none on vectors; other activations and residuals per element), rounding
+ * to bf16 on store. Packing: when the flattened output maps linearly onto the input (stride
+ * 1 and OW == IW: 1x1 and "same" convolutions), one masked <32 x i16> load per k row;
+ * otherwise a masked gather. Covered: group 1, 1-D/2-D, 512-lane targets (AVX-512), K up
+ * to 8192 (a 512 KiB panel).
+ */
+#ifndef OM_CODEGEN_KERNELS_CONV_BF16_H
+#define OM_CODEGEN_KERNELS_CONV_BF16_H
+
+#include "codegen/kernels/conv_fast.h"
+
+/* Emits the bf16 kernel for geometry g and epilogue ep and sets *done, or leaves the
+ * function untouched with *done = false when the case is not covered. */
+om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epilogue *ep, bool *done);
+
+#endif
