@@ -6,6 +6,7 @@
  * tap is outside X, past OH*OW or past K) interleaved by one shufflevector and stored as
  * one <2*CB_T x i16>. Every element offset is i64; X is addressed per image.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "codegen/kernels/conv_bf16.h"
@@ -22,6 +23,7 @@ typedef struct cb_ctx {
     LLVMValueRef panel, scratch;
     LLVMValueRef y_img;     /* element offset of Y[n, 0, 0, 0] */
     int64_t K, OHW, IHW;
+    bool gather32;          /* X has 2 .. 2^31-1 elements: 32-bit gathers (cb_row) */
 } cb_ctx;
 
 static LLVMValueRef cb_mask(om_cg_ctx *cx, int n, int lanes)
@@ -83,6 +85,20 @@ static LLVMValueRef cb_row(om_cg_ctx *cx, const cb_ctx *c, LLVMValueRef ximg, LL
     LLVMValueRef off = LLVMBuildAdd(b, LLVMBuildMul(b, ih, cb_splat(cx, om_cg_i64(cx, g->IW), CB_T), ""), iw, "");
     off = LLVMBuildAdd(b, off, cb_splat(cx, chbase, CB_T), "");
     off = LLVMBuildSelect(b, ok, off, LLVMConstNull(LLVMTypeOf(off)), "");
+    if (c->gather32) {
+        /* 32-bit gathers (one instruction per 16 lanes on AVX-512, where 16-bit ones are
+         * scalarized): lane e reads the word (X[e-1], X[e]) and keeps its high half, or for
+         * e == 0 the word (X[0], X[1]) and its low half, so nothing outside X is read */
+        LLVMTypeRef v32 = LLVMVectorType(cx->i32, CB_T);
+        LLVMValueRef nz = LLVMBuildICmp(b, LLVMIntNE, off, LLVMConstNull(LLVMTypeOf(off)), "");
+        LLVMValueRef a32 = LLVMBuildTrunc(b, LLVMBuildSub(b, off, LLVMBuildZExt(b, nz, LLVMTypeOf(off), ""), ""), v32, "");
+        LLVMValueRef ptrs = LLVMBuildGEP2(b, cx->i16, c->x, &a32, 1, "");
+        LLVMTypeRef over[2] = {v32, LLVMTypeOf(ptrs)};
+        LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 2), ok, LLVMConstNull(v32)};
+        LLVMValueRef wv = cb_call(cx, "llvm.masked.gather", over, 2, ops, 4);
+        LLVMValueRef sh = LLVMBuildSelect(b, nz, cb_splat(cx, om_cg_i32(cx, 16), CB_T), LLVMConstNull(v32), "");
+        return LLVMBuildTrunc(b, LLVMBuildLShr(b, wv, sh, ""), vt, "");
+    }
     LLVMValueRef ptrs = LLVMBuildGEP2(b, cx->i16, c->x, &off, 1, "");
     LLVMTypeRef over[2] = {vt, LLVMTypeOf(ptrs)};
     LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 2), ok, LLVMConstNull(vt)};
@@ -220,6 +236,8 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     if (ep->residual && ep->dt != OM_DT_BFLOAT16)
         return OM_OK;
     cb_ctx c = {.g = g, .ep = ep, .K = K, .OHW = g->OH * g->OW, .IHW = g->IH * g->IW};
+    int64_t xn = g->N * g->C * c.IHW;
+    c.gather32 = xn >= 2 && xn < INT32_MAX;
     c.x = om_cg_in(cx, 0);
     c.w = om_cg_in(cx, 1);
     c.bias = g->has_bias ? om_cg_in(cx, 2) : NULL;
