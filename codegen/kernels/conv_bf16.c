@@ -14,7 +14,7 @@
 
 #define CB_T 32          /* columns per tile (the AVX-512 micro-tile width) */
 #define CB_MR 8          /* rows per tile */
-#define CB_MAX_K 8192    /* panel <= 512 KiB of stack */
+#define CB_MAX_K 4608    /* panel <= 288 KiB of stack (3x3 x 512 channels) */
 
 typedef struct cb_ctx {
     const om_cg_conv_geom *g;

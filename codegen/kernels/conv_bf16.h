@@ -13,8 +13,10 @@
  * epilogue (Relu or none on vectors; other activations and residuals per element), rounding
  * to bf16 on store. Packing: when the flattened output maps linearly onto the input (stride
  * 1 and OW == IW: 1x1 and "same" convolutions), one masked <32 x i16> load per k row;
- * otherwise a masked gather. Covered: group 1, 1-D/2-D, 512-lane targets (AVX-512), K up
- * to 8192 (a 512 KiB panel).
+ * otherwise 32-bit gathers. Covered: group 1, 1-D/2-D, 512-lane targets (AVX-512), K up
+ * to 4608 = 3x3 x 512 channels (the panel, up to 288 KiB, lives on the worker's stack: the
+ * runtime's threads use the default pthread stack). Not covered (the generic direct kernel):
+ * groups / depthwise, larger K (needs K blocks with partial sums), AVX2 and narrower targets.
  */
 #ifndef OM_CODEGEN_KERNELS_CONV_BF16_H
 #define OM_CODEGEN_KERNELS_CONV_BF16_H
