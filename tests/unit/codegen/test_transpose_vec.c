@@ -3,7 +3,8 @@
  * BERT key transpose [1,128,12,64] perm (0,2,3,1), 2-D transposes, extra outer and inner
  * dims, sizes that are multiples of 8 but not 16 (tiles on AVX2/SSE, the element loop on
  * AVX-512), a 2-byte dtype (element loop); on the host, AVX2 (haswell) and SSE (x86-64),
- * whole and in 3 chunks; results must be bit-identical. */
+ * whole and in 3 chunks; results must be bit-identical; no libcalls on x86-64 baseline and
+ * aarch64. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,8 +78,22 @@ static void test_tiles(void **state)
     }
 }
 
+static void test_no_libcalls(void **state)
+{
+    int64_t dx[4] = {1, 128, 12, 64}, perm[4] = {0, 2, 3, 1}, dy[4] = {1, 12, 64, 128};
+    om_graph *g = om_graph_create("t");
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT, 4, dx), *y = cg_value(g, "y", OM_DT_FLOAT, 4, dy);
+    om_node *nd = om_graph_add_node(g, OM_OP_TRANSPOSE, "tr", &x, 1, &y, 1);
+    assert_non_null(nd);
+    assert_int_equal(om_node_set_ints(g, nd, "perm", perm, 4), OM_OK);
+    assert_int_equal(om_graph_add_output(g, y), OM_OK);
+    for (int i = 0; i < 3; i++)
+        cg_jit_assert_no_libcalls(g, &cg_no_libcall_targets[i], "Transpose tiles");
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_tiles)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_tiles), cmocka_unit_test(test_no_libcalls)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
