@@ -164,7 +164,7 @@ static void test_steps(void **state)
         assert_ptr_equal(st->node, g->nodes[s]);
         assert_true(st->work_items >= 1);
     }
-    assert_int_equal(r->steps[0].work_items, 120);        /* Div: one merged flat loop */
+    assert_int_equal(r->steps[0].work_items, 1);          /* Div: 120 floats, one ~16 KiB chunk */
     assert_int_equal(r->steps[6].n_args, 3);              /* Clip(x, <omitted>, max) -> x, max, y */
     assert_ptr_equal(r->steps[6].args[1], g->nodes[6]->inputs[2]);
     assert_ptr_equal(r->steps[6].args[2], g->nodes[6]->outputs[0]);
