@@ -431,10 +431,18 @@ def bench_pair(cfg, work, tag, om, onnx_path, inputs, threads, omc_ok):
     if runs * t_round > cfg.cap:
         runs = max(3, int(cfg.cap / t_round))
     row["rounds"] = runs
-    for r in range(runs):
+    # Interleaved in blocks: per round and runtime, one unrecorded run (the other runtime's
+    # intra-op threads may still be spinning from its last run -- ONNX Runtime's do by
+    # default -- and on 2 cores they would land on this run) then BLOCK recorded runs;
+    # who goes first alternates. Slow drifts of the machine still hit both.
+    BLOCK = 3
+    for r in range((runs + BLOCK - 1) // BLOCK):
         order = ("omc", "ort") if r % 2 == 0 else ("ort", "omc")
         for k in order:
-            one(k, True)
+            time.sleep(0.02)   # let the other runtime's spinning threads go to sleep
+            one(k, False)
+            for _ in range(BLOCK):
+                one(k, True)
         if not servers:
             break
     for k, s in list(servers.items()):
@@ -584,7 +592,7 @@ def report(res):
             for k in ("omc_error", "ort_error"):
                 if k in g:
                     out.append("| ↳ %s | %s |||||||||" % (k[:-6], one_line(g[k])))
-    out += ["", "Columns: medians of the interleaved runs (runs = omc/ORT counts; the first, warm-up runs are "
+    out += ["", "Columns: medians of the interleaved runs (blocks of 3 recorded runs per runtime, each block after a 20 ms pause and one unrecorded run; runs = omc/ORT counts; the first, warm-up runs are "
             "excluded); omc/ORT < 1 means omc is faster; peak RSS (VmHWM) of each runtime's own process, "
             "the ORT process includes Node.js (%s MB for `require('onnxruntime-node')` alone); "
             "differences between the two runtimes' outputs on the same seeded input (worst output): "
