@@ -32,6 +32,11 @@ typedef struct cg_module {
     om_cg_ctx cx;
     int64_t *work_items;   /* per live node, in order */
     size_t n_live;
+    /* kernel sharing (dedup_kernel): per live node, the printed body of its own kernel
+     * (NULL when it shares one) and the node whose kernel its step calls */
+    char **bodies;
+    uint64_t *hashes;
+    const om_node **kernel_of;
 } cg_module;
 
 static void module_fini(cg_module *m)
@@ -44,6 +49,13 @@ static void module_fini(cg_module *m)
         LLVMContextDispose(m->cx.llctx);
     om_cg_target_fini(&m->tg);
     free(m->work_items);
+    if (m->bodies)
+        for (size_t i = 0; i < m->n_live; i++)
+            if (m->bodies[i])
+                LLVMDisposeMessage(m->bodies[i]);
+    free(m->bodies);
+    free(m->hashes);
+    free(m->kernel_of);
     memset(m, 0, sizeof *m);
 }
 
@@ -101,6 +113,40 @@ static void add_enum_attr(LLVMContextRef c, LLVMValueRef fn, LLVMAttributeIndex 
     LLVMAddAttributeAtIndex(fn, idx, LLVMCreateEnumAttribute(c, kind, 0));
 }
 
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Nodes whose kernels come out identical (same op, shapes, attributes and constants: the
+ * same LLVM IR under one canonical name) share one kernel: the later function is deleted
+ * and its step calls the earlier symbol. Smaller code, faster compile; results unchanged
+ * (the steps' arguments still differ). Kernels that reference per-node globals (constant
+ * tables) never compare equal, which is only a missed saving. */
+static void dedup_kernel(cg_module *m, const om_node *n, LLVMValueRef fn, const char *sym, size_t live_index)
+{
+    m->kernel_of[live_index] = n;
+    LLVMSetValueName2(fn, "om_kernel_body", strlen("om_kernel_body"));
+    char *body = LLVMPrintValueToString(fn);
+    LLVMSetValueName2(fn, sym, strlen(sym));
+    if (!body)
+        return;
+    uint64_t h = fnv1a(body);
+    for (size_t i = 0; i < live_index; i++)
+        if (m->bodies[i] && m->hashes[i] == h && strcmp(m->bodies[i], body) == 0 &&
+            m->work_items[i] == m->work_items[live_index]) {
+            LLVMDeleteFunction(fn);
+            LLVMDisposeMessage(body);
+            m->kernel_of[live_index] = m->kernel_of[i];
+            return;
+        }
+    m->bodies[live_index] = body;
+    m->hashes[live_index] = h;
+}
+
 static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
 {
     om_cg_ctx *cx = &m->cx;
@@ -135,6 +181,7 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
         return st;
     LLVMBuildRet(cx->b, om_cg_i32(cx, OM_ART_CHECK_OK));
     m->work_items[live_index] = cx->work_items < 1 ? 1 : cx->work_items;
+    dedup_kernel(m, n, fn, sym, live_index);
     return OM_OK;
 }
 
@@ -150,8 +197,12 @@ static om_status build_module(cg_module *m, const om_graph *g, const om_cg_targe
         st = om_error(OM_ERR_INVALID_ARGUMENT, "codegen: graph is NULL");
         goto fail;
     }
-    m->work_items = calloc(g->n_nodes ? g->n_nodes : 1, sizeof *m->work_items);
-    if (!m->work_items) {
+    size_t cap = g->n_nodes ? g->n_nodes : 1;
+    m->work_items = calloc(cap, sizeof *m->work_items);
+    m->bodies = calloc(cap, sizeof *m->bodies);
+    m->hashes = calloc(cap, sizeof *m->hashes);
+    m->kernel_of = calloc(cap, sizeof *m->kernel_of);
+    if (!m->work_items || !m->bodies || !m->hashes || !m->kernel_of) {
         st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
         goto fail;
     }
@@ -244,8 +295,8 @@ void om_cg_result_destroy(om_cg_result *r)
     free(r);
 }
 
-static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *work_items, size_t n_live,
-                            const om_node *only)
+static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *work_items,
+                            const om_node *const *kernel_of, size_t n_live, const om_node *only)
 {
     r->steps = calloc(n_live ? n_live : 1, sizeof *r->steps);
     if (!r->steps)
@@ -257,7 +308,7 @@ static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *w
             continue;
         om_cg_step *st = &r->steps[s];
         char sym[160];
-        kernel_symbol(n, sym, sizeof sym);
+        kernel_symbol(kernel_of[s] ? kernel_of[s] : n, sym, sizeof sym);
         st->symbol = dup_str(sym);
         st->node = n;
         st->work_items = work_items[s];
@@ -309,7 +360,7 @@ static om_status compile_nodes(const om_graph *g, const om_cg_target_opts *t, co
         st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
         goto fail;
     }
-    if ((st = fill_steps(r, g, m.work_items, m.n_live, only)) != OM_OK)
+    if ((st = fill_steps(r, g, m.work_items, m.kernel_of, m.n_live, only)) != OM_OK)
         goto fail;
     module_fini(&m);
     *out = r;

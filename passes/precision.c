@@ -90,6 +90,14 @@ static om_status convert_constant(prec_state *s, om_value *x, om_dtype dt, om_va
     return OM_OK;
 }
 
+
+/* The Casts this pass inserts to bf16 round to nearest even (attribute om_round_nearest):
+ * ONNX's Cast to bf16 truncates, which costs accuracy the model did not ask for. */
+static om_status mark_round_nearest(om_graph *g, om_node *c, om_dtype dt)
+{
+    return dt == OM_DT_BFLOAT16 ? om_node_set_int(g, c, "om_round_nearest", 1) : OM_OK;
+}
+
 static om_status make_cast(prec_state *s, om_value *x, om_dtype dt, om_node *pos, bool after, om_value **out)
 {
     char name[256];
@@ -102,6 +110,8 @@ static om_status make_cast(prec_state *s, om_value *x, om_dtype dt, om_node *pos
     if (!c)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory adding a cast of '%s'", x->name);
     om_status st = om_node_set_int(s->g, c, "to", dt);
+    if (st == OM_OK)
+        st = mark_round_nearest(s->g, c, dt);
     if (st != OM_OK)
         return st;
     om_pass_count(s->opts, "casts-inserted", 1);
@@ -158,6 +168,8 @@ static om_status retype_output(prec_state *s, om_node *n, int j, om_dtype want)
     if (!c)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory retyping '%s'", o->name);
     om_status st = om_node_set_int(s->g, c, "to", target);
+    if (st == OM_OK)
+        st = mark_round_nearest(s->g, c, target);
     if (st != OM_OK)
         return st;
     om_pass_count(s->opts, "casts-inserted", 1);

@@ -7,7 +7,8 @@
  * signedness); anything -> bool is != 0 (NaN is true); bool -> anything is 0/1; f64 -> f16/bf16
  * and i64 -> f16 go through f32. Casts to bf16 truncate the f32 value (the low 16 bits are
  * dropped; NaN stays NaN), as ONNX's reference implementation and the backend suite's
- * expected outputs (ONNX 1.12) do; arithmetic in bf16 elsewhere rounds to nearest even.
+ * expected outputs (ONNX 1.12) do; arithmetic in bf16 elsewhere rounds to nearest even, and
+ * so do the Casts the precision pass inserts (attribute om_round_nearest = 1).
  * Strings are refused by the shape rule.
  */
 #include "codegen/cg_broadcast.h"
@@ -89,6 +90,9 @@ om_status om_cg_emit_cast(om_cg_ctx *cx, const om_node *n)
     if (!om_shape_is_static(&Y->shape) || !om_shape_equal(&X->shape, &Y->shape))
         return om_cg_unsupported(cx, "input and output shapes must be static and equal");
     LLVMValueRef px = om_cg_in(cx, 0), py = om_cg_out(cx, 0);
+    /* set by the precision pass on the Casts it inserts: round to nearest even, not ONNX's
+     * truncation (om_cg_convert's fptrunc rounds) */
+    bool round_nearest = om_node_int(n, "om_round_nearest", 0) != 0;
     if (from == to) {
         int64_t bytes = om_shape_numel(&Y->shape) * (int64_t)om_dtype_size(to);
         if (bytes > 0)
@@ -105,7 +109,7 @@ om_status om_cg_emit_cast(om_cg_ctx *cx, const om_node *n)
     if (om_dtype_is_float(from) && to != OM_DT_BOOL && !om_dtype_is_float(to)) {
         om_dtype cf = om_cg_logic_compute_dt(from);
         y = om_cg_logic_f2i(cx, om_cg_logic_widen(cx, v, from), cf, to);
-    } else if (to == OM_DT_BFLOAT16 && from != OM_DT_BOOL) {
+    } else if (to == OM_DT_BFLOAT16 && from != OM_DT_BOOL && !round_nearest) {
         y = f32_to_bf16_trunc(cx, om_cg_convert(cx, v, from, OM_DT_FLOAT)); /* from != bf16 */
     } else {
         y = om_cg_convert(cx, v, from, to);

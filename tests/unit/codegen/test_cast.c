@@ -21,6 +21,8 @@ static const om_dtype k_dts[] = {OM_DT_FLOAT, OM_DT_DOUBLE, OM_DT_FLOAT16, OM_DT
 
 /* Runs Cast(x: from[n]) -> to (or CastLike with a `like` of dtype to) on vals; out gets the
  * raw output bytes (8 per element at most). */
+static bool g_round_nearest;   /* next run_cast sets om_round_nearest = 1 on the Cast */
+
 static void run_cast(om_dtype from, om_dtype to, bool like, const double *vals, int64_t n, void *out)
 {
     om_graph *g = om_graph_create("t");
@@ -31,6 +33,8 @@ static void run_cast(om_dtype from, om_dtype to, bool like, const double *vals, 
     assert_non_null(nd);
     if (!like)
         assert_int_equal(om_node_set_int(g, nd, "to", to), OM_OK);
+    if (g_round_nearest)
+        assert_int_equal(om_node_set_int(g, nd, "om_round_nearest", 1), OM_OK);
     assert_int_equal(om_graph_add_output(g, y), OM_OK);
     cg_jit *j;
     if (cg_jit_create(g, NULL, &j) != OM_OK)
@@ -173,6 +177,27 @@ static void test_bf16_truncates(void **state)
     assert_int_equal(h[3], 0xff80);
 }
 
+/* om_round_nearest (set by the precision pass on its Casts): f32 -> bf16 rounds to nearest
+ * even instead: 0.47892547 (0x3EF5361F) -> 0x3EF5, -1.99999988 -> -2.0 (0xC000), 1.00390625
+ * (exactly half way, 0x3F808000) -> 0x3F80 (even), 1.005859375 (0x3F80C000) -> 0x3F81. */
+static void test_bf16_round_nearest(void **state)
+{
+    (void)state;
+    const double v[5] = {0.47892547, -1.99999988, 1.00390625, 1.005859375, NAN};
+    unsigned char out[10];
+    g_round_nearest = true;
+    run_cast(OM_DT_FLOAT, OM_DT_BFLOAT16, false, v, 5, out);
+    g_round_nearest = false;
+    uint16_t h[5];
+    memcpy(h, out, sizeof h);
+    assert_int_equal(h[0], 0x3ef5);
+    assert_int_equal(h[1], 0xc000);
+    assert_int_equal(h[2], 0x3f80);
+    assert_int_equal(h[3], 0x3f81);
+    assert_int_equal(h[4] & 0x7f80, 0x7f80);
+    assert_true((h[4] & 0x7f) != 0);   /* still a NaN */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_float_to_int_out_of_range),
         cmocka_unit_test(test_bool),
         cmocka_unit_test(test_bf16_truncates),
+        cmocka_unit_test(test_bf16_round_nearest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
