@@ -2,6 +2,7 @@
  * (host, generic x86-64 and aarch64), cross-target compilation, required_cpu derivation,
  * step symbols/args/work items, LLVM IR emission, and errors for bad graphs/options. */
 #include <elf.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,9 +247,51 @@ static void test_print_host(void **state)
     free(buf);
 }
 
+/* Identical nodes share one kernel symbol (dedup by the kernels' LLVM IR); a different
+ * shape or attribute gets its own, and each step keeps its own arguments. */
+static void test_identical_kernels_shared(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("dedup");
+    int64_t d[2] = {4, 33}, e[2] = {4, 34};
+    om_value *x = cg_input(g, "x", OM_DT_FLOAT, 2, d), *z = cg_input(g, "z", OM_DT_FLOAT, 2, e);
+    om_value *a = cg_value(g, "a", OM_DT_FLOAT, 2, d), *b = cg_value(g, "b", OM_DT_FLOAT, 2, d);
+    om_value *c = cg_value(g, "c", OM_DT_FLOAT, 2, e), *t = cg_value(g, "t", OM_DT_FLOAT, 2, d);
+    assert_non_null(om_graph_add_node(g, OM_OP_SIGMOID, "s1", &x, 1, &a, 1));
+    assert_non_null(om_graph_add_node(g, OM_OP_SIGMOID, "s2", &a, 1, &b, 1));
+    assert_non_null(om_graph_add_node(g, OM_OP_SIGMOID, "s3", &z, 1, &c, 1));
+    assert_non_null(om_graph_add_node(g, OM_OP_TANH, "t1", &b, 1, &t, 1));
+    assert_int_equal(om_graph_add_output(g, t), OM_OK);
+    assert_int_equal(om_graph_add_output(g, c), OM_OK);
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_OK);
+    assert_int_equal(r->n_steps, 4);
+    assert_string_equal(r->steps[0].symbol, r->steps[1].symbol);      /* s2 calls s1's kernel */
+    assert_string_not_equal(r->steps[0].symbol, r->steps[2].symbol);  /* other shape */
+    assert_string_not_equal(r->steps[0].symbol, r->steps[3].symbol);  /* other op */
+    assert_ptr_equal(r->steps[1].args[0], a);
+    assert_ptr_equal(r->steps[1].args[1], b);
+    /* and it computes: sigmoid(sigmoid(x)) then tanh */
+    cg_jit *j;
+    assert_int_equal(cg_jit_create(g, NULL, &j), OM_OK);
+    float *px = cg_jit_buf(j, x), *pt = cg_jit_buf(j, t);
+    for (int i = 0; i < 4 * 33; i++)
+        px[i] = (float)(i % 7) - 3.0f;
+    cg_jit_run_checked(j);
+    for (int i = 0; i < 4 * 33; i++) {
+        double s = 1 / (1 + exp(-(double)px[i]));
+        s = 1 / (1 + exp(-s));
+        assert_true(fabs(pt[i] - tanh(s)) < 1e-5);
+    }
+    cg_jit_destroy(j);
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identical_kernels_shared),
         cmocka_unit_test(test_no_libcalls_host),
         cmocka_unit_test(test_no_libcalls_generic_x86),
         cmocka_unit_test(test_no_libcalls_aarch64),
