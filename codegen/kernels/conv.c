@@ -29,6 +29,7 @@
 #include "codegen/cg_epilogue.h"
 #include "codegen/kernels/conv_bf16.h"
 #include "codegen/kernels/conv_fast.h"
+#include "codegen/kernels/conv_small.h"
 #include "codegen/kernels/window.h"
 
 #define OM_CONV_JB 256 /* accumulator block width, elements */
@@ -238,6 +239,9 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
             .DH = h < 0 ? 1 : k.D[h], .PH = h < 0 ? 0 : k.P[h], .OH = h < 0 ? 1 : k.O[h],
             .IW = k.I[w], .KW = k.K[w], .SW = k.S[w], .DW = k.D[w], .PW = k.P[w], .OW = k.O[w]};
         bool done = false;
+        /* weights packed by pack-conv-small: the output-channel-vectorized kernel */
+        if (om_node_int(n, "om_packed_conv", 0) > 0)
+            return om_cg_conv_small(cx, &cg, &k.ep, om_node_int(n, "om_packed_conv", 0));
         /* bf16: the dot-product kernel of conv_bf16.h */
         st = dt == OM_DT_FLOAT ? om_cg_conv_fast(cx, &cg, &k.ep, &done) : om_cg_conv_bf16(cx, &cg, &k.ep, &done);
         if (st != OM_OK || done)

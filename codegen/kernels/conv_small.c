@@ -1,0 +1,180 @@
+/* Output-channel-vectorized f32 convolution for small output planes (see conv_small.h).
+ *
+ * Y[n, co, p] for the L = OH*OW <= 196 positions p is an implicit GEMM
+ *     Y[p][co] = sum_k A[p][k] * B[k][co],  A[p][k] = X[n, c, oh*SH - PH + kh*DH, ow*SW - PW + kw*DW]
+ * with k = (c, kh, kw) and B the packed weights (panels of NB = 16 or 32 output channels,
+ * row-major [K][NB]). The lanes run along output channels: a register tile is P positions x
+ * NB/16 vectors of 16 channels (P = 12 for NB 32, 16 for NB 16); per input channel c (a
+ * run-time loop) and tap (unrolled) it does NB/16 vector loads of B, P scalar loads of X
+ * (broadcast) and P*NB/16 llvm.fma. The positions of every tile are compile-time constants
+ * (the plane is small, so the tiles are unrolled), hence each (position, tap) pair's X
+ * offset and whether it falls in the zero padding are known at compile time: padded taps
+ * are simply not emitted. Bias initializes the accumulators (vector loads); at the end of
+ * the tile each element is extracted, goes through the fused epilogue (cg_epilogue.h,
+ * residual and every activation, scalar) and is stored to Y[n, co, p] (NCHW, stride L per
+ * channel). Work items are (image, channel panel): each writes NB whole output planes, so
+ * two threads split the panels evenly and items never share a cache line when NB*L*4 is a
+ * multiple of 64. The tile loop order (positions outer, K inner) re-reads the panel's
+ * weights (K*NB*4 bytes, <= 590 KiB for ResNet-50's 3x3 512) from L2 once per tile.
+ */
+#include <string.h>
+
+#include "codegen/kernels/conv_small.h"
+
+#define CS_VL 16
+#define CS_MAX_NV 2
+#define CS_MAX_P 16
+#define CS_MAX_PLANE 256
+#define CS_MAX_TAPS 64
+
+typedef struct cs {
+    om_cg_ctx *cx;
+    const om_cg_conv_geom *g;
+    LLVMTypeRef vt;
+    bool fma;
+    int NV, P;
+    int64_t KK, L, IHW, NB;
+    LLVMValueRef x, w, y;
+    LLVMValueRef tbuf; /* [P][NB] floats: the tile on its way to Y */
+    LLVMValueRef acc[CS_MAX_P * CS_MAX_NV];
+} cs;
+
+static LLVMValueRef cs_vload(cs *k, LLVMValueRef base, LLVMValueRef idx)
+{
+    LLVMValueRef p = LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(k->cx->b, k->vt, p, "");
+    LLVMSetAlignment(v, 4);
+    return v;
+}
+
+static LLVMValueRef cs_splat(cs *k, LLVMValueRef s)
+{
+    LLVMBuilderRef b = k->cx->b;
+    LLVMValueRef v = LLVMBuildInsertElement(b, LLVMGetPoison(k->vt), s, om_cg_i32(k->cx, 0), "");
+    LLVMValueRef zm = LLVMConstNull(LLVMVectorType(k->cx->i32, CS_VL));
+    return LLVMBuildShuffleVector(b, v, LLVMGetPoison(k->vt), zm, "");
+}
+
+static LLVMValueRef cs_fma(cs *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
+{
+    LLVMValueRef ops[3] = {a, b, c};
+    return om_cg_intrinsic(k->cx, k->fma ? "llvm.fma" : "llvm.fmuladd", ops, 3);
+}
+
+/* X offset inside a channel plane of position p, tap (kh, kw), or -1 in the padding. */
+static int64_t cs_xoff(const cs *k, int64_t p, int64_t kh, int64_t kw)
+{
+    const om_cg_conv_geom *g = k->g;
+    int64_t oh = p / g->OW, ow = p % g->OW;
+    int64_t ih = oh * g->SH - g->PH + kh * g->DH, iw = ow * g->SW - g->PW + kw * g->DW;
+    if (ih < 0 || ih >= g->IH || iw < 0 || iw >= g->IW)
+        return -1;
+    return ih * g->IW + iw;
+}
+
+/* Positions [p0, p0 + np) of the panel at wp (element offset of its B), image X at xn, Y
+ * channels of the panel at yb; bv: the bias vectors (or zeros). */
+static void cs_tile(cs *k, const om_cg_epilogue *ep, int64_t p0, int np, LLVMValueRef xn, LLVMValueRef wp,
+                    LLVMValueRef yb, LLVMValueRef *bv)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    int NV = k->NV, na = np * NV;
+    LLVMValueRef a[CS_MAX_P * CS_MAX_NV];
+    for (int q = 0; q < na; q++)
+        LLVMBuildStore(cx->b, bv[q % NV], k->acc[q]);
+    om_cg_loop lc;
+    LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, g->C), "c");
+    for (int q = 0; q < na; q++)
+        a[q] = LLVMBuildLoad2(cx->b, k->vt, k->acc[q], "");
+    LLVMValueRef xc = om_cg_mad(cx, c, k->IHW, xn);
+    LLVMValueRef wc = om_cg_mad(cx, c, k->KK * k->NB, wp);
+    for (int64_t kh = 0; kh < g->KH; kh++)
+        for (int64_t kw = 0; kw < g->KW; kw++) {
+            int64_t tap = kh * g->KW + kw;
+            bool any = false;
+            for (int i = 0; i < np && !any; i++)
+                any = cs_xoff(k, p0 + i, kh, kw) >= 0;
+            if (!any)
+                continue;
+            LLVMValueRef wv[CS_MAX_NV];
+            for (int v = 0; v < NV; v++)
+                wv[v] = cs_vload(k, k->w, om_cg_add(cx, wc, om_cg_i64(cx, tap * k->NB + v * CS_VL)));
+            for (int i = 0; i < np; i++) {
+                int64_t off = cs_xoff(k, p0 + i, kh, kw);
+                if (off < 0)
+                    continue;
+                LLVMValueRef xs = cs_splat(k, om_cg_load(cx, OM_DT_FLOAT, k->x, om_cg_add(cx, xc, om_cg_i64(cx, off))));
+                for (int v = 0; v < NV; v++)
+                    a[i * NV + v] = cs_fma(k, xs, wv[v], a[i * NV + v]);
+            }
+        }
+    for (int q = 0; q < na; q++)
+        LLVMBuildStore(cx->b, a[q], k->acc[q]);
+    om_cg_for_end(cx, &lc);
+
+    /* the tile to the stack [np][NB], then per channel (a run-time loop) its np outputs */
+    for (int q = 0; q < na; q++) {
+        LLVMValueRef idx = om_cg_i64(cx, (int64_t)(q / NV) * k->NB + (q % NV) * CS_VL);
+        LLVMValueRef st = LLVMBuildStore(cx->b, LLVMBuildLoad2(cx->b, k->vt, k->acc[q], ""),
+                                         LLVMBuildGEP2(cx->b, cx->f32, k->tbuf, &idx, 1, ""));
+        LLVMSetAlignment(st, 4);
+    }
+    om_cg_loop lj;
+    LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, k->NB), "j");
+    LLVMValueRef yj = om_cg_mad(cx, j, k->L, om_cg_add(cx, yb, om_cg_i64(cx, p0)));
+    for (int i = 0; i < np; i++) {
+        LLVMValueRef e = om_cg_load(cx, OM_DT_FLOAT, k->tbuf, om_cg_add(cx, j, om_cg_i64(cx, (int64_t)i * k->NB)));
+        LLVMValueRef yi = om_cg_add(cx, yj, om_cg_i64(cx, i));
+        if (om_cg_epilogue_active(ep))
+            e = om_cg_epilogue_apply(cx, ep, OM_DT_FLOAT, e, yi);
+        om_cg_store(cx, OM_DT_FLOAT, k->y, yi, e);
+    }
+    om_cg_for_end(cx, &lj);
+}
+
+om_status om_cg_conv_small(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epilogue *ep, int64_t nb)
+{
+    int64_t L = g->OH * g->OW;
+    if (g->group != 1 || (nb != 16 && nb != 32) || g->M % nb != 0 || L < 1 || L > CS_MAX_PLANE ||
+        g->KH * g->KW > CS_MAX_TAPS || (ep->residual && ep->dt != OM_DT_FLOAT))
+        return om_error(OM_ERR_INVALID_MODEL,
+                        "Conv with om_packed_conv %lld: needs group 1, M %lld a multiple of it, an output plane "
+                        "of at most %d and at most %d taps (found group %lld, plane %lld, %lld taps)",
+                        (long long)nb, (long long)g->M, CS_MAX_PLANE, CS_MAX_TAPS, (long long)g->group,
+                        (long long)L, (long long)(g->KH * g->KW));
+    int lanes, regs;
+    bool fma;
+    om_cg_conv_simd(cx, &lanes, &regs, &fma);
+    cs k = {.cx = cx, .g = g, .fma = fma, .NB = nb, .NV = (int)(nb / CS_VL), .KK = g->KH * g->KW, .L = L,
+            .IHW = g->IH * g->IW};
+    k.P = k.NV == 2 ? 12 : 16;
+    k.vt = LLVMVectorType(cx->f32, CS_VL);
+    k.x = om_cg_in(cx, 0);
+    k.w = om_cg_in(cx, 1);
+    k.y = om_cg_out(cx, 0);
+    LLVMValueRef bias = g->has_bias ? om_cg_in(cx, 2) : NULL;
+    for (int q = 0; q < k.P * k.NV; q++)
+        k.acc[q] = om_cg_alloca(cx, k.vt, "acc");
+    k.tbuf = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(k.P * nb)), "tile");
+    LLVMSetAlignment(k.tbuf, 64);
+    int64_t npanel = g->M / nb, K = g->C * k.KK;
+
+    om_cg_loop lw;
+    LLVMValueRef wi = om_cg_for_work(cx, &lw, g->N * npanel, "item");
+    LLVMValueRef pn = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, npanel), "panel");
+    LLVMValueRef n = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, npanel), "n");
+    LLVMValueRef co0 = om_cg_mad(cx, pn, nb, NULL);
+    LLVMValueRef xn = om_cg_mad(cx, n, g->C * k.IHW, NULL);
+    LLVMValueRef wp = om_cg_mad(cx, pn, K * nb, NULL);
+    LLVMValueRef yb = om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, n, g->M, NULL), co0), L, NULL);
+    LLVMValueRef bv[CS_MAX_NV];
+    for (int v = 0; v < k.NV; v++)
+        bv[v] = bias ? cs_vload(&k, bias, om_cg_add(cx, co0, om_cg_i64(cx, v * CS_VL))) : LLVMConstNull(k.vt);
+    for (int64_t p0 = 0; p0 < L; p0 += k.P) {
+        int np = (int)(L - p0 < k.P ? L - p0 : k.P);
+        cs_tile(&k, ep, p0, np, xn, wp, yb, bv);
+    }
+    om_cg_for_end(cx, &lw);
+    return OM_OK;
+}
