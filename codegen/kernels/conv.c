@@ -21,13 +21,15 @@
  * A fused epilogue (om_activation / om_residual attributes, residual R = input 3; see
  * codegen/cg_epilogue.h) is applied to each accumulator as the block is stored.
  * f32 1-D and 2-D convolutions go to the register-blocked kernel of conv_fast.c when it
- * covers them; this direct loop nest is the path for everything else.
+ * covers them (depthwise ones with rows wider than half a vector first to the stencil kernel
+ * of conv_dw.c); this direct loop nest is the path for everything else.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "codegen/cg_epilogue.h"
 #include "codegen/kernels/conv_bf16.h"
+#include "codegen/kernels/conv_dw.h"
 #include "codegen/kernels/conv_fast.h"
 #include "codegen/kernels/conv_small.h"
 #include "codegen/kernels/window.h"
@@ -242,6 +244,9 @@ om_status om_cg_emit_conv(om_cg_ctx *cx, const om_node *n)
         /* weights packed by pack-conv-small: the output-channel-vectorized kernel */
         if (om_node_int(n, "om_packed_conv", 0) > 0)
             return om_cg_conv_small(cx, &cg, &k.ep, om_node_int(n, "om_packed_conv", 0));
+        /* f32 depthwise: the stencil kernel of conv_dw.h */
+        if (dt == OM_DT_FLOAT && ((st = om_cg_conv_dw(cx, &cg, &k.ep, &done)) != OM_OK || done))
+            return st;
         /* bf16: the dot-product kernel of conv_bf16.h */
         st = dt == OM_DT_FLOAT ? om_cg_conv_fast(cx, &cg, &k.ep, &done) : om_cg_conv_bf16(cx, &cg, &k.ep, &done);
         if (st != OM_OK || done)
