@@ -3,7 +3,7 @@
  *
  * Fires on a live Conv with X, W, Y f32 of rank 4 and static shapes, group 1, W a constant,
  * no auto_pad (other than NOTSET), no om_packed_* attribute yet, output plane OH*OW <= 196
- * and M (output channels) a multiple of 16; 1x1 ones only with stride 1 and C >= 512. W [M, C, KH, KW] (K = C*KH*KW per channel) is
+ * and M (output channels) a multiple of 16; stride-1 1x1 ones only with C >= 512. W [M, C, KH, KW] (K = C*KH*KW per channel) is
  * replaced by a new constant "<W>_kpack" of the SAME shape and dtype holding M/NB panels of
  * NB = 32 (or 16 when M % 32 != 0) output channels: panel p is row-major [K][NB] with element
  * (k, j) = W[p*NB + j][k], at element offset p*K*NB. No padding, so shape rules and the
@@ -67,10 +67,9 @@ static int64_t pcs_candidate(const om_node *n)
     int64_t L = y->shape.dims[2] * y->shape.dims[3];
     if (L < 1 || L > PCS_MAX_PLANE)
         return 0;
-    /* 1x1 convolutions gain only with a long K (the scalar epilogue weighs less) and
-     * stride 1 (measured on ResNet-50's stage 3/4 shapes) */
-    if (w->shape.dims[2] * w->shape.dims[3] == 1 &&
-        (x->shape.dims[1] < PCS_MIN_K_1X1 || pcs_strided(n)))
+    /* stride-1 1x1 convolutions gain only with a long K (conv_fast runs them as a plain
+     * GEMM; measured on ResNet-50's stage 3/4 shapes) */
+    if (w->shape.dims[2] * w->shape.dims[3] == 1 && x->shape.dims[1] < PCS_MIN_K_1X1 && !pcs_strided(n))
         return 0;
     return M % 32 == 0 ? 32 : 16;
 }

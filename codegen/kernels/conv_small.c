@@ -10,15 +10,17 @@
  * (the plane is small, so the tiles are unrolled), hence each (position, tap) pair's X
  * offset and whether it falls in the zero padding are known at compile time: padded taps
  * are simply not emitted. Bias initializes the accumulators (vector loads); at the end of
- * the tile each element is extracted, goes through the fused epilogue (cg_epilogue.h,
- * residual and every activation, scalar) and is stored to Y[n, co, p] (NCHW, stride L per
- * channel). Work items are (image, channel panel): each writes NB whole output planes, so
+ * the tile the accumulators go to a stack buffer [P][NB]; per output channel (a run-time
+ * loop) its P values are gathered into one vector, go through the fused epilogue
+ * (cg_epilogue.h semantics on vectors: residual and every activation) and are stored with
+ * one (masked) vector store to Y[n, co, p0..] (NCHW: a channel's positions are contiguous). Work items are (image, channel panel): each writes NB whole output planes, so
  * two threads split the panels evenly and items never share a cache line when NB*L*4 is a
  * multiple of 64. The tile loop order (positions outer, K inner) re-reads the panel's
  * weights (K*NB*4 bytes, <= 590 KiB for ResNet-50's 3x3 512) from L2 once per tile.
  */
 #include <string.h>
 
+#include "codegen/cg_math.h"
 #include "codegen/kernels/conv_small.h"
 
 #define CS_VL 16
@@ -59,6 +61,105 @@ static LLVMValueRef cs_fma(cs *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c
 {
     LLVMValueRef ops[3] = {a, b, c};
     return om_cg_intrinsic(k->cx, k->fma ? "llvm.fma" : "llvm.fmuladd", ops, 3);
+}
+
+static LLVMValueRef cs_fconst(cs *k, double v)
+{
+    LLVMValueRef e[CS_VL];
+    for (int i = 0; i < CS_VL; i++)
+        e[i] = LLVMConstReal(k->cx->f32, v);
+    return LLVMConstVector(e, CS_VL);
+}
+
+/* <16 x i1> with lanes [0, n) set */
+static LLVMValueRef cs_prefix_mask(cs *k, int64_t n)
+{
+    LLVMValueRef e[CS_VL];
+    for (int i = 0; i < CS_VL; i++)
+        e[i] = LLVMConstInt(k->cx->i1, i < n, 0);
+    return LLVMConstVector(e, CS_VL);
+}
+
+static LLVMValueRef cs_masked_call(cs *k, const char *name, LLVMValueRef *ops, unsigned n)
+{
+    om_cg_ctx *cx = k->cx;
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef over[2] = {k->vt, cx->ptr};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
+    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
+}
+
+/* 16 floats at element idx of base, lanes outside mask (NULL: all) zero and not read */
+static LLVMValueRef cs_mload(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef mask)
+{
+    if (!mask)
+        return cs_vload(k, base, idx);
+    LLVMValueRef p = LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
+    LLVMValueRef ops[4] = {p, om_cg_i32(k->cx, 4), mask, LLVMConstNull(k->vt)};
+    return cs_masked_call(k, "llvm.masked.load", ops, 4);
+}
+
+static void cs_mstore(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
+{
+    LLVMValueRef p = LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
+    if (!mask) {
+        LLVMValueRef st = LLVMBuildStore(k->cx->b, v, p);
+        LLVMSetAlignment(st, 4);
+        return;
+    }
+    LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
+    cs_masked_call(k, "llvm.masked.store", ops, 4);
+}
+
+/* The activation of ep on a vector (cg_epilogue.c's semantics, element for element). */
+static LLVMValueRef cs_act(cs *k, const om_cg_epilogue *ep, LLVMValueRef x)
+{
+    om_cg_ctx *cx = k->cx;
+    LLVMBuilderRef b = cx->b;
+    LLVMValueRef zero = cs_fconst(k, 0), one = cs_fconst(k, 1);
+    switch (ep->act) {
+    case OM_CG_ACT_NONE:
+        return x;
+    case OM_CG_ACT_RELU:
+        return om_cg_max(cx, OM_DT_FLOAT, x, zero);
+    case OM_CG_ACT_CLIP:
+        if (ep->has_alpha)
+            x = om_cg_max(cx, OM_DT_FLOAT, x, cs_fconst(k, ep->alpha));
+        if (ep->has_beta)
+            x = om_cg_min(cx, OM_DT_FLOAT, x, cs_fconst(k, ep->beta));
+        return x;
+    case OM_CG_ACT_LEAKY_RELU:
+        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
+                               LLVMBuildFMul(b, cs_fconst(k, ep->alpha), x, ""), x, "");
+    case OM_CG_ACT_HARD_SIGMOID:
+    case OM_CG_ACT_HARD_SWISH: {
+        bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
+        LLVMValueRef ops[3] = {x, cs_fconst(k, swish ? 1.0f / 6 : ep->alpha), cs_fconst(k, swish ? 0.5f : ep->beta)};
+        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
+        t = om_cg_max(cx, OM_DT_FLOAT, om_cg_min(cx, OM_DT_FLOAT, t, one), zero);
+        return swish ? LLVMBuildFMul(b, x, t, "") : t;
+    }
+    case OM_CG_ACT_SIGMOID:
+        return om_cg_sigmoid_f32(cx, x);
+    case OM_CG_ACT_SILU:
+        return LLVMBuildFMul(b, x, om_cg_sigmoid_f32(cx, x), "");
+    case OM_CG_ACT_TANH:
+        return om_cg_tanh_f32(cx, x);
+    case OM_CG_ACT_GELU:
+    case OM_CG_ACT_GELU_TANH: {
+        LLVMValueRef t;
+        if (ep->act == OM_CG_ACT_GELU_TANH) {
+            LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
+            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, cs_fconst(k, 0.044715f), x3, ""), "");
+            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, cs_fconst(k, 0.7978845608028654f), inner, ""));
+        } else {
+            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, cs_fconst(k, 0.7071067811865476f), ""));
+        }
+        return LLVMBuildFMul(b, LLVMBuildFMul(b, cs_fconst(k, 0.5f), x, ""), LLVMBuildFAdd(b, one, t, ""), "");
+    }
+    }
+    return x;
 }
 
 /* X offset inside a channel plane of position p, tap (kh, kw), or -1 in the padding. */
@@ -123,13 +224,18 @@ static void cs_tile(cs *k, const om_cg_epilogue *ep, int64_t p0, int np, LLVMVal
     om_cg_loop lj;
     LLVMValueRef j = om_cg_for(cx, &lj, om_cg_i64(cx, 0), om_cg_i64(cx, k->NB), "j");
     LLVMValueRef yj = om_cg_mad(cx, j, k->L, om_cg_add(cx, yb, om_cg_i64(cx, p0)));
+    LLVMValueRef v = LLVMGetPoison(k->vt);
     for (int i = 0; i < np; i++) {
         LLVMValueRef e = om_cg_load(cx, OM_DT_FLOAT, k->tbuf, om_cg_add(cx, j, om_cg_i64(cx, (int64_t)i * k->NB)));
-        LLVMValueRef yi = om_cg_add(cx, yj, om_cg_i64(cx, i));
-        if (om_cg_epilogue_active(ep))
-            e = om_cg_epilogue_apply(cx, ep, OM_DT_FLOAT, e, yi);
-        om_cg_store(cx, OM_DT_FLOAT, k->y, yi, e);
+        v = LLVMBuildInsertElement(cx->b, v, e, om_cg_i32(cx, i), "");
     }
+    LLVMValueRef mask = np < CS_VL ? cs_prefix_mask(k, np) : NULL;
+    if (ep->residual == 1)
+        v = LLVMBuildFAdd(cx->b, v, cs_mload(k, ep->res, yj, mask), "");
+    v = cs_act(k, ep, v);
+    if (ep->residual == 2)
+        v = LLVMBuildFAdd(cx->b, v, cs_mload(k, ep->res, yj, mask), "");
+    cs_mstore(k, k->y, yj, v, mask);
     om_cg_for_end(cx, &lj);
 }
 
