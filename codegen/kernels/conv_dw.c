@@ -5,14 +5,15 @@
  * weights are splat into vectors once (they stay in registers across the plane) and the
  * bias starts every accumulator. VL lanes (16 with AVX-512, 8 with AVX2, 4 otherwise) run
  * along an output row; shapes are static, so every lane mask is a compile-time constant.
- * The rows whose kernel rows all lie inside X (a compile-time range) are done DW_RB (stride
- * 2: 2) at a time in a loop: each loaded input row feeds every output row of the block that
+ * The rows whose kernel rows all lie inside X (a compile-time range) are done DW_RB at a
+ * time in a loop: each loaded input row feeds every output row of the block that
  * uses it. The top and bottom border rows are emitted one by one with their constant
  * kernel-row ranges. Along a row, column vectors whose loads all lie inside the input row
  * take plain loads (a loop when there are many of them); border vectors take constant masks
  * (lanes whose input column is inside the row), which the compiler hoists out of the row
  * loop. Stride 2 loads 2*VL lanes per kernel-column pair and takes the even lanes for tap kw
- * and the odd lanes for tap kw + 1. Rows of at most VL/2 outputs are left to conv_fast.
+ * and the odd lanes for tap kw + 1. Stride-1 rows of at most VL/2 outputs
+ * with OW == IW are left to conv_fast.
  * Masked loads may start before X's first element; their masked-off lanes are never read.
  * The fused epilogue (cg_epilogue.h semantics, on vectors) is applied before the store,
  * which is masked only for a row's (or plane's) last partial vector.
@@ -305,7 +306,7 @@ static void dw_row_layout(dw *k)
         dw_krange(g, oh, &lo[0], &hi[0]);
         dw_rows(k, om_cg_i64(cx, oh), 1, lo, hi);
     }
-    int rbk = g->SH == 1 ? DW_RB : 2;
+    int rbk = DW_RB;
     for (int q = 0; q < DW_RB; q++) {
         lo[q] = 0;
         hi[q] = g->KH;
@@ -337,10 +338,11 @@ om_status om_cg_conv_dw(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epi
     if (g->group != g->C || g->M != g->C || g->KH > DW_MAX_K || g->KW > DW_MAX_K || g->DH != 1 || g->DW != 1 ||
         g->SH < 1 || g->SH > 2 || g->SW < 1 || g->SW > 2 || g->PH >= g->KH || g->PW >= g->KW)
         return OM_OK;
-    /* rows narrower than half a vector waste most lanes: conv_fast's flat layout (lanes along
-     * the plane, masks shared by a block of channels) does better there */
+    /* stride-1 rows narrower than half a vector waste most lanes: conv_fast's flat layout
+     * (lanes along the plane, masks shared by a block of channels) does better there */
     int64_t L = g->OH * g->OW;
-    if (2 * g->OW <= VL || (g->OW + VL - 1) / VL > DW_MAX_ROW_VEC)
+    bool flat_ok = g->SH == 1 && g->SW == 1 && g->OW == g->IW;
+    if ((flat_ok && 2 * g->OW <= VL) || (g->OW + VL - 1) / VL > DW_MAX_ROW_VEC)
         return OM_OK;
     if (g->IH * g->IW > ((int64_t)1 << 40))
         return OM_OK;
