@@ -14,7 +14,8 @@
  * in precision.c; each refusal is counted and reported. In bf16, grouped (depthwise)
  * convolutions stay f32: a handful of products per output gain nothing from bf16 dot
  * products, and bf16's 8-bit mantissa on them costs accuracy (PP-OCRv4 det: cosine 0.9974
- * with them in bf16, 0.9990 without).
+ * with them in bf16, 0.9990 without); so do convolutions over fewer than 64 products per
+ * output (an image stem: see BF16_MIN_CONV_K).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -166,6 +167,28 @@ static bool follows_low(const om_pass_prec_decider *d, const om_node *n, bool fo
     return n_var == 0 ? force : n_low == n_var;
 }
 
+
+/* A bf16 Conv reducing over fewer products than this per output stays f32: the stem conv on
+ * an image (3 channels x 3x3 = 27) gains nothing from dot products, and bf16's 8-bit mantissa
+ * on the raw pixels costs the most accuracy there (PP-OCRv4 det bf16: cosine 0.9984 with its
+ * stem in bf16, 0.99987 without). ResNet-50's 7x7 stem (147) stays bf16. */
+#define BF16_MIN_CONV_K 64
+
+/* C/group * kh * kw of Conv n from its weight's static shape; -1 if unknown. */
+static int64_t conv_reduction(const om_node *n)
+{
+    const om_value *w = n->n_inputs > 1 ? n->inputs[1] : NULL;
+    if (!w || w->shape.rank < 3)
+        return -1;
+    int64_t k = 1;
+    for (int i = 1; i < w->shape.rank; i++) {
+        if (w->shape.dims[i] < 0)
+            return -1;
+        k *= w->shape.dims[i];
+    }
+    return k;
+}
+
 static om_dtype decide(om_pass_prec_decider *d, const om_node *n)
 {
     if (d->low == OM_DT_UNDEFINED)
@@ -196,6 +219,13 @@ static om_dtype decide(om_pass_prec_decider *d, const om_node *n)
     if (d->low == OM_DT_BFLOAT16 && n->op == OM_OP_CONV && om_node_int(n, "group", 1) > 1) {
         om_pass_count(d->opts, "bf16-grouped-conv-f32", 1);
         report(d, n, "kept f32: grouped convolution (group %lld) in bf16", (long long)om_node_int(n, "group", 1));
+        return OM_DT_FLOAT;
+    }
+    int64_t k = conv_reduction(n);
+    if (d->low == OM_DT_BFLOAT16 && n->op == OM_OP_CONV && k > 0 && k < BF16_MIN_CONV_K) {
+        om_pass_count(d->opts, "bf16-short-conv-f32", 1);
+        report(d, n, "kept f32: convolution over only %lld products per output (< %d) in bf16", (long long)k,
+               BF16_MIN_CONV_K);
         return OM_DT_FLOAT;
     }
     return d->low;
