@@ -77,12 +77,25 @@ om_status om_cg_epilogue_read(om_cg_ctx *cx, const om_node *n, int res_input, om
 
 bool om_cg_epilogue_active(const om_cg_epilogue *ep) { return ep->act != OM_CG_ACT_NONE || ep->residual != 0; }
 
-static LLVMValueRef cst(om_cg_ctx *cx, om_dtype adt, double v) { return om_cg_const(cx, adt, v); }
+/* v as a constant of x's type: an adt scalar, or its splat when x is a vector (the conv
+ * kernels apply the activation to whole <VL x float> accumulators). */
+static LLVMValueRef cst_like(om_cg_ctx *cx, om_dtype adt, LLVMValueRef x, double v)
+{
+    LLVMValueRef c = om_cg_const(cx, adt, v);
+    LLVMTypeRef t = LLVMTypeOf(x);
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        return c;
+    unsigned n = LLVMGetVectorSize(t);
+    LLVMValueRef e[64];
+    for (unsigned i = 0; i < n && i < 64; i++)
+        e[i] = c;
+    return LLVMConstVector(e, n < 64 ? n : 64);
+}
 
 LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype adt, LLVMValueRef x)
 {
     LLVMBuilderRef b = cx->b;
-    LLVMValueRef zero = cst(cx, adt, 0), one = cst(cx, adt, 1);
+    LLVMValueRef zero = cst_like(cx, adt, x, 0), one = cst_like(cx, adt, x, 1);
     switch (ep->act) {
     case OM_CG_ACT_NONE:
         return x;
@@ -90,17 +103,17 @@ LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype a
         return om_cg_max(cx, adt, x, zero); /* as the Relu kernel (unary.c) */
     case OM_CG_ACT_CLIP:
         if (ep->has_alpha)
-            x = om_cg_max(cx, adt, x, cst(cx, adt, ep->alpha));
+            x = om_cg_max(cx, adt, x, cst_like(cx, adt, x, ep->alpha));
         if (ep->has_beta)
-            x = om_cg_min(cx, adt, x, cst(cx, adt, ep->beta));
+            x = om_cg_min(cx, adt, x, cst_like(cx, adt, x, ep->beta));
         return x;
     case OM_CG_ACT_LEAKY_RELU:
         return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
-                               LLVMBuildFMul(b, cst(cx, adt, ep->alpha), x, ""), x, "");
+                               LLVMBuildFMul(b, cst_like(cx, adt, x, ep->alpha), x, ""), x, "");
     case OM_CG_ACT_HARD_SIGMOID:
     case OM_CG_ACT_HARD_SWISH: {
         bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
-        LLVMValueRef ops[3] = {x, cst(cx, adt, swish ? 1.0f / 6 : ep->alpha), cst(cx, adt, swish ? 0.5f : ep->beta)};
+        LLVMValueRef ops[3] = {x, cst_like(cx, adt, x, swish ? 1.0f / 6 : ep->alpha), cst_like(cx, adt, x, swish ? 0.5f : ep->beta)};
         LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
         t = om_cg_max(cx, adt, om_cg_min(cx, adt, t, one), zero);
         return swish ? LLVMBuildFMul(b, x, t, "") : t;
@@ -116,13 +129,13 @@ LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype a
         LLVMValueRef t;
         if (ep->act == OM_CG_ACT_GELU_TANH) {
             LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
-            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, om_cg_f32(cx, 0.044715f), x3, ""), "");
-            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, om_cg_f32(cx, 0.7978845608028654f), inner, ""));
+            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, cst_like(cx, OM_DT_FLOAT, x, 0.044715f), x3, ""), "");
+            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, cst_like(cx, OM_DT_FLOAT, x, 0.7978845608028654f), inner, ""));
         } else {
-            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, om_cg_f32(cx, 0.7071067811865476f), ""));
+            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, cst_like(cx, OM_DT_FLOAT, x, 0.7071067811865476f), ""));
         }
-        return LLVMBuildFMul(b, LLVMBuildFMul(b, om_cg_f32(cx, 0.5f), x, ""),
-                             LLVMBuildFAdd(b, om_cg_f32(cx, 1.0f), t, ""), "");
+        return LLVMBuildFMul(b, LLVMBuildFMul(b, cst_like(cx, OM_DT_FLOAT, x, 0.5f), x, ""),
+                             LLVMBuildFAdd(b, cst_like(cx, OM_DT_FLOAT, x, 1.0f), t, ""), "");
     }
     }
     return x;

@@ -50,6 +50,8 @@ LLVMValueRef om_cg_epilogue_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dt
                                   LLVMValueRef y_index);
 
 /* The activation of ep alone on an f32/f64 value. */
+/* The activation of ep on v: an adt scalar or a vector of them (f32 for the transcendental
+ * ones); constants are splatted to v's type. */
 LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype adt, LLVMValueRef v);
 
 #endif

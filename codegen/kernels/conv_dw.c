@@ -117,57 +117,7 @@ static LLVMValueRef dw_half_lanes(dw *k, LLVMValueRef v2, bool odd)
     return LLVMBuildShuffleVector(k->cx->b, v2, LLVMGetPoison(k->vt2), LLVMConstVector(idx, (unsigned)k->VL), "");
 }
 
-/* ---- epilogue on vectors (the semantics of cg_epilogue.c, element for element) ------------ */
-
-static LLVMValueRef dw_act(dw *k, LLVMValueRef x)
-{
-    om_cg_ctx *cx = k->cx;
-    LLVMBuilderRef b = cx->b;
-    const om_cg_epilogue *ep = k->ep;
-    LLVMValueRef zero = dw_fconst(k, 0), one = dw_fconst(k, 1);
-    switch (ep->act) {
-    case OM_CG_ACT_NONE:
-        return x;
-    case OM_CG_ACT_RELU:
-        return om_cg_max(cx, OM_DT_FLOAT, x, zero);
-    case OM_CG_ACT_CLIP:
-        if (ep->has_alpha)
-            x = om_cg_max(cx, OM_DT_FLOAT, x, dw_fconst(k, ep->alpha));
-        if (ep->has_beta)
-            x = om_cg_min(cx, OM_DT_FLOAT, x, dw_fconst(k, ep->beta));
-        return x;
-    case OM_CG_ACT_LEAKY_RELU:
-        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
-                               LLVMBuildFMul(b, dw_fconst(k, ep->alpha), x, ""), x, "");
-    case OM_CG_ACT_HARD_SIGMOID:
-    case OM_CG_ACT_HARD_SWISH: {
-        bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
-        LLVMValueRef ops[3] = {x, dw_fconst(k, swish ? 1.0f / 6 : ep->alpha), dw_fconst(k, swish ? 0.5f : ep->beta)};
-        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
-        t = om_cg_max(cx, OM_DT_FLOAT, om_cg_min(cx, OM_DT_FLOAT, t, one), zero);
-        return swish ? LLVMBuildFMul(b, x, t, "") : t;
-    }
-    case OM_CG_ACT_SIGMOID:
-        return om_cg_sigmoid_f32(cx, x);
-    case OM_CG_ACT_SILU:
-        return LLVMBuildFMul(b, x, om_cg_sigmoid_f32(cx, x), "");
-    case OM_CG_ACT_TANH:
-        return om_cg_tanh_f32(cx, x);
-    case OM_CG_ACT_GELU:
-    case OM_CG_ACT_GELU_TANH: {
-        LLVMValueRef t;
-        if (ep->act == OM_CG_ACT_GELU_TANH) {
-            LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
-            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, dw_fconst(k, 0.044715f), x3, ""), "");
-            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, dw_fconst(k, 0.7978845608028654f), inner, ""));
-        } else {
-            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, dw_fconst(k, 0.7071067811865476f), ""));
-        }
-        return LLVMBuildFMul(b, LLVMBuildFMul(b, dw_fconst(k, 0.5f), x, ""), LLVMBuildFAdd(b, one, t, ""), "");
-    }
-    }
-    return x;
-}
+/* ---- epilogue on vectors (the activation: om_cg_act_apply, cg_epilogue.c) ------------------ */
 
 /* epilogue and store of accumulator a at Y element yi (mask: the output lanes, NULL = all) */
 static void dw_finish(dw *k, LLVMValueRef a, LLVMValueRef yi, LLVMValueRef mask)
@@ -175,7 +125,7 @@ static void dw_finish(dw *k, LLVMValueRef a, LLVMValueRef yi, LLVMValueRef mask)
     const om_cg_epilogue *ep = k->ep;
     if (ep->residual == 1)
         a = LLVMBuildFAdd(k->cx->b, a, dw_load(k, k->vt, ep->res, yi, mask), "");
-    a = dw_act(k, a);
+    a = om_cg_act_apply(k->cx, k->ep, OM_DT_FLOAT, a);
     if (ep->residual == 2)
         a = LLVMBuildFAdd(k->cx->b, a, dw_load(k, k->vt, ep->res, yi, mask), "");
     dw_store(k, yi, a, mask);

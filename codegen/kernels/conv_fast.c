@@ -247,64 +247,14 @@ static LLVMValueRef cf_fma(cf *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c
     return om_cg_intrinsic(k->cx, k->fma ? "llvm.fma" : "llvm.fmuladd", ops, 3);
 }
 
-/* ---- epilogue on vectors (the semantics of cg_epilogue.c, element for element) ------------ */
-
-static LLVMValueRef cf_act(cf *k, LLVMValueRef x)
-{
-    om_cg_ctx *cx = k->cx;
-    LLVMBuilderRef b = cx->b;
-    const om_cg_epilogue *ep = k->ep;
-    LLVMValueRef zero = cf_fconst(k, 0), one = cf_fconst(k, 1);
-    switch (ep->act) {
-    case OM_CG_ACT_NONE:
-        return x;
-    case OM_CG_ACT_RELU:
-        return om_cg_max(cx, OM_DT_FLOAT, x, zero);
-    case OM_CG_ACT_CLIP:
-        if (ep->has_alpha)
-            x = om_cg_max(cx, OM_DT_FLOAT, x, cf_fconst(k, ep->alpha));
-        if (ep->has_beta)
-            x = om_cg_min(cx, OM_DT_FLOAT, x, cf_fconst(k, ep->beta));
-        return x;
-    case OM_CG_ACT_LEAKY_RELU:
-        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
-                               LLVMBuildFMul(b, cf_fconst(k, ep->alpha), x, ""), x, "");
-    case OM_CG_ACT_HARD_SIGMOID:
-    case OM_CG_ACT_HARD_SWISH: {
-        bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
-        LLVMValueRef ops[3] = {x, cf_fconst(k, swish ? 1.0f / 6 : ep->alpha), cf_fconst(k, swish ? 0.5f : ep->beta)};
-        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
-        t = om_cg_max(cx, OM_DT_FLOAT, om_cg_min(cx, OM_DT_FLOAT, t, one), zero);
-        return swish ? LLVMBuildFMul(b, x, t, "") : t;
-    }
-    case OM_CG_ACT_SIGMOID:
-        return om_cg_sigmoid_f32(cx, x);
-    case OM_CG_ACT_SILU:
-        return LLVMBuildFMul(b, x, om_cg_sigmoid_f32(cx, x), "");
-    case OM_CG_ACT_TANH:
-        return om_cg_tanh_f32(cx, x);
-    case OM_CG_ACT_GELU:
-    case OM_CG_ACT_GELU_TANH: {
-        LLVMValueRef t;
-        if (ep->act == OM_CG_ACT_GELU_TANH) {
-            LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
-            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, cf_fconst(k, 0.044715f), x3, ""), "");
-            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, cf_fconst(k, 0.7978845608028654f), inner, ""));
-        } else {
-            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, cf_fconst(k, 0.7071067811865476f), ""));
-        }
-        return LLVMBuildFMul(b, LLVMBuildFMul(b, cf_fconst(k, 0.5f), x, ""), LLVMBuildFAdd(b, one, t, ""), "");
-    }
-    }
-    return x;
-}
+/* ---- epilogue on vectors (the activation: om_cg_act_apply, cg_epilogue.c) ------------------ */
 
 static LLVMValueRef cf_epilogue(cf *k, LLVMValueRef v, LLVMValueRef yi, LLVMValueRef mask)
 {
     const om_cg_epilogue *ep = k->ep;
     if (ep->residual == 1)
         v = LLVMBuildFAdd(k->cx->b, v, cf_load(k, k->vt, ep->res, yi, mask), "");
-    v = cf_act(k, v);
+    v = om_cg_act_apply(k->cx, k->ep, OM_DT_FLOAT, v);
     if (ep->residual == 2)
         v = LLVMBuildFAdd(k->cx->b, v, cf_load(k, k->vt, ep->res, yi, mask), "");
     return v;

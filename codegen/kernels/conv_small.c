@@ -112,56 +112,6 @@ static void cs_mstore(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v
     cs_masked_call(k, "llvm.masked.store", ops, 4);
 }
 
-/* The activation of ep on a vector (cg_epilogue.c's semantics, element for element). */
-static LLVMValueRef cs_act(cs *k, const om_cg_epilogue *ep, LLVMValueRef x)
-{
-    om_cg_ctx *cx = k->cx;
-    LLVMBuilderRef b = cx->b;
-    LLVMValueRef zero = cs_fconst(k, 0), one = cs_fconst(k, 1);
-    switch (ep->act) {
-    case OM_CG_ACT_NONE:
-        return x;
-    case OM_CG_ACT_RELU:
-        return om_cg_max(cx, OM_DT_FLOAT, x, zero);
-    case OM_CG_ACT_CLIP:
-        if (ep->has_alpha)
-            x = om_cg_max(cx, OM_DT_FLOAT, x, cs_fconst(k, ep->alpha));
-        if (ep->has_beta)
-            x = om_cg_min(cx, OM_DT_FLOAT, x, cs_fconst(k, ep->beta));
-        return x;
-    case OM_CG_ACT_LEAKY_RELU:
-        return LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, zero, ""),
-                               LLVMBuildFMul(b, cs_fconst(k, ep->alpha), x, ""), x, "");
-    case OM_CG_ACT_HARD_SIGMOID:
-    case OM_CG_ACT_HARD_SWISH: {
-        bool swish = ep->act == OM_CG_ACT_HARD_SWISH;
-        LLVMValueRef ops[3] = {x, cs_fconst(k, swish ? 1.0f / 6 : ep->alpha), cs_fconst(k, swish ? 0.5f : ep->beta)};
-        LLVMValueRef t = om_cg_intrinsic(cx, "llvm.fmuladd", ops, 3);
-        t = om_cg_max(cx, OM_DT_FLOAT, om_cg_min(cx, OM_DT_FLOAT, t, one), zero);
-        return swish ? LLVMBuildFMul(b, x, t, "") : t;
-    }
-    case OM_CG_ACT_SIGMOID:
-        return om_cg_sigmoid_f32(cx, x);
-    case OM_CG_ACT_SILU:
-        return LLVMBuildFMul(b, x, om_cg_sigmoid_f32(cx, x), "");
-    case OM_CG_ACT_TANH:
-        return om_cg_tanh_f32(cx, x);
-    case OM_CG_ACT_GELU:
-    case OM_CG_ACT_GELU_TANH: {
-        LLVMValueRef t;
-        if (ep->act == OM_CG_ACT_GELU_TANH) {
-            LLVMValueRef x3 = LLVMBuildFMul(b, LLVMBuildFMul(b, x, x, ""), x, "");
-            LLVMValueRef inner = LLVMBuildFAdd(b, x, LLVMBuildFMul(b, cs_fconst(k, 0.044715f), x3, ""), "");
-            t = om_cg_tanh_f32(cx, LLVMBuildFMul(b, cs_fconst(k, 0.7978845608028654f), inner, ""));
-        } else {
-            t = om_cg_erf_f32(cx, LLVMBuildFMul(b, x, cs_fconst(k, 0.7071067811865476f), ""));
-        }
-        return LLVMBuildFMul(b, LLVMBuildFMul(b, cs_fconst(k, 0.5f), x, ""), LLVMBuildFAdd(b, one, t, ""), "");
-    }
-    }
-    return x;
-}
-
 /* X offset inside a channel plane of position p, tap (kh, kw), or -1 in the padding. */
 static int64_t cs_xoff(const cs *k, int64_t p, int64_t kh, int64_t kw)
 {
@@ -232,7 +182,7 @@ static void cs_tile(cs *k, const om_cg_epilogue *ep, int64_t p0, int np, LLVMVal
     LLVMValueRef mask = np < CS_VL ? cs_prefix_mask(k, np) : NULL;
     if (ep->residual == 1)
         v = LLVMBuildFAdd(cx->b, v, cs_mload(k, ep->res, yj, mask), "");
-    v = cs_act(k, ep, v);
+    v = om_cg_act_apply(k->cx, ep, OM_DT_FLOAT, v);
     if (ep->residual == 2)
         v = LLVMBuildFAdd(cx->b, v, cs_mload(k, ep->res, yj, mask), "");
     cs_mstore(k, k->y, yj, v, mask);
