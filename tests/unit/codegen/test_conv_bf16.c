@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/codegen/cg_jit.h"
+#include "tests/unit/codegen/cg_epilogue_ref.h"
 
 static const om_cg_target_opts k_skx = {NULL, "skylake-avx512", NULL, 3};
 static const om_cg_target_opts k_haswell = {NULL, "haswell", NULL, 3};
@@ -39,18 +40,6 @@ typedef struct fc {
 } fc;
 
 static const om_cg_target_opts *g_target; /* NULL: host */
-
-static double act_ref(const fc *cc, double x)
-{
-    if (!cc->act)
-        return x;
-    if (!strcmp(cc->act, "Relu"))
-        return x > 0 ? x : 0;
-    if (!strcmp(cc->act, "Sigmoid"))
-        return 1 / (1 + exp(-x));
-    fail_msg("unknown activation %s", cc->act);
-    return 0;
-}
 
 static om_graph *build(fc *cc, om_value **v, int64_t *out)
 {
@@ -137,7 +126,7 @@ static void check(fc cc)
                     int64_t e = ((ni * cc.m + m) * oh_n + oh) * ow_n + ow;
                     if (cc.residual == 1)
                         s += cg_get(dt, R, e);
-                    s = act_ref(&cc, s);
+                    s = cg_ref_act(cc.act, 0, 0, s);
                     if (cc.residual == 2)
                         s += cg_get(dt, R, e);
                     double got = cg_get(dt, Y, e);

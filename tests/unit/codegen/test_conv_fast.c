@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/codegen/cg_jit.h"
+#include "tests/unit/codegen/cg_epilogue_ref.h"
 
 typedef struct fc {
     int nsp;
@@ -35,39 +36,6 @@ typedef struct fc {
 } fc;
 
 static const om_cg_target_opts *g_target; /* NULL: host */
-
-static double act_ref(const fc *cc, double x)
-{
-    const char *a = cc->act;
-    if (!a)
-        return x;
-    if (!strcmp(a, "Relu"))
-        return x > 0 ? x : 0;
-    if (!strcmp(a, "Clip"))
-        return x < cc->alpha ? cc->alpha : x > cc->beta ? cc->beta : x;
-    if (!strcmp(a, "LeakyRelu"))
-        return x < 0 ? cc->alpha * x : x;
-    if (!strcmp(a, "HardSigmoid")) {
-        double t = cc->alpha * x + cc->beta;
-        return t < 0 ? 0 : t > 1 ? 1 : t;
-    }
-    if (!strcmp(a, "HardSwish")) {
-        double t = x / 6 + 0.5;
-        return x * (t < 0 ? 0 : t > 1 ? 1 : t);
-    }
-    if (!strcmp(a, "Sigmoid"))
-        return 1 / (1 + exp(-x));
-    if (!strcmp(a, "SiLU"))
-        return x / (1 + exp(-x));
-    if (!strcmp(a, "Tanh"))
-        return tanh(x);
-    if (!strcmp(a, "Gelu"))
-        return 0.5 * x * (1 + erf(x / sqrt(2.0)));
-    if (!strcmp(a, "GeluTanh"))
-        return 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
-    fail_msg("unknown activation %s", a);
-    return 0;
-}
 
 static void check(fc cc)
 {
@@ -97,15 +65,7 @@ static void check(fc cc)
     assert_int_equal(om_node_set_ints(g, n, "dilations", cc.d, nsp), OM_OK);
     assert_int_equal(om_node_set_ints(g, n, "pads", cc.pads, 2 * nsp), OM_OK);
     assert_int_equal(om_node_set_int(g, n, "group", cc.group), OM_OK);
-    if (cc.act) {
-        assert_int_equal(om_node_set_string(g, n, "om_activation", cc.act), OM_OK);
-        if (!strcmp(cc.act, "Clip") || !strcmp(cc.act, "LeakyRelu") || !strcmp(cc.act, "HardSigmoid"))
-            assert_int_equal(om_node_set_float(g, n, "om_alpha", cc.alpha), OM_OK);
-        if (!strcmp(cc.act, "Clip") || !strcmp(cc.act, "HardSigmoid"))
-            assert_int_equal(om_node_set_float(g, n, "om_beta", cc.beta), OM_OK);
-    }
-    if (cc.residual)
-        assert_int_equal(om_node_set_int(g, n, "om_residual", cc.residual), OM_OK);
+    cg_set_epilogue(g, n, cc.act, cc.alpha, cc.beta, cc.residual);
     assert_int_equal(om_graph_add_output(g, y), OM_OK);
     cg_jit *j;
     if (cg_jit_create(g, g_target, &j) != OM_OK)
@@ -146,7 +106,7 @@ static void check(fc cc)
                     int64_t e = ((ni * cc.m + m) * oh_n + oh) * ow_n + ow;
                     if (cc.residual == 1)
                         s += R[e];
-                    s = act_ref(&cc, s);
+                    s = cg_ref_act(cc.act, cc.alpha, cc.beta, s);
                     if (cc.residual == 2)
                         s += R[e];
                     double tol = 1e-5 * (mag + 1) + (cc.act ? 2e-6 * fabs(s) + 1e-6 : 0);

@@ -12,28 +12,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/codegen/cg_jit.h"
-
-static double act(const char *a, double x, double alpha, double beta)
-{
-    if (!a)
-        return x;
-    if (!strcmp(a, "Relu"))
-        return x < 0 ? 0 : x;
-    if (!strcmp(a, "Clip"))
-        return x < alpha ? alpha : x > beta ? beta : x;
-    if (!strcmp(a, "SiLU"))
-        return x / (1 + exp(-x));
-    if (!strcmp(a, "LeakyRelu"))
-        return x < 0 ? alpha * x : x;
-    if (!strcmp(a, "Gelu"))
-        return 0.5 * x * (1 + erf(x / sqrt(2.0)));
-    if (!strcmp(a, "HardSwish")) {
-        double t = x / 6 + 0.5;
-        return x * (t < 0 ? 0 : t > 1 ? 1 : t);
-    }
-    fail_msg("no reference for %s", a);
-    return 0;
-}
+#include "tests/unit/codegen/cg_epilogue_ref.h"
 
 static void set_epilogue(om_graph *g, om_node *n, const char *a, double alpha, double beta, int residual)
 {
@@ -95,7 +74,7 @@ static void conv_case(const char *a, double alpha, double beta, int residual, bo
                 int64_t i = (m * H + oh) * W + ow;
                 if (residual == 1)
                     s += pr[i];
-                s = act(a, s, alpha, beta);
+                s = cg_ref_act(a, alpha, beta, s);
                 if (residual == 2)
                     s += pr[i];
                 check_close("conv", i, py[i], s);
@@ -137,7 +116,7 @@ static void test_gemm_leaky_residual(void **state)
             double s = pc[jj];
             for (int k = 0; k < K; k++)
                 s += (double)pa[i * K + k] * pb[k * N + jj];
-            s = act("LeakyRelu", s, 0.1, 0) + pr[i * N + jj];
+            s = cg_ref_act("LeakyRelu", 0.1, 0, s) + pr[i * N + jj];
             check_close("gemm", i * N + jj, py[i * N + jj], s);
         }
     cg_jit_destroy(j);
@@ -173,7 +152,7 @@ static void matmul_case(const char *a, int residual)
                 s += (double)pa[i * K + k] * pb[k * N + jj];
             if (residual == 1)
                 s += pr[i * N + jj];
-            s = act(a, s, 0, 0);
+            s = cg_ref_act(a, 0, 0, s);
             check_close("matmul", i * N + jj, py[i * N + jj], s);
         }
     cg_jit_destroy(j);

@@ -27,6 +27,7 @@
 
 #include "passes/passes.h"
 #include "tests/unit/codegen/cg_jit.h"
+#include "tests/unit/codegen/cg_epilogue_ref.h"
 
 static const om_cg_target_opts k_skx = {NULL, "skylake-avx512", NULL, 3};
 static const om_cg_target_opts k_haswell = {NULL, "haswell", NULL, 3};
@@ -37,16 +38,6 @@ static void check_val(const char *what, int64_t i, double got, double want, doub
 {
     if (!(fabs(got - want) <= 8e-3 * fabs(want) + 1e-5 * abssum + 1e-6))
         fail_msg("%s: y[%lld] = %.9g, want %.9g", what, (long long)i, got, want);
-}
-
-static double act_ref(const char *a, double x)
-{
-    if (!a)
-        return x;
-    if (!strcmp(a, "Relu"))
-        return x < 0 ? 0 : x;
-    fail_msg("no reference for %s", a);
-    return 0;
 }
 
 static void pack_bf16(om_graph *g, const om_node *n)
@@ -132,7 +123,7 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
                     s += cg_get(dt, BI, jj);
                 if (c->residual == 1)
                     s += cg_get(dt, R, e);
-                s = act_ref(c->act, s);
+                s = cg_ref_act(c->act, 0, 0, s);
                 if (c->residual == 2)
                     s += cg_get(dt, R, e);
                 check_val(what, e, cg_get(dt, Y, e), s, as + 1);

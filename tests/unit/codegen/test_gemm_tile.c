@@ -29,6 +29,7 @@
 
 #include "passes/passes.h"
 #include "tests/unit/codegen/cg_jit.h"
+#include "tests/unit/codegen/cg_epilogue_ref.h"
 
 static const om_cg_target_opts k_haswell = {NULL, "haswell", NULL, 3};
 static const om_cg_target_opts k_sse = {NULL, "x86-64", NULL, 3};
@@ -42,18 +43,6 @@ typedef struct mm_case {
     const char *act;
     int residual;
 } mm_case;
-
-static double act_ref(const char *a, double x)
-{
-    if (!a)
-        return x;
-    if (!strcmp(a, "Relu"))
-        return x < 0 ? 0 : x;
-    if (!strcmp(a, "Gelu"))
-        return 0.5 * x * (1 + erf(x / sqrt(2.0)));
-    fail_msg("no reference for %s", a);
-    return 0;
-}
 
 static void check_val(const char *what, int64_t i, double got, double want, double abssum)
 {
@@ -180,7 +169,7 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
                     s += cg_get(dt, BI, jj);
                 if (c->residual == 1)
                     s += cg_get(dt, R, e);
-                s = act_ref(c->act, s);
+                s = cg_ref_act(c->act, 0, 0, s);
                 if (c->residual == 2)
                     s += cg_get(dt, R, e);
                 check_val_dt(dt, what, e, cg_get(dt, Y, e), s, as + 1);
@@ -348,7 +337,7 @@ static void run_gemm(const gemm_case *c, const om_cg_target_opts *t)
                 s += (double)c->beta * C[(c_rows == 1 ? 0 : i) * c_cols + (c_cols == 1 ? 0 : jj)];
             if (c->residual == 1)
                 s += R[i * N + jj];
-            s = act_ref(c->act, s);
+            s = cg_ref_act(c->act, 0, 0, s);
             if (c->residual == 2)
                 s += R[i * N + jj];
             check_val(what, i * N + jj, Y[i * N + jj], s, as + 1);
