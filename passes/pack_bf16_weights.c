@@ -16,10 +16,8 @@
  * shared by several nodes is packed once per transpose flag; dce drops the original.
  * Counters: weights-packed (nodes rewritten), constants-packed, bytes-packed.
  */
-#include <stdlib.h>
-#include <string.h>
 
-#include "passes/passes.h"
+#include "passes/pack_b_operand.h"
 
 #define PB_PANEL 32
 
@@ -36,12 +34,6 @@ static void pb_pack(const uint16_t *src, uint16_t *dst, int64_t K, int64_t N, bo
             }
     }
 }
-
-typedef struct pb_memo {
-    const om_value *orig;
-    bool trans;
-    om_value *packed;
-} pb_memo;
 
 /* B' dims of node n's input 1 if the node qualifies. */
 static bool pb_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans)
@@ -64,72 +56,14 @@ static bool pb_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans)
     return *K % 2 == 0;
 }
 
+static void pb_pack_b(const om_value *b, void *dst, int64_t K, int64_t N, bool trans)
+{
+    pb_pack(b->data, dst, K, N, trans);
+}
+
 om_status om_pass_pack_bf16_weights(om_graph *g, const om_pass_opts *opts, bool *changed)
 {
-    if (!g)
-        return om_error(OM_ERR_INVALID_ARGUMENT, "pack-bf16-weights: no graph");
-    if (changed)
-        *changed = false;
-    om_status st = OM_OK;
-    pb_memo *memo = NULL;
-    size_t n_memo = 0, cap_memo = 0;
-    uint16_t *buf = NULL;
-    int64_t rewritten = 0, packed = 0, bytes = 0;
-    for (size_t k = 0; k < g->n_nodes; k++) {
-        om_node *n = g->nodes[k];
-        int64_t K, N;
-        bool trans;
-        if (!pb_candidate(n, &K, &N, &trans))
-            continue;
-        om_value *b = n->inputs[1];
-        om_value *pv = NULL;
-        for (size_t i = 0; i < n_memo && !pv; i++)
-            if (memo[i].orig == b && memo[i].trans == trans)
-                pv = memo[i].packed;
-        if (!pv) {
-            buf = malloc(b->nbytes);
-            if (!buf)
-                goto nomem;
-            pb_pack((const uint16_t *)b->data, buf, K, N, trans);
-            char name[160];
-            snprintf(name, sizeof name, "%s_bf16p", b->name);
-            pv = om_graph_add_constant(g, name, b->dtype, &b->shape, buf, b->nbytes);
-            free(buf);
-            buf = NULL;
-            if (!pv) {
-                st = om_error_prefix(OM_ERR_NO_MEMORY, "pack-bf16-weights: node '%s' (%s), constant '%s': ",
-                                     n->name ? n->name : "", om_op_name(n->op), b->name);
-                goto fail;
-            }
-            if (n_memo == cap_memo) {
-                size_t cap = cap_memo ? 2 * cap_memo : 16;
-                pb_memo *m = realloc(memo, cap * sizeof *m);
-                if (!m)
-                    goto nomem;
-                memo = m;
-                cap_memo = cap;
-            }
-            memo[n_memo++] = (pb_memo){b, trans, pv};
-            packed++;
-            bytes += (int64_t)b->nbytes;
-        }
-        if ((st = om_node_set_int(g, n, "om_packed_b", PB_PANEL)) != OM_OK ||
-            (st = om_node_set_int(g, n, "om_packed_bf16", 2)) != OM_OK)
-            goto fail;
-        n->inputs[1] = pv;
-        rewritten++;
-    }
-    om_pass_count(opts, "weights-packed", rewritten);
-    om_pass_count(opts, "constants-packed", packed);
-    om_pass_count(opts, "bytes-packed", bytes);
-    if (changed)
-        *changed = rewritten > 0;
-    free(memo);
-    return OM_OK;
-nomem:
-    st = om_error(OM_ERR_NO_MEMORY, "pack-bf16-weights: out of memory");
-fail:
-    free(buf);
-    free(memo);
-    return st;
+    static const om_pass_pack_b_kind kind = {"pack-bf16-weights", "_bf16p", pb_candidate, pb_pack_b,
+                                             2, {"om_packed_b", "om_packed_bf16"}, {PB_PANEL, 2}};
+    return om_pass_pack_b_operands(g, opts, changed, &kind);
 }

@@ -15,10 +15,9 @@
  * else may rewrite its input 1 afterwards (this pass runs after all fusion, before dce).
  * Counters: weights-packed (nodes rewritten), constants-packed, bytes-packed.
  */
-#include <stdlib.h>
 #include <string.h>
 
-#include "passes/passes.h"
+#include "passes/pack_b_operand.h"
 
 #define PACK_PANEL 32
 
@@ -40,12 +39,6 @@ static bool pack_dtype(om_dtype dt)
 {
     return dt == OM_DT_FLOAT || dt == OM_DT_FLOAT16 || dt == OM_DT_BFLOAT16;
 }
-
-typedef struct pack_memo {
-    const om_value *orig;
-    bool trans;
-    om_value *packed;
-} pack_memo;
 
 /* Whether some pass already put n's B into a kernel layout (om_packed_b, om_packed_bf16,
  * any om_packed_* attribute). */
@@ -76,71 +69,14 @@ static bool pack_candidate(const om_node *n, int64_t *K, int64_t *N, bool *trans
     return true;
 }
 
+static void pack_b(const om_value *b, void *dst, int64_t K, int64_t N, bool trans)
+{
+    pack_panels(b->data, dst, om_dtype_size(b->dtype), K, N, trans);
+}
+
 om_status om_pass_pack_gemm_weights(om_graph *g, const om_pass_opts *opts, bool *changed)
 {
-    if (!g)
-        return om_error(OM_ERR_INVALID_ARGUMENT, "pack-gemm-weights: no graph");
-    if (changed)
-        *changed = false;
-    om_status st = OM_OK;
-    pack_memo *memo = NULL;
-    size_t n_memo = 0, cap_memo = 0;
-    void *buf = NULL;
-    int64_t rewritten = 0, packed = 0, bytes = 0;
-    for (size_t k = 0; k < g->n_nodes; k++) {
-        om_node *n = g->nodes[k];
-        int64_t K, N;
-        bool trans;
-        if (!pack_candidate(n, &K, &N, &trans))
-            continue;
-        om_value *b = n->inputs[1];
-        om_value *pv = NULL;
-        for (size_t i = 0; i < n_memo && !pv; i++)
-            if (memo[i].orig == b && memo[i].trans == trans)
-                pv = memo[i].packed;
-        if (!pv) {
-            buf = malloc(b->nbytes);
-            if (!buf)
-                goto nomem;
-            pack_panels(b->data, (unsigned char *)buf, om_dtype_size(b->dtype), K, N, trans);
-            char name[160];
-            snprintf(name, sizeof name, "%s_packed", b->name);
-            pv = om_graph_add_constant(g, name, b->dtype, &b->shape, buf, b->nbytes);
-            free(buf);
-            buf = NULL;
-            if (!pv) {
-                st = om_error_prefix(OM_ERR_NO_MEMORY, "pack-gemm-weights: node '%s' (%s), constant '%s': ",
-                                     n->name ? n->name : "", om_op_name(n->op), b->name);
-                goto fail;
-            }
-            if (n_memo == cap_memo) {
-                size_t cap = cap_memo ? 2 * cap_memo : 16;
-                pack_memo *m = realloc(memo, cap * sizeof *m);
-                if (!m)
-                    goto nomem;
-                memo = m;
-                cap_memo = cap;
-            }
-            memo[n_memo++] = (pack_memo){b, trans, pv};
-            packed++;
-            bytes += (int64_t)b->nbytes;
-        }
-        if ((st = om_node_set_int(g, n, "om_packed_b", PACK_PANEL)) != OM_OK)
-            goto fail;
-        n->inputs[1] = pv;
-        rewritten++;
-    }
-    om_pass_count(opts, "weights-packed", rewritten);
-    om_pass_count(opts, "constants-packed", packed);
-    om_pass_count(opts, "bytes-packed", bytes);
-    if (changed)
-        *changed = rewritten > 0;
-    free(memo);
-    return OM_OK;
-nomem:
-    st = om_error(OM_ERR_NO_MEMORY, "pack-gemm-weights: out of memory");
-fail:
-    free(buf);
-    free(memo);
-    return st;
+    static const om_pass_pack_b_kind kind = {"pack-gemm-weights", "_packed", pack_candidate, pack_b,
+                                             1, {"om_packed_b"}, {PACK_PANEL}};
+    return om_pass_pack_b_operands(g, opts, changed, &kind);
 }
