@@ -2,7 +2,8 @@
  * a context is created: omrt_execute then times every step (CLOCK_MONOTONIC, two clock
  * reads per step: negligible next to a kernel) and, when the context is destroyed, prints
  * to stderr the time per execution by op type and the slowest steps, named by their
- * labels (format 1.1) or kernel names. Off (the default), it costs one NULL test per step.
+ * labels (format 1.1) or kernel names; OMRT_PROFILE=all prints every step, in order, too.
+ * Off (the default), it costs one NULL test per step.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,6 +50,14 @@ static int by_ns_desc(const void *x, const void *y)
 {
     uint64_t a = ((const op_total *)x)->ns, b = ((const op_total *)y)->ns;
     return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static void print_step(const omrt_context *c, uint32_t s, double total, double runs)
+{
+    const om_art_model *a = &c->model->art;
+    fprintf(stderr, "    %5.1f%%  %9.3f ms  step %u %s (work items %lld)\n", 100.0 * (double)c->step_ns[s] / total,
+            (double)c->step_ns[s] / runs / 1e6, s, a->step_labels ? a->step_labels[s] : a->kernel_names[a->steps[s].kernel],
+            (long long)a->steps[s].work_items);
 }
 
 void om_rt_profile_report(const omrt_context *c)
@@ -100,9 +109,12 @@ void om_rt_profile_report(const omrt_context *c)
                 best = s;
         }
         shown[n_shown++] = best;
-        fprintf(stderr, "    %5.1f%%  %9.3f ms  step %u %s (work items %lld)\n",
-                100.0 * (double)c->step_ns[best] / total, (double)c->step_ns[best] / runs / 1e6, best,
-                a->step_labels ? a->step_labels[best] : a->kernel_names[a->steps[best].kernel],
-                (long long)a->steps[best].work_items);
+        print_step(c, best, total, runs);
+    }
+    const char *e = getenv("OMRT_PROFILE");
+    if (e && strcmp(e, "all") == 0) {
+        fprintf(stderr, "  every step:\n");
+        for (uint32_t s = 0; s < a->n_steps; s++)
+            print_step(c, s, total, runs);
     }
 }
