@@ -10,6 +10,8 @@
  * Weights: each constant's bytes at a 64-byte aligned offset in the WEIGHTS blob, zero
  * padding between; constants with identical bytes share one copy.
  * Kernel names: the step symbols, each once, in first-use order.
+ * The artifact asks for section compression (om_art_model.compress): the writer encodes PLAN,
+ * GRAPH and CODE where that makes them smaller; WEIGHTS stays raw and mmap-able.
  *
  * Invariants checked here (the graph must have gone through finalize-io and plan-memory):
  * a graph output is not also an input, a constant or listed twice, and some step writes
@@ -337,6 +339,7 @@ om_status om_compile_build_artifact(const om_graph *g, const om_cg_result *r, om
     m->graph_size = strlen(text);
     m->code = r->object;
     m->code_size = r->object_size;
+    m->compress = true;   /* PLAN, GRAPH, CODE as OMLZ where smaller (format 1.2) */
 
     free(b.tensor_of);
     free(b.weight_src);

@@ -16,9 +16,21 @@
  *     60  u32      CRC-32 of header bytes 0..59
  *   section table at offset 64, 32 bytes per entry:
  *     0   u32 kind (om_art_section_kind)   4  u32 alignment (power of two)
- *     8   u64 offset                       16 u64 size
- *     24  u32 CRC-32 of the section bytes  28 u32 reserved (0)
+ *     8   u64 offset                       16 u64 size (bytes stored in the file)
+ *     24  u32 CRC-32 of the section bytes  28 u32 encoding (since 1.2; reserved 0 before)
+ *         as stored in the file
  *   section payloads, each at an offset that is a multiple of its alignment (zero padding).
+ *
+ * Section encodings (since 1.2; a reader ignores the field of 1.0 and 1.1 artifacts):
+ *   0 STORED  the payload as described below
+ *   1 OMLZ    u64 raw size, u32 CRC-32 of the raw payload, u32 reserved (0), then the payload
+ *             compressed with the artifact's own LZ77 + Huffman codec (lz.h). The reader checks
+ *             the stored CRC (table) first, then the raw size against OM_ART_MAX_RAW and what
+ *             the stream can produce, decodes into memory it owns, and checks the raw CRC.
+ *   The writer encodes PLAN, GRAPH and CODE when om_art_model.compress is set and the encoded
+ *   form is smaller; TARGET, DESC and WEIGHTS stay stored (WEIGHTS is used in place from the
+ *   mapped file, 64-aligned). A 1.0/1.1 reader cannot read an OMLZ section (it fails on the
+ *   section's contents).
  *
  * Section payloads ("str" = u32 length + bytes, no NUL; arrays are u32 count + items):
  *   TARGET  : str triple, str cpu, str features ("+avx512f,+fma,..." as LLVM spells them),
@@ -49,6 +61,7 @@
 #ifndef OM_RUNTIME_ARTIFACT_H
 #define OM_RUNTIME_ARTIFACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,11 +71,12 @@ extern "C" {
 
 #define OM_ART_MAGIC "OMCART\r\n"
 #define OM_ART_MAJOR 1
-#define OM_ART_MINOR 1
+#define OM_ART_MINOR 2
 #define OM_ART_HEADER_SIZE 64
 #define OM_ART_SECTION_ENTRY_SIZE 32
 #define OM_ART_WEIGHT_ALIGN 64
 #define OM_ART_MAX_RANK 8
+#define OM_ART_MAX_RAW ((uint64_t)1 << 30)   /* largest decoded section */
 
 /* Written into artifacts: values never change. */
 typedef enum om_art_section_kind {
@@ -73,6 +87,11 @@ typedef enum om_art_section_kind {
     OM_ART_SEC_WEIGHTS = 5,
     OM_ART_SEC_CODE = 6,
 } om_art_section_kind;
+
+typedef enum om_art_encoding {
+    OM_ART_ENC_STORED = 0,
+    OM_ART_ENC_OMLZ = 1,
+} om_art_encoding;
 
 typedef enum om_art_tensor_kind {
     OM_ART_TENSOR_INPUT = 0,   /* index: model input number */
@@ -136,9 +155,18 @@ typedef struct om_art_model {
     const char *graph_text; uint64_t graph_size;   /* not NUL-terminated when read */
     const void *weights; uint64_t weights_size;
     const void *code; uint64_t code_size;
-    /* section table as read, for omdump */
+    /* writer: encode PLAN, GRAPH and CODE with OMLZ where that makes them smaller */
+    bool compress;
+    /* section table as read, for omdump: size is what the file stores, raw_size the decoded
+     * payload's size (= size when stored), data the decoded payload */
     uint32_t n_sections;
-    struct { uint32_t kind, alignment; uint64_t offset, size; uint32_t crc; } sections[16];
+    struct {
+        uint32_t kind, alignment;
+        uint64_t offset, size;
+        uint32_t crc, encoding;
+        uint64_t raw_size;
+        const uint8_t *data;
+    } sections[16];
     void *owned_;                                   /* reader's allocation */
 } om_art_model;
 
@@ -154,7 +182,8 @@ int om_art_write_file(const om_art_model *m, const char *path, char *err, size_t
 /* Validates and parses an artifact held in buf (which must outlive *m). Checks magic,
  * version, header and table CRCs, every section's bounds/alignment/CRC, every count, string,
  * index and offset (tensor offsets inside WEIGHTS or the arena, step args in range,
- * io tensors of the right kind and size). Returns 0, or -1 with a one-line message in err
+ * io tensors of the right kind and size). OMLZ sections are decoded into memory *m owns
+ * (graph_text and code then point there; weights always point into buf). Returns 0, or -1 with a one-line message in err
  * (e.g. "bad magic: not an .om artifact", "truncated: section PLAN ends at 9120 past file
  * end 4096", "unsupported format version 2.0 (this runtime reads 1.x)"). */
 int om_art_parse(const void *buf, size_t size, om_art_model *m, char *err, size_t errlen);

@@ -4,8 +4,11 @@
  *   magic -> format major (bytes 8..9, so a future major is named even if its header grew)
  *   -> header size -> header CRC -> section count -> table bounds -> table CRC ->
  *   per entry: alignment, offset alignment, bounds inside the file, no duplicate kind ->
- *   no two sections overlap (nor the header/table) -> each section's CRC -> required
- *   sections present. Only then are payloads decoded (parse_payload.c).
+ *   no two sections overlap (nor the header/table) -> each section's CRC (over the bytes
+ *   stored) -> required sections present -> encoded sections (1.2: the entry's encoding
+ *   field; 1.0/1.1 sections are all stored) decoded: known encoding, header, raw size within
+ *   OM_ART_MAX_RAW and what the stream can produce (checked before allocating), the stream
+ *   (lz_decode.c), then the raw CRC. Only then are payloads decoded (parse_payload.c).
  * Unknown section kinds (a newer minor version) are bounds- and CRC-checked, then ignored.
  * The flags field and reserved fields are ignored (reserved for later minors).
  */
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 
 #include "runtime/artifact/art_internal.h"
+#include "runtime/artifact/lz.h"
 #include "runtime/artifact/parse_internal.h"
 
 #define MAX_SECTION_ALIGN 4096u
@@ -132,6 +136,9 @@ static int check_table(const uint8_t *b, size_t size, om_art_model *m, char *err
         m->sections[i].offset = off;
         m->sections[i].size = sz;
         m->sections[i].crc = (uint32_t)om_art_le(e + 24, 4);
+        m->sections[i].encoding = m->minor >= 2 ? (uint32_t)om_art_le(e + 28, 4) : 0;
+        m->sections[i].raw_size = sz;
+        m->sections[i].data = b + off;
     }
     /* overlap: every pair (n <= 16, so quadratic is fine) */
     for (uint32_t i = 0; i < n; i++)
@@ -169,13 +176,71 @@ static int check_table(const uint8_t *b, size_t size, om_art_model *m, char *err
     return 0;
 }
 
+#define ENC_HEADER 16u   /* u64 raw size, u32 raw CRC, u32 reserved */
+
+/* Decodes every encoded section into m->owned_ (sections[i].data, raw_size). */
+static int decode_sections(om_art_model *m, char *err, size_t errlen)
+{
+    char tmp[32];
+    for (uint32_t i = 0; i < m->n_sections; i++) {
+        uint32_t enc = m->sections[i].encoding;
+        const char *name = kind_label(m->sections[i].kind, tmp);
+        if (enc == OM_ART_ENC_STORED || om_art_section_name(m->sections[i].kind)[0] == '?')
+            continue;   /* unknown kinds are ignored, whatever their encoding */
+        if (enc != OM_ART_ENC_OMLZ) {
+            om_art_err(err, errlen, "section %s: unknown encoding %" PRIu32
+                       " (this runtime reads 0 stored, 1 OMLZ)", name, enc);
+            return -1;
+        }
+        const uint8_t *p = m->sections[i].data;
+        uint64_t sz = m->sections[i].size;
+        if (sz < ENC_HEADER) {
+            om_art_err(err, errlen, "section %s: OMLZ section of %" PRIu64 " bytes is shorter "
+                       "than its %u-byte header", name, sz, ENC_HEADER);
+            return -1;
+        }
+        uint64_t raw = om_art_le(p, 8), stream = sz - ENC_HEADER;
+        uint32_t raw_crc = (uint32_t)om_art_le(p + 8, 4);
+        if (raw > OM_ART_MAX_RAW || raw > om_lz_max_output(stream) || raw > SIZE_MAX) {
+            om_art_err(err, errlen, "section %s: OMLZ raw size %" PRIu64 " is over the limit "
+                       "(%" PRIu64 ", and at most %" PRIu64 " from a %" PRIu64 "-byte stream)",
+                       name, raw, OM_ART_MAX_RAW, om_lz_max_output(stream), stream);
+            return -1;
+        }
+        uint8_t *out = om_art_owned_alloc(&m->owned_, raw ? (size_t)raw : 1);
+        if (!out) {
+            om_art_err(err, errlen, "out of memory decoding section %s (%" PRIu64 " bytes)",
+                       name, raw);
+            return -1;
+        }
+        char why[160];
+        if (om_lz_decode(p + ENC_HEADER, (size_t)stream, out, (size_t)raw, why, sizeof why)) {
+            if (strncmp(why, "out of memory", 13) == 0)
+                om_art_err(err, errlen, "out of memory decoding section %s", name);
+            else
+                om_art_err(err, errlen, "section %s: corrupt OMLZ data: %s", name, why);
+            return -1;
+        }
+        uint32_t crc = om_art_crc32(out, (size_t)raw);
+        if (crc != raw_crc) {
+            om_art_err(err, errlen, "checksum mismatch in section %s after decoding (stored "
+                       "0x%08" PRIx32 ", computed 0x%08" PRIx32 ")", name, raw_crc, crc);
+            return -1;
+        }
+        m->sections[i].data = out;
+        m->sections[i].raw_size = raw;
+    }
+    return 0;
+}
+
 int om_art_find_section(const om_art_model *m, uint32_t kind, const uint8_t *buf,
                         const uint8_t **data, uint64_t *size)
 {
+    (void)buf;
     for (uint32_t i = 0; i < m->n_sections; i++)
         if (m->sections[i].kind == kind) {
-            *data = buf + m->sections[i].offset;
-            *size = m->sections[i].size;
+            *data = m->sections[i].data;
+            *size = m->sections[i].raw_size;
             return 0;
         }
     *data = NULL;
@@ -196,7 +261,7 @@ int om_art_parse(const void *buf, size_t size, om_art_model *m, char *err, size_
     }
     const uint8_t *b = buf;
     if (check_header(b, size, m, err, errlen) != 0 || check_table(b, size, m, err, errlen) != 0 ||
-        om_art_parse_payloads(b, m, err, errlen) != 0) {
+        decode_sections(m, err, errlen) != 0 || om_art_parse_payloads(b, m, err, errlen) != 0) {
         om_art_model_free(m);
         return -1;
     }

@@ -8,7 +8,8 @@
 
 #include "runtime/artifact/artifact.h"
 
-/* Points *data and *size at section `kind` of buf (as recorded in m->sections); -1 if absent. */
+/* Points *data and *size at section `kind`'s payload (m->sections[].data: in buf, or decoded
+ * into m->owned_ when encoded); -1 if absent. buf is unused (kept for the callers). */
 int om_art_find_section(const om_art_model *m, uint32_t kind, const uint8_t *buf,
                         const uint8_t **data, uint64_t *size);
 /* Decodes and cross-checks TARGET, DESC, PLAN and points graph/weights/code into buf.

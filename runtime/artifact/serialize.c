@@ -6,6 +6,10 @@
  * m->minor are ignored) and m->producer or "omc <version>". The output depends only on the
  * model's contents, so equal models give equal bytes.
  *
+ * With m->compress, PLAN, GRAPH and CODE are encoded with OMLZ (lz_encode.c; layout in
+ * artifact.h) when the encoded form, header included, is smaller than the raw payload; the
+ * table's CRC covers the bytes stored, the encoded header's CRC the raw payload.
+ *
  * Before returning, the bytes are read back with om_art_parse: the writer never hands out an
  * artifact the reader would refuse, and a compiler bug surfaces at compile time with the
  * reader's message.
@@ -13,6 +17,7 @@
 #include <stdlib.h>
 
 #include "runtime/artifact/art_internal.h"
+#include "runtime/artifact/lz.h"
 
 #ifndef OMC_VERSION
 #define OMC_VERSION "0.0.0"
@@ -111,6 +116,30 @@ static void put_payloads(const om_art_model *m, om_art_buf pay[N_WRITTEN])
     om_art_buf_bytes(&pay[5], m->code, (size_t)m->code_size);
 }
 
+/* Replaces *b by its OMLZ encoding when that is smaller. -1: out of memory. */
+static int maybe_encode(om_art_buf *b, uint32_t *encoding)
+{
+    *encoding = OM_ART_ENC_STORED;
+    if (b->size < 64 || (uint64_t)b->size > OM_ART_MAX_RAW)
+        return 0;
+    om_art_buf e = {0};
+    om_art_buf_u64(&e, b->size);
+    om_art_buf_u32(&e, om_art_crc32(b->p, b->size));
+    om_art_buf_u32(&e, 0);
+    if (e.oom || om_lz_encode(b->p, b->size, 0, &e) != 0) {
+        free(e.p);
+        return -1;
+    }
+    if (e.size < b->size) {
+        free(b->p);
+        *b = e;
+        *encoding = OM_ART_ENC_OMLZ;
+    } else {
+        free(e.p);
+    }
+    return 0;
+}
+
 int om_art_serialize(const om_art_model *m, void **out, size_t *out_size, char *err, size_t errlen)
 {
     static const uint32_t kinds[N_WRITTEN] = {OM_ART_SEC_TARGET, OM_ART_SEC_DESC, OM_ART_SEC_PLAN,
@@ -137,6 +166,11 @@ int om_art_serialize(const om_art_model *m, void **out, size_t *out_size, char *
     for (int i = 0; i < N_WRITTEN; i++)
         if (pay[i].oom)
             goto oom;
+    uint32_t enc[N_WRITTEN] = {0};
+    for (int i = 0; m->compress && i < N_WRITTEN; i++)
+        if ((kinds[i] == OM_ART_SEC_PLAN || kinds[i] == OM_ART_SEC_GRAPH ||
+             kinds[i] == OM_ART_SEC_CODE) && maybe_encode(&pay[i], &enc[i]) != 0)
+            goto oom;
 
     /* header placeholder and table */
     om_art_buf_zeros(&f, OM_ART_HEADER_SIZE + (size_t)N_WRITTEN * OM_ART_SECTION_ENTRY_SIZE);
@@ -155,7 +189,7 @@ int om_art_serialize(const om_art_model *m, void **out, size_t *out_size, char *
         om_art_put_le(e + 8, offs[i], 8);
         om_art_put_le(e + 16, pay[i].size, 8);
         om_art_put_le(e + 24, om_art_crc32(f.p + offs[i], pay[i].size), 4);
-        om_art_put_le(e + 28, 0, 4);
+        om_art_put_le(e + 28, enc[i], 4);
     }
     uint8_t *h = f.p;
     memcpy(h, OM_ART_MAGIC, 8);
