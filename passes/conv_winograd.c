@@ -1,0 +1,149 @@
+/* conv-winograd: 3x3 stride-1 f32 convolutions -> WinogradConv (ir/ops/fused.def), computed
+ * with Winograd's F(4x4, 3x3) minimal filtering (Lavin & Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016): per 4x4 output tile, 36 multiplications per input
+ * channel instead of 144. The kernel (codegen/kernels/conv_winograd.c) transforms 6x6 input
+ * tiles (B^T d B), multiplies them by the transformed weights as 36 GEMMs over the channels
+ * and transforms back (A^T m A).
+ *
+ * Fires on a live Conv with X, W, Y f32 of rank 4 and static shapes, W a constant
+ * [M, C, 3, 3], group 1, strides and dilations 1, pads in 0..2, no auto_pad, no om_packed_*
+ * attribute, M a multiple of 8 and a shape where it measured faster than the direct kernel
+ * (WG_* below). W is replaced by U = G g G^T, a new constant "<W>_winograd" of shape
+ * [36, M, C] laid out as [36][M/8][C][8]: element (xi, m, c) at ((xi*(M/8) + m/8)*C + c)*8 +
+ * m%8, so the GEMM's 8-row micro-tile reads the 8 weights of one input channel from one
+ * 32-byte run. The node becomes WinogradConv in place (inputs, pads and epilogue attributes
+ * kept). G has entries 1/4, 1/6, 1/12, 1/24: U is computed in double and rounded once.
+ * Runs after all fusion and precision passes (the node's epilogue is final; only f32
+ * convolutions are rewritten). Counters: convs-winograd, bytes-winograd.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passes/passes.h"
+
+#define WG_MIN_C 16            /* input channels: the transforms cost ~ per channel */
+#define WG_MIN_M 16
+#define WG_MIN_PLANE 64        /* output positions: fewer leave most tile lanes idle */
+#define WG_MAX_U_BYTES (10 << 20) /* transformed weights per conv (4x the direct ones) */
+
+/* F(4x4, 3x3) weight transform G (6x3). */
+static const double wg_G[6][3] = {
+    {1.0 / 4, 0, 0},
+    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+    {1.0 / 24, 1.0 / 12, 1.0 / 6},
+    {1.0 / 24, -1.0 / 12, 1.0 / 6},
+    {0, 0, 1},
+};
+
+static bool wg_all_ones(const om_node *n, const char *attr)
+{
+    const int64_t *v = NULL;
+    int cnt = om_node_ints(n, attr, &v);
+    for (int i = 0; v && i < cnt; i++)
+        if (v[i] != 1)
+            return false;
+    return true;
+}
+
+static bool wg_f32_4d(const om_value *v)
+{
+    return v && v->dtype == OM_DT_FLOAT && v->shape.rank == 4 && om_shape_is_static(&v->shape);
+}
+
+static bool wg_packed(const om_node *n)
+{
+    for (int i = 0; i < n->n_attrs; i++)
+        if (n->attrs[i].name && !strncmp(n->attrs[i].name, "om_packed", 9))
+            return true;
+    return false;
+}
+
+static bool wg_candidate(const om_node *n)
+{
+    if (!n || n->dead || n->op != OM_OP_CONV || wg_packed(n) || om_node_int(n, "group", 1) != 1)
+        return false;
+    const char *ap = om_node_string(n, "auto_pad", "NOTSET");
+    if (ap && ap[0] && strcmp(ap, "NOTSET") != 0)
+        return false;
+    if (!wg_all_ones(n, "strides") || !wg_all_ones(n, "dilations"))
+        return false;
+    const int64_t *p = NULL;
+    if (om_node_ints(n, "pads", &p) != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (p[i] < 0 || p[i] > 2)
+            return false;
+    const om_value *x = om_node_input(n, 0), *w = om_node_input(n, 1), *b = om_node_input(n, 2);
+    const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
+    if (!wg_f32_4d(x) || !wg_f32_4d(w) || !wg_f32_4d(y) || w->kind != OM_VALUE_CONSTANT || !w->data)
+        return false;
+    if (b && b->dtype != OM_DT_FLOAT)
+        return false;
+    int64_t M = w->shape.dims[0], C = w->shape.dims[1];
+    if (w->shape.dims[2] != 3 || w->shape.dims[3] != 3 || C != x->shape.dims[1] || y->shape.dims[1] != M)
+        return false;
+    if ((size_t)om_shape_numel(&w->shape) * 4 != w->nbytes)
+        return false;
+    if (M % 8 != 0 || M < WG_MIN_M || C < WG_MIN_C)
+        return false;
+    if (y->shape.dims[2] * y->shape.dims[3] < WG_MIN_PLANE || 36 * M * C * 4 > WG_MAX_U_BYTES)
+        return false;
+    return true;
+}
+
+/* U (36 x M x C, layout above) from W [M][C][3][3]. */
+static void wg_transform(const float *w, int64_t M, int64_t C, float *u)
+{
+    for (int64_t m = 0; m < M; m++)
+        for (int64_t c = 0; c < C; c++) {
+            const float *g = w + (m * C + c) * 9;
+            double t[6][3]; /* G g */
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 3; j++)
+                    t[i][j] = wg_G[i][0] * g[j] + wg_G[i][1] * g[3 + j] + wg_G[i][2] * g[6 + j];
+            for (int i = 0; i < 6; i++)
+                for (int k = 0; k < 6; k++) { /* (G g) G^T */
+                    double v = t[i][0] * wg_G[k][0] + t[i][1] * wg_G[k][1] + t[i][2] * wg_G[k][2];
+                    int64_t xi = i * 6 + k;
+                    u[((xi * (M / 8) + m / 8) * C + c) * 8 + m % 8] = (float)v;
+                }
+        }
+}
+
+om_status om_pass_conv_winograd(om_graph *g, const om_pass_opts *opts, bool *changed)
+{
+    if (!g)
+        return om_error(OM_ERR_INVALID_ARGUMENT, "conv-winograd: no graph");
+    if (changed)
+        *changed = false;
+    int64_t rewritten = 0, bytes = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        om_node *n = g->nodes[i];
+        if (!wg_candidate(n))
+            continue;
+        om_value *w = n->inputs[1];
+        int64_t M = w->shape.dims[0], C = w->shape.dims[1];
+        size_t nbytes = (size_t)(36 * M * C) * sizeof(float);
+        float *u = malloc(nbytes);
+        if (!u)
+            return om_error(OM_ERR_NO_MEMORY, "conv-winograd: node '%s' (Conv): out of memory", n->name ? n->name : "");
+        wg_transform(w->data, M, C, u);
+        char name[160];
+        snprintf(name, sizeof name, "%s_winograd", w->name ? w->name : "w");
+        om_shape us = {.rank = 3, .dims = {36, M, C}};
+        om_value *uv = om_graph_add_constant(g, name, OM_DT_FLOAT, &us, u, nbytes);
+        free(u);
+        if (!uv)
+            return om_error(OM_ERR_NO_MEMORY, "conv-winograd: node '%s' (Conv): out of memory", n->name ? n->name : "");
+        n->inputs[1] = uv;
+        n->op = OM_OP_WINOGRAD_CONV;
+        rewritten++;
+        bytes += (int64_t)nbytes;
+    }
+    om_pass_count(opts, "convs-winograd", rewritten);
+    om_pass_count(opts, "bytes-winograd", bytes);
+    if (changed)
+        *changed = rewritten > 0;
+    return OM_OK;
+}
