@@ -24,7 +24,7 @@
 #define WG_MIN_C 16            /* input channels: the transforms cost ~ per channel */
 #define WG_MIN_M 16
 #define WG_MIN_PLANE 64        /* output positions: fewer leave most tile lanes idle */
-#define WG_MAX_U_BYTES (10 << 20) /* transformed weights per conv (4x the direct ones) */
+#define WG_MAX_U_BYTES (4 << 20) /* transformed weights per conv (4x the direct ones) */
 
 /* F(4x4, 3x3) weight transform G (6x3). */
 static const double wg_G[6][3] = {
