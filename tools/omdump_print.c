@@ -20,6 +20,11 @@ static const char *tensor_kind_name(uint32_t k)
     }
 }
 
+static const char *encoding_name(uint32_t e)
+{
+    return e == OM_ART_ENC_STORED ? "stored" : e == OM_ART_ENC_OMLZ ? "omlz" : "?";
+}
+
 /* "features: +a,+b,-c" -> "features: a b (1 disabled)": LLVM lists every feature it knows. */
 static void features_text(FILE *out, const char *features)
 {
@@ -115,11 +120,19 @@ void omdump_artifact_text(FILE *out, const char *path, size_t file_size, const o
     io_text(out, "outputs", m->outputs, m->n_outputs);
     fputc('\n', out);
 
-    fprintf(out, "sections:\n  %-8s %10s %10s %6s  %s\n", "kind", "offset", "size", "align", "crc32");
-    for (uint32_t i = 0; i < m->n_sections && i < 16; i++)
-        fprintf(out, "  %-8s %10" PRIu64 " %10" PRIu64 " %6u  %08x\n",
+    /* size: bytes stored in the file; raw: the decoded payload (format 1.2 encodings) */
+    fprintf(out, "sections:\n  %-8s %10s %10s %10s %6s  %-8s %s\n", "kind", "offset", "size",
+            "raw", "align", "crc32", "encoding");
+    uint64_t stored = 0, raw = 0;
+    for (uint32_t i = 0; i < m->n_sections && i < 16; i++) {
+        fprintf(out, "  %-8s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %6u  %08x %s\n",
                 om_art_section_name(m->sections[i].kind), m->sections[i].offset,
-                m->sections[i].size, m->sections[i].alignment, m->sections[i].crc);
+                m->sections[i].size, m->sections[i].raw_size, m->sections[i].alignment,
+                m->sections[i].crc, encoding_name(m->sections[i].encoding));
+        stored += m->sections[i].size;
+        raw += m->sections[i].raw_size;
+    }
+    fprintf(out, "  %-8s %10s %10" PRIu64 " %10" PRIu64 "\n", "total", "", stored, raw);
     fputc('\n', out);
 
     fprintf(out, "memory plan:\n  arena: %" PRIu64 " bytes  weights: %" PRIu64 " bytes  code: %"
@@ -199,9 +212,12 @@ void omdump_artifact_json(FILE *out, const char *path, size_t file_size, const o
     fprintf(out, ",\n  \"sections\": [");
     for (uint32_t i = 0; i < m->n_sections && i < 16; i++)
         fprintf(out, "%s\n    {\"kind\": \"%s\", \"offset\": %" PRIu64 ", \"size\": %" PRIu64
-                ", \"alignment\": %u, \"crc32\": \"%08x\"}", i ? "," : "",
+                ", \"raw_size\": %" PRIu64 ", \"encoding\": \"%s\", \"alignment\": %u, "
+                "\"crc32\": \"%08x\"}", i ? "," : "",
                 om_art_section_name(m->sections[i].kind), m->sections[i].offset,
-                m->sections[i].size, m->sections[i].alignment, m->sections[i].crc);
+                m->sections[i].size, m->sections[i].raw_size,
+                encoding_name(m->sections[i].encoding), m->sections[i].alignment,
+                m->sections[i].crc);
     fprintf(out, "%s],\n", m->n_sections ? "\n  " : "");
     uint64_t peak, sum;
     plan_bounds(m, &peak, &sum);

@@ -80,7 +80,7 @@ static inline void om_lz_dist_code(uint32_t c, uint32_t *base, uint32_t *extra)
 }
 
 /* Compresses in[0..n) (n <= OM_LZ_MAX_RAW) and appends the stream to out. effort: hash-chain
- * candidates tried per position (0: a default). Deterministic. Returns 0, or -1 when out of
+ * candidates tried per position (0: 1024, less above 1 MiB). Deterministic. Returns 0, or -1 when out of
  * memory (out->oom set, or an internal allocation failed). */
 int om_lz_encode(const uint8_t *in, size_t n, int effort, om_art_buf *out);
 

@@ -17,7 +17,7 @@
 
 #include "runtime/artifact/lz.h"
 
-#define FAST_BITS 10u
+#define FAST_BITS 12u
 
 const uint8_t om_lz_cl_order[OM_LZ_N_CL] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
                                             11, 4, 12, 3, 13, 2, 14, 1, 15};
@@ -45,20 +45,8 @@ typedef struct dec {
     huff ll, dist, cl;
 } dec;
 
-static void refill(bitrd *b)
+static void refill_tail(bitrd *b)
 {
-    if (b->cnt > 56)
-        return;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (b->n - b->pos >= 8) {
-        uint64_t v;
-        memcpy(&v, b->p + b->pos, 8);
-        b->buf |= v << b->cnt;
-        b->pos += (63 - b->cnt) >> 3;
-        b->cnt |= 56;
-        return;
-    }
-#endif
     while (b->cnt <= 56) {
         uint64_t byte = 0;
         if (b->pos < b->n)
@@ -68,6 +56,24 @@ static void refill(bitrd *b)
         b->buf |= byte << b->cnt;
         b->cnt += 8;
     }
+}
+
+/* Afterwards b->cnt > 56. */
+static inline void refill(bitrd *b)
+{
+    if (b->cnt > 56)
+        return;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (__builtin_expect(b->n - b->pos >= 8, 1)) {
+        uint64_t v;
+        memcpy(&v, b->p + b->pos, 8);
+        b->buf |= v << b->cnt;
+        b->pos += (63 - b->cnt) >> 3;
+        b->cnt |= 56;
+        return;
+    }
+#endif
+    refill_tail(b);
 }
 
 /* The bits consumed so far include padding past the input's end. */
@@ -144,11 +150,20 @@ static int build(dec *d, huff *h, const uint8_t *lens, uint32_t n, uint32_t max_
     return 0;
 }
 
+static inline uint32_t reverse16(uint32_t v)
+{
+    v = ((v >> 1) & 0x5555) | ((v & 0x5555) << 1);
+    v = ((v >> 2) & 0x3333) | ((v & 0x3333) << 2);
+    v = ((v >> 4) & 0x0F0F) | ((v & 0x0F0F) << 4);
+    return ((v >> 8) & 0x00FF) | ((v & 0x00FF) << 8);
+}
+
 /* Next symbol of h, or -1 (message set). */
-static int decode(dec *d, const huff *h, const char *what)
+static inline int decode(dec *d, const huff *h, const char *what)
 {
     bitrd *b = &d->br;
-    refill(b);
+    if (b->cnt < 16)
+        refill(b);
     uint32_t e = h->fast[b->buf & ((1u << FAST_BITS) - 1)];
     if (e) {
         b->buf >>= e & 15;
@@ -157,9 +172,11 @@ static int decode(dec *d, const huff *h, const char *what)
             return fail(d, "truncated stream (input ends inside a %s code)", what);
         return (int)(e >> 4);
     }
-    uint32_t k = reverse((uint32_t)(b->buf & 0xFFFF), 16), l = FAST_BITS + 1;
+    uint32_t k = reverse16((uint32_t)(b->buf & 0xFFFF)), l = FAST_BITS + 1;
     while (l <= 15 && k >= h->limit[l])
         l++;
+    if (l > 15 && b->cnt - b->pad < 16)
+        return fail(d, "truncated stream (input ends inside a %s code)", what);
     if (l > 15)
         return fail(d, "invalid Huffman code in the %s code", what);
     uint32_t idx = h->first_sym[l] + ((k >> (16 - l)) - h->first_code[l]);
@@ -270,7 +287,8 @@ int om_lz_decode(const uint8_t *in, size_t n, uint8_t *out, size_t out_size, cha
                 break;
             uint32_t base, extra;
             om_lz_len_code((uint32_t)s - 257, &base, &extra);
-            refill(b);
+            if (b->cnt < 16)
+                refill(b);
             uint64_t len = OM_LZ_MIN_MATCH + base + bits(b, extra);
             int ds = decode(d, &d->dist, "distance");
             if (ds < 0)
@@ -284,7 +302,8 @@ int om_lz_decode(const uint8_t *in, size_t n, uint8_t *out, size_t out_size, cha
                 dist = rep;
             } else {
                 om_lz_dist_code((uint32_t)ds - 1, &base, &extra);
-                refill(b);
+                if (b->cnt < 32)
+                    refill(b);
                 dist = 1 + (uint64_t)base + bits(b, extra);
                 if (overran(b)) {
                     fail(d, "truncated stream (input ends inside a distance)");

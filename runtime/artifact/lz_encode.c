@@ -5,7 +5,8 @@
  * is a candidate, nearest first, up to `effort` candidates per position), plus the previous
  * match's distance ("rep", cheap to code). Candidates are ranked by an estimate of the bits a
  * match saves over literals (7 bits a literal; a match costs its codes and extra bits), so a
- * far short match is not taken. Lazy evaluation: a match is deferred by one literal when the
+ * far short match is not taken. As in zlib, a match of GOOD_LEN cuts the search short and one
+ * of NICE_LEN ends it. Lazy evaluation: a match is deferred by one literal when the
  * next position has a better one (zlib's deflate_slow).
  * Blocks: the token list is cut into equal blocks of 4096, 16384, 65536 tokens or kept whole,
  * whichever codes smallest (each block has its own Huffman codes). Huffman code lengths come
@@ -18,7 +19,8 @@
 #include "runtime/artifact/lz.h"
 
 #define HASH_BITS 16u
-#define NICE_LEN 512u
+#define NICE_LEN 258u   /* a match this long ends the search */
+#define GOOD_LEN 32u    /* ... and one this long cuts the remaining candidates to a quarter */
 #define LAZY_LEN 64u
 #define DEFAULT_EFFORT 1024
 
@@ -380,6 +382,8 @@ static match find(enc *e, size_t i)
             continue;
         int32_t s = score(l, (uint32_t)d);
         if (s > best.score) {
+            if (l >= GOOD_LEN && best.len < GOOD_LEN)
+                chain = chain / 4 + 1;
             best = (match){l, (uint32_t)d, s};
             if (l >= NICE_LEN || l == max)
                 break;
@@ -423,7 +427,10 @@ int om_lz_encode(const uint8_t *in, size_t n, int effort, om_art_buf *out)
 {
     if ((uint64_t)n > OM_LZ_MAX_RAW || n > INT32_MAX)
         return -1;
-    enc e = {in, n, NULL, NULL, 0, 0, effort > 0 ? effort : DEFAULT_EFFORT};
+    if (effort <= 0)   /* default: less search on large inputs (compile time stays linear) */
+        effort = n > (4u << 20) ? DEFAULT_EFFORT / 8 : n > (1u << 20) ? DEFAULT_EFFORT / 4
+                                                                      : DEFAULT_EFFORT;
+    enc e = {in, n, NULL, NULL, 0, 0, effort};
     tok *t = malloc((n ? n : 1) * sizeof *t);
     e.head = malloc(sizeof(int32_t) << HASH_BITS);
     e.prev = malloc((n ? n : 1) * sizeof(int32_t));

@@ -148,6 +148,9 @@ omdump_text)
     done
     grep -Eiq 'target|triple' dump.txt || fail "omdump output shows no target"
     grep -Eiq 'arena|memory' dump.txt || fail "omdump output shows no memory plan"
+    # format 1.2: CODE is stored compressed; the table shows stored and decoded sizes
+    grep -Eq "^  CODE +[0-9]+ +[0-9]+ +[0-9]+ +64  [0-9a-f]{8} omlz$" dump.txt ||
+        fail "omdump's section table shows no compressed CODE with its raw size"
     "$OMDUMP" "$CNN" >dump_onnx.txt 2>err.txt || { cat err.txt; fail "omdump model.onnx exited non-zero"; }
     grep -q Conv dump_onnx.txt || fail "omdump model.onnx shows no Conv"
     # format 1.1: each step shows the label a failed run-time check names
@@ -167,6 +170,8 @@ omdump_json)
     grep -q '"prob"' dump.json || fail "JSON lacks the output name"
     "$PYTHON" -c 'import json,sys; s=json.load(open("dump.json"))["plan"]["steps"]; assert s and all(" (" in x.get("label","") for x in s), s' ||
         fail "JSON steps lack their labels"
+    "$PYTHON" -c 'import json,sys; c=[x for x in json.load(open("dump.json"))["sections"] if x["kind"]=="CODE"][0]; assert c["encoding"]=="omlz" and c["raw_size"]>c["size"]>0, c' ||
+        fail "JSON sections lack CODE's encoding and raw size"
     "$OMDUMP" --format json "$CNN" >dump_onnx.json 2>err.txt || { cat err.txt; fail "omdump --format json model.onnx failed"; }
     "$PYTHON" -m json.tool dump_onnx.json >/dev/null || fail "omdump --format json model.onnx is not valid JSON"
     ;;
