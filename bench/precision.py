@@ -209,7 +209,7 @@ def main():
                 good = good and r["size_ratio"] <= 0.55
             ok = ("met" if good else "MISSED") + " (cos >= %g%s)" % (tgt, ", size <= 0.55" if r["mode"] == "fp16"
                                                                        else "")
-        print("| %s | %s | %.6f | %.3g | %.3g | %s | %s | %.2f | %.3f | %s | %s |" % (
+        print("| %s | %s | %.6f | %.3g | %.3g | %s | %s | %.3f | %.3f | %s | %s |" % (
             r["model"], r["mode"], r["cos"], r["max_abs"], r["rel_l2"], "yes" if r["nonfinite"] else "no",
             "%.0f%%" % (100 * r["top1"]) if r.get("top1") is not None else "", r["size"] / 1e6, r["size_ratio"],
             "%.2f" % r["ms"] if r.get("ms") else "", ok))
