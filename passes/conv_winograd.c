@@ -12,13 +12,15 @@
  * [36, M, C] laid out as [36][M/8][C][8]: element (xi, m, c) at ((xi*(M/8) + m/8)*C + c)*8 +
  * m%8, so the GEMM's 8-row micro-tile reads the 8 weights of one input channel from one
  * 32-byte run. The node becomes WinogradConv in place (inputs, pads and epilogue attributes
- * kept). G has entries 1/4, 1/6, 1/12, 1/24: U is computed in double and rounded once.
+ * kept) and gains output 1, its scratch (ir/winograd.h). G has entries 1/4, 1/6, 1/12, 1/24:
+ * U is computed in double and rounded once.
  * Runs after all fusion and precision passes (the node's epilogue is final; only f32
  * convolutions are rewritten). Counters: convs-winograd, bytes-winograd.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/winograd.h"
 #include "passes/passes.h"
 
 #define WG_MIN_C 16            /* input channels: the transforms cost ~ per channel */
@@ -136,6 +138,21 @@ om_status om_pass_conv_winograd(om_graph *g, const om_pass_opts *opts, bool *cha
         free(u);
         if (!uv)
             return om_error(OM_ERR_NO_MEMORY, "conv-winograd: node '%s' (Conv): out of memory", n->name ? n->name : "");
+        /* output 1: the kernel's scratch (ir/winograd.h) */
+        om_value *y = n->outputs[0];
+        snprintf(name, sizeof name, "%s_wgscratch", y->name);
+        om_shape ss = {.rank = 1};
+        ss.dims[0] = om_winograd_workspace_floats(y->shape.dims[0], C, M, y->shape.dims[2], y->shape.dims[3]);
+        om_value *ws = om_graph_add_value(g, name, OM_DT_FLOAT, &ss);
+        om_value **outs = om_graph_alloc(g, 2 * sizeof *outs);
+        if (!ws || !outs)
+            return om_error(OM_ERR_NO_MEMORY, "conv-winograd: node '%s' (Conv): out of memory", n->name ? n->name : "");
+        outs[0] = y;
+        outs[1] = ws;
+        ws->producer = n;
+        ws->producer_output = 1;
+        n->outputs = outs;
+        n->n_outputs = 2;
         n->inputs[1] = uv;
         n->op = OM_OP_WINOGRAD_CONV;
         rewritten++;

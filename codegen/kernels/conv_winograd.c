@@ -18,8 +18,9 @@
  *   3. output transform per output channel, tile row and chunk: A^T m A, interleaved back
  *      into four <4VL> output rows, bias, the fused epilogue (cg_epilogue.h semantics on
  *      vectors: residual before or after the activation) and one masked store per row.
- * Scratch: V (at most WG_V_BYTES) and Cs (at most WG_C_BYTES) on the stack of the thread that
- * runs the item; both stay in L2 while the 36 GEMMs read them.
+ * Scratch: V and Cs of each item in its own slot of the node's workspace output (output 1,
+ * planned in the arena like any value; sizes in ir/winograd.h); they stay in L2 while the 36
+ * GEMMs read them. Nothing is on the stack, and items never share scratch.
  * Accuracy: the transforms use the points 0, +-1, +-2 (Lavin & Gray); with f32 arithmetic the
  * result differs from the direct convolution by a few ulps of the sum of |w*x| (the unit test
  * bounds it by 1e-5 relative to that sum). Results do not depend on the thread count.
@@ -29,11 +30,8 @@
 #include "codegen/cg_epilogue.h"
 #include "codegen/kernels/ew_vec.h"
 #include "codegen/kernels/gemm_tile.h"
+#include "ir/winograd.h"
 
-#define WG_V_BYTES (768 * 1024)      /* transformed input tiles of one item */
-#define WG_C_BYTES (160 * 1024)      /* GEMM results of one output-channel chunk */
-#define WG_MIN_ITEMS 2               /* split the output channels below this many items */
-#define WG_MR 8                      /* micro-tile rows = the pass's weight run length */
 
 /* F(4x4, 3x3) input transform B^T (6x6) and output transform A^T (4x6). */
 static const double wg_BT[6][6] = {
@@ -57,7 +55,7 @@ typedef struct wg {
     LLVMTypeRef vt, wt; /* <VL x float>, <4VL x float> */
     int64_t N, C, H, W, M, OH, OW, PT, PL;
     int64_t th, tw, R, TB, TBp, MBk, MBc;
-    LLVMValueRef x, u, bias, y, v, cs;
+    LLVMValueRef x, u, bias, y, v, cs; /* v, cs: this item's V and Cs in the workspace */
     om_cg_epilogue ep;
 } wg;
 
@@ -208,35 +206,6 @@ static void wg_output_chunk(wg *k, LLVMValueRef n, LLVMValueRef m, LLVMValueRef 
     }
 }
 
-/* Tiling: R tile rows per item (TB = R*tw <= 2 VL GEMM columns, V within WG_V_BYTES), output
- * channels per item MBk (split only when there are few row blocks) and per chunk MBc
- * (a divisor of MBk, Cs within WG_C_BYTES). */
-static void wg_plan(wg *k)
-{
-    k->th = wg_cdiv(k->OH, 4);
-    k->tw = wg_cdiv(k->OW, 4);
-    k->R = 1;
-    /* two vectors of tiles: measured best (ResNet-50 shapes: 28 tiles 0.65 ms vs 56 tiles
-     * 0.80 ms at 56x56x64; 28 vs 14 tiles 0.76 vs 0.88 ms at 28x28x128) */
-    while (k->R < k->th && (k->R + 1) * k->tw <= 2 * k->VL &&
-           36 * k->C * wg_cdiv((k->R + 1) * k->tw, k->VL) * k->VL * 4 <= WG_V_BYTES)
-        k->R++;
-    int64_t nrb = wg_cdiv(k->th, k->R);
-    k->TB = k->R * k->tw;
-    k->TBp = wg_cdiv(k->TB, k->VL) * k->VL;
-    int64_t mtiles = k->M / WG_MR, nmb = 1;
-    while (k->N * nrb * nmb < WG_MIN_ITEMS && nmb < mtiles)
-        nmb++;
-    while (mtiles % nmb)
-        nmb++;
-    k->MBk = k->M / nmb;
-    int64_t per = k->MBk / WG_MR; /* micro-tiles per item */
-    int64_t c = per;
-    while (c > 1 && (per % c || 36 * c * WG_MR * k->TBp * 4 > WG_C_BYTES))
-        c--;
-    k->MBc = c * WG_MR;
-}
-
 om_status om_cg_emit_winograd_conv(om_cg_ctx *cx, const om_node *n)
 {
     const om_value *vx = om_node_input(n, 0), *vu = om_node_input(n, 1), *vb = om_node_input(n, 2);
@@ -258,7 +227,7 @@ om_status om_cg_emit_winograd_conv(om_cg_ctx *cx, const om_node *n)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (WinogradConv): attribute pads must have 4 values", nm);
     k.PT = p[0];
     k.PL = p[1];
-    if (vu->shape.dims[0] != 36 || vu->shape.dims[2] != k.C || k.M % WG_MR || vy->shape.dims[0] != k.N ||
+    if (vu->shape.dims[0] != 36 || vu->shape.dims[2] != k.C || k.M % OM_WINOGRAD_MR || vy->shape.dims[0] != k.N ||
         vy->shape.dims[1] != k.M || k.OH != k.H + p[0] + p[2] - 2 || k.OW != k.W + p[1] + p[3] - 2 || k.OH < 1 ||
         k.OW < 1 || k.PT > 2 || k.PL > 2 || k.PT < 0 || k.PL < 0)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (WinogradConv): inconsistent shapes or pads", nm);
@@ -270,22 +239,31 @@ om_status om_cg_emit_winograd_conv(om_cg_ctx *cx, const om_node *n)
     k.VL = om_cg_vec_lanes(cx);
     k.vt = om_cg_vec_type(cx->f32, k.VL);
     k.wt = om_cg_vec_type(cx->f32, 4 * k.VL);
-    wg_plan(&k);
-    if (36 * k.C * k.TBp * 4 > 2 * WG_V_BYTES)
-        return om_cg_unsupported(cx, "%lld input channels need more than %d KiB of transform scratch", (long long)k.C,
-                                 2 * WG_V_BYTES / 1024);
+    om_winograd_plan pl;
+    om_winograd_plan_make(k.N, k.C, k.M, k.OH, k.OW, k.VL, &pl);
+    k.th = pl.th;
+    k.tw = pl.tw;
+    k.R = pl.R;
+    k.TB = pl.TB;
+    k.TBp = pl.TBp;
+    k.MBk = pl.MBk;
+    k.MBc = pl.MBc;
+    const om_value *vws = n->n_outputs > 1 ? n->outputs[1] : NULL;
+    if (!vws || vws->dtype != OM_DT_FLOAT || !om_shape_is_static(&vws->shape) ||
+        om_shape_numel(&vws->shape) < pl.items * pl.slot)
+        return om_error(OM_ERR_INVALID_MODEL, "node '%s' (WinogradConv): output 1 (workspace) must be f32 with at "
+                        "least %lld elements", nm, (long long)(pl.items * pl.slot));
     k.x = om_cg_in(cx, 0);
     k.u = om_cg_in(cx, 1);
     k.y = om_cg_out(cx, 0);
+    LLVMValueRef ws = om_cg_out(cx, 1);
     LLVMValueRef bias_base = vb ? om_cg_in(cx, 2) : NULL;
-    k.v = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(36 * k.C * k.TBp)), "wg_v");
-    k.cs = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(36 * k.MBc * k.TBp)), "wg_c");
-    LLVMSetAlignment(k.v, 64);
-    LLVMSetAlignment(k.cs, 64);
 
-    int64_t nrb = wg_cdiv(k.th, k.R), nmb = k.M / k.MBk, nch = wg_cdiv(k.tw, k.VL);
+    int64_t nrb = pl.nrb, nmb = pl.nmb, nch = wg_cdiv(k.tw, k.VL);
     om_cg_loop lw, lc, lr, lmc, lx, lm, lo, lr2;
-    LLVMValueRef it = om_cg_for_work(cx, &lw, k.N * nrb * nmb, "item");
+    LLVMValueRef it = om_cg_for_work(cx, &lw, pl.items, "item");
+    k.v = LLVMBuildInBoundsGEP2(cx->b, cx->f32, ws, (LLVMValueRef[]){om_cg_mul(cx, it, om_cg_i64(cx, pl.slot))}, 1, "wg_v");
+    k.cs = LLVMBuildInBoundsGEP2(cx->b, cx->f32, k.v, (LLVMValueRef[]){om_cg_i64(cx, 36 * k.C * k.TBp)}, 1, "wg_c");
     LLVMValueRef img = LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, nrb * nmb), "");
     LLVMValueRef rb = LLVMBuildURem(cx->b, LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, nmb), ""), om_cg_i64(cx, nrb), "");
     LLVMValueRef mb = LLVMBuildURem(cx->b, it, om_cg_i64(cx, nmb), "");
@@ -308,19 +286,19 @@ om_status om_cg_emit_winograd_conv(om_cg_ctx *cx, const om_node *n)
     LLVMValueRef mc = om_cg_for(cx, &lmc, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBk / k.MBc), "mc");
     LLVMValueRef m0 = om_cg_add(cx, om_cg_mad(cx, mb, k.MBk, NULL), om_cg_mad(cx, mc, k.MBc, NULL));
     LLVMValueRef xi = om_cg_for(cx, &lx, om_cg_i64(cx, 0), om_cg_i64(cx, 36), "xi");
-    LLVMValueRef mt = om_cg_for(cx, &lm, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBc / WG_MR), "mt");
+    LLVMValueRef mt = om_cg_for(cx, &lm, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBc / OM_WINOGRAD_MR), "mt");
     /* U run of rows m0 + 8*mt .. +8 for position xi: ((xi*(M/8) + m/8)*C)*8 */
-    LLVMValueRef urow = om_cg_add(cx, om_cg_mul(cx, xi, om_cg_i64(cx, k.M / WG_MR)),
-                                  om_cg_add(cx, LLVMBuildUDiv(cx->b, m0, om_cg_i64(cx, WG_MR), ""), mt));
+    LLVMValueRef urow = om_cg_add(cx, om_cg_mul(cx, xi, om_cg_i64(cx, k.M / OM_WINOGRAD_MR)),
+                                  om_cg_add(cx, LLVMBuildUDiv(cx->b, m0, om_cg_i64(cx, OM_WINOGRAD_MR), ""), mt));
     for (int64_t col0 = 0; col0 < k.TB; col0 += 2 * k.VL) {
         int nr = (int)(k.TB - col0 < 2 * k.VL ? k.TB - col0 : 2 * k.VL);
         om_cg_gemm_tile t = {
             .a = k.u, .b = k.v, .c = k.cs, .a_dt = OM_DT_FLOAT, .b_dt = OM_DT_FLOAT,
-            .a_off = om_cg_mul(cx, urow, om_cg_i64(cx, k.C * WG_MR)),
+            .a_off = om_cg_mul(cx, urow, om_cg_i64(cx, k.C * OM_WINOGRAD_MR)),
             .b_off = om_cg_mad(cx, xi, k.C * k.TBp, om_cg_i64(cx, col0)),
-            .c_off = om_cg_add(cx, om_cg_mad(cx, xi, k.MBc * k.TBp, om_cg_i64(cx, col0)), om_cg_mad(cx, mt, WG_MR * k.TBp, NULL)),
-            .a_rs = 1, .a_ks = WG_MR, .b_ks = k.TBp, .c_rs = k.TBp,
-            .mr = WG_MR, .nr = nr, .kc = k.C, .accumulate = false,
+            .c_off = om_cg_add(cx, om_cg_mad(cx, xi, k.MBc * k.TBp, om_cg_i64(cx, col0)), om_cg_mad(cx, mt, OM_WINOGRAD_MR * k.TBp, NULL)),
+            .a_rs = 1, .a_ks = OM_WINOGRAD_MR, .b_ks = k.TBp, .c_rs = k.TBp,
+            .mr = OM_WINOGRAD_MR, .nr = nr, .kc = k.C, .accumulate = false,
         };
         om_cg_gemm_tile_emit(cx, &t);
     }

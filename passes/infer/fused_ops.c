@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "ir/winograd.h"
 #include "passes/infer/infer.h"
 
 om_status om_infer_fused_gelu(om_graph *g, om_node *n)
@@ -23,9 +24,10 @@ om_status om_infer_fused_gelu(om_graph *g, om_node *n)
     return om_infer_set_output(g, n, 0, x->dtype, &x->shape);
 }
 
-/* winograd_conv: WinogradConv(X, U, B?, R?) -> Y (ir/ops/fused.def): X f32 [N, C, H, W] and
+/* winograd_conv: WinogradConv(X, U, B?, R?) -> Y, workspace (ir/ops/fused.def): X f32 [N, C, H, W] and
  * U f32 [36, M, C] with static shapes, B f32 [M] when present, pads four values in 0..2;
- * Y f32 [N, M, H + pt + pb - 2, W + pl + pr - 2] with both spatial sizes >= 1. */
+ * Y f32 [N, M, H + pt + pb - 2, W + pl + pr - 2] with both spatial sizes >= 1, M a multiple
+ * of 8; the workspace f32 [om_winograd_workspace_floats] (ir/winograd.h). */
 om_status om_infer_winograd_conv(om_graph *g, om_node *n)
 {
     om_value *x, *u;
@@ -55,5 +57,13 @@ om_status om_infer_winograd_conv(om_graph *g, om_node *n)
     out.dims[3] = x->shape.dims[3] + p[1] + p[3] - 2;
     if (out.dims[2] < 1 || out.dims[3] < 1)
         return om_infer_error(n, OM_ERR_INVALID_MODEL, "the output plane is empty");
-    return om_infer_set_output(g, n, 0, OM_DT_FLOAT, &out);
+    if (M % OM_WINOGRAD_MR != 0)
+        return om_infer_error(n, OM_ERR_INVALID_MODEL, "M = %lld is not a multiple of %d", (long long)M,
+                              OM_WINOGRAD_MR);
+    om_status st2 = om_infer_set_output(g, n, 0, OM_DT_FLOAT, &out);
+    if (st2 != OM_OK)
+        return st2;
+    om_shape ws = {.rank = 1};
+    ws.dims[0] = om_winograd_workspace_floats(x->shape.dims[0], C, M, out.dims[2], out.dims[3]);
+    return om_infer_set_output(g, n, 1, OM_DT_FLOAT, &ws);
 }
