@@ -60,18 +60,22 @@ static bool is_x86(const char *triple)
  * cpu_features.c) both spell them. Beyond the AVX family, LLVM uses e.g. BMI2, POPCNT or
  * AVX512-VBMI instructions when the feature string enables them, so every enabled one is
  * recorded: an artifact built on this machine is refused, not crashed, elsewhere. The
- * first 11 entries are the ones the cpu-name table below can imply. */
+ * first 11 entries and the last two (AMX) are the ones the cpu-name table below can imply.
+ * AMX is recorded like the rest: the runtime then also asks Linux for the tile-data
+ * permission at load (runtime/cpu_features.c). */
 static const char *const k_x86_feats[] = {
     "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
     "avx512bf16", "avx512vnni", "avx512fp16",
     "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "movbe", "bmi", "bmi2", "lzcnt",
     "avx512ifma", "avx512cd", "avx512vbmi", "avx512vbmi2", "gfni", "vaes", "vpclmulqdq",
-    "avx512bitalg", "avx512vpopcntdq", "avxvnni",
+    "avx512bitalg", "avx512vpopcntdq", "avxvnni", "amx-tile", "amx-bf16",
 };
 #define N_X86_FEATS (sizeof k_x86_feats / sizeof k_x86_feats[0])
 
-/* Feature bits implied by well-known cpu names, for --cpu without --features. */
+/* Feature bits implied by well-known cpu names, for --cpu without --features (F_AMX: the
+ * last two entries, amx-tile and amx-bf16). */
 enum { F_AVX = 1, F_AVX2 = 2, F_FMA = 4, F_F16C = 8, F_512 = 16 | 32 | 64 | 128 };
+#define F_AMX ((1u << (N_X86_FEATS - 2)) | (1u << (N_X86_FEATS - 1)))
 static const struct { const char *cpu; unsigned bits; } k_cpus[] = {
     {"sandybridge", F_AVX}, {"ivybridge", F_AVX | F_F16C},
     {"haswell", F_AVX | F_AVX2 | F_FMA | F_F16C}, {"broadwell", F_AVX | F_AVX2 | F_FMA | F_F16C},
@@ -83,7 +87,9 @@ static const struct { const char *cpu; unsigned bits; } k_cpus[] = {
     {"cascadelake", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 512},
     {"icelake-server", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 512},
     {"znver4", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512},
-    {"sapphirerapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024},
+    {"sapphirerapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024 | F_AMX},
+    {"emeraldrapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024 | F_AMX},
+    {"graniterapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024 | F_AMX},
 };
 
 static bool has_feature(const char *features, const char *name)

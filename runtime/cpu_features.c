@@ -11,13 +11,16 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #define HOST_X86 1
 #else
 #define HOST_X86 0
 #endif
 
 enum { EAX, EBX, ECX, EDX };
-enum { OS_NONE, OS_AVX, OS_AVX512 };
+enum { OS_NONE, OS_AVX, OS_AVX512, OS_AMX };
 
 typedef struct feature {
     const char *name;
@@ -58,6 +61,8 @@ static const feature features[] = {
     {"avxvnni", 7, 1, EAX, 4, OS_AVX},
     {"avx512bf16", 7, 1, EAX, 5, OS_AVX512},
     {"lzcnt", 0x80000001u, 0, ECX, 5, OS_NONE},
+    {"amx-bf16", 7, 0, EDX, 22, OS_AMX},
+    {"amx-tile", 7, 0, EDX, 24, OS_AMX},
 };
 #define N_FEATURES (sizeof features / sizeof features[0])
 
@@ -89,8 +94,27 @@ static bool os_supports(int os)
         return false;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    unsigned need = os == OS_AVX ? 0x6u : 0xE6u; /* SSE|YMM, + opmask|ZMM_Hi256|Hi16_ZMM */
+    /* SSE|YMM, + opmask|ZMM_Hi256|Hi16_ZMM; AMX: XTILECFG|XTILEDATA (bits 17, 18) */
+    unsigned need = os == OS_AVX ? 0x6u : os == OS_AVX512 ? 0xE6u : 0x60000u;
     return (lo & need) == need;
+}
+
+/* Linux hands out the AMX tile-data state per process on request (arch_prctl
+ * ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA, kernel 5.16+); the first tile instruction
+ * without it raises SIGILL. Idempotent; errno from the kernel, or 0. */
+static int amx_request(void)
+{
+#if defined(__linux__)
+    static int granted;
+    if (__atomic_load_n(&granted, __ATOMIC_ACQUIRE))
+        return 0;
+    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) != 0)
+        return errno ? errno : EPERM;
+    __atomic_store_n(&granted, 1, __ATOMIC_RELEASE);
+    return 0;
+#else
+    return ENOSYS;
+#endif
 }
 
 static bool hw_has(const feature *f)
@@ -142,6 +166,7 @@ omrt_status om_rt_cpu_check(const char *triple, const char *cpu, const char *req
         return om_rt_error(OMRT_ERR_UNSUPPORTED, "%s was compiled for %.*s, this runtime runs "
                            "x86_64 code only; recompile with --target=x86_64-linux-gnu", label,
                            (int)arch_len, triple ? triple : "");
+    bool amx = false;
     for (const char *p = required ? required : ""; *p;) {
         while (*p == ' ' || *p == ',')
             p++;
@@ -156,7 +181,15 @@ omrt_status om_rt_cpu_check(const char *triple, const char *cpu, const char *req
             return om_rt_error(OMRT_ERR_UNSUPPORTED, "this CPU lacks %s required by %s "
                                "(compiled for %s); recompile with --cpu=<yours>", f->name, label,
                                cpu && cpu[0] ? cpu : "an unnamed cpu");
+        amx |= f->os == OS_AMX;
         p += n;
     }
+#if HOST_X86
+    int err = amx && !override_on ? amx_request() : 0;
+    if (err)
+        return om_rt_error(OMRT_ERR_UNSUPPORTED, "%s uses AMX tiles, but the kernel refused the "
+                           "tile-data permission (arch_prctl ARCH_REQ_XCOMP_PERM: %s); recompile "
+                           "with --mattr=-amx-tile", label, strerror(err));
+#endif
     return OMRT_OK;
 }

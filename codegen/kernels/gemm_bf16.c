@@ -13,6 +13,8 @@
 #define GB_UNROLL 4
 #define GB_PANEL 32
 #define GB_MAX_ACC 32
+#define GB_AMX_K 32      /* k per AMX step: one A tile row is 32 bf16 = 64 bytes */
+#define GB_AMX_MN 32     /* rows and columns of an AMX block (2 x 2 C tiles of 16 x 16) */
 
 static bool gb_has_word(const char *list, const char *w)
 {
@@ -27,20 +29,41 @@ static bool gb_has_word(const char *list, const char *w)
     return false;
 }
 
-bool om_cg_gemm_bf16_native(om_cg_ctx *cx)
+/* Whether the target's required cpuid names hold every word of `words` (NULL-terminated). */
+static bool gb_target_has(om_cg_ctx *cx, const char *const *words)
 {
-    if (om_cg_gemm_vec_width(cx) != 16)
-        return false;
     char *triple = LLVMGetTargetMachineTriple(cx->tm);
     char *cpu = LLVMGetTargetMachineCPU(cx->tm);
     char *feat = LLVMGetTargetMachineFeatureString(cx->tm);
     char *req = om_cg_required_cpu(triple, cpu, feat);
-    bool ok = req && gb_has_word(req, "avx512bf16");
+    bool ok = req != NULL;
+    for (int i = 0; ok && words[i]; i++)
+        ok = gb_has_word(req, words[i]);
     free(req);
     LLVMDisposeMessage(triple);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(feat);
     return ok;
+}
+
+bool om_cg_gemm_bf16_native(om_cg_ctx *cx)
+{
+    static const char *const w[] = {"avx512bf16", NULL};
+    return om_cg_gemm_vec_width(cx) == 16 && gb_target_has(cx, w);
+}
+
+bool om_cg_gemm_bf16_amx(om_cg_ctx *cx)
+{
+    static const char *const w[] = {"amx-tile", "amx-bf16", NULL};
+    const char *knob = getenv("OMC_BF16_AMX"); /* measurement switch: 0 = the vdpbf16ps path */
+    if (knob && knob[0] == '0')
+        return false;
+    return om_cg_gemm_vec_width(cx) == 16 && gb_target_has(cx, w);
+}
+
+bool om_cg_gemm_bf16_amx_fits(const om_cg_gemm *g)
+{
+    return g->a_ks == 1 && g->K % GB_AMX_K == 0 && g->b_panel == GB_PANEL && g->post;
 }
 
 om_status om_cg_gemm_bf16_check(const om_cg_gemm *g)
@@ -70,6 +93,9 @@ typedef struct gb_state {
     int64_t scratch_rs;
     LLVMValueRef m0, n0, m_full, last_m, last_n;
     int m_tail;
+    bool amx;                 /* full panels of the block go through AMX blocks */
+    LLVMValueRef m_amx;       /* 32-row AMX blocks in this block */
+    LLVMValueRef amx_scratch; /* 32 x 32 f32 (with post) */
 } gb_state;
 
 static LLVMValueRef gb_gep16(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef idx)
@@ -292,12 +318,120 @@ static void gb_endif(om_cg_ctx *cx, LLVMBasicBlockRef cont)
     LLVMPositionBuilderAtEnd(cx->b, cont);
 }
 
-/* All row tiles of the block against one column tile. */
+/* ---- AMX (TMUL) blocks ------------------------------------------------------------------- */
+
+/* Calls a non-overloaded x86 AMX intrinsic (the forms with immediate tile numbers). */
+static void gb_amx_call(om_cg_ctx *cx, const char *name, LLVMValueRef *ops, unsigned n)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, NULL, 0);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, NULL, 0);
+    LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
+}
+
+static LLVMValueRef gb_tmm(om_cg_ctx *cx, int t)
+{
+    return LLVMConstInt(LLVMInt8TypeInContext(cx->llctx), (unsigned long long)t, 0);
+}
+
+void om_cg_gemm_bf16_amx_begin(om_cg_ctx *cx)
+{
+    /* palette 1; tiles 0..7: 16 rows of 64 bytes (colsb u16 at 16 + 2t, rows u8 at 48 + t) */
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(cx->llctx);
+    LLVMValueRef bytes[64];
+    for (int i = 0; i < 64; i++) {
+        int v = 0;
+        if (i == 0)
+            v = 1;
+        else if (i >= 16 && i < 32 && i % 2 == 0)
+            v = 64;
+        else if (i >= 48 && i < 56)
+            v = 16;
+        bytes[i] = LLVMConstInt(i8, (unsigned long long)v, 0);
+    }
+    LLVMTypeRef at = LLVMArrayType2(i8, 64);
+    LLVMValueRef cfg = om_cg_alloca(cx, at, "amxcfg");
+    LLVMSetAlignment(cfg, 64);
+    LLVMSetAlignment(LLVMBuildStore(cx->b, LLVMConstArray2(i8, bytes, 64), cfg), 64);
+    gb_amx_call(cx, "llvm.x86.ldtilecfg", &cfg, 1);
+}
+
+void om_cg_gemm_bf16_amx_end(om_cg_ctx *cx)
+{
+    gb_amx_call(cx, "llvm.x86.tilerelease", NULL, 0);
+}
+
+LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx)
+{
+    LLVMValueRef a = om_cg_alloca(cx, LLVMArrayType2(cx->f32, GB_AMX_MN * GB_AMX_MN), "amxacc");
+    LLVMSetAlignment(a, 64);
+    return a;
+}
+
+static void gb_tile_io(om_cg_ctx *cx, const char *name, int t, LLVMValueRef base, LLVMTypeRef et, LLVMValueRef idx,
+                       int64_t stride_bytes)
+{
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, et, base, &idx, 1, "");
+    LLVMValueRef ops[3] = {gb_tmm(cx, t), p, om_cg_i64(cx, stride_bytes)};
+    gb_amx_call(cx, name, ops, 3);
+}
+
+static void gb_tdp(om_cg_ctx *cx, int c, int a, int b)
+{
+    LLVMValueRef ops[3] = {gb_tmm(cx, c), gb_tmm(cx, a), gb_tmm(cx, b)};
+    gb_amx_call(cx, "llvm.x86.tdpbf16ps", ops, 3);
+}
+
+void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
+                               LLVMValueRef col, LLVMValueRef b_off)
+{
+    /* C tiles: tmm0 rows 0-15 x cols 0-15, tmm1 rows 0-15 x 16-31, tmm2 / tmm3 rows 16-31;
+     * A tiles tmm4 (rows 0-15), tmm5 (16-31): 16 rows x 32 k, stride a_rs; B tiles tmm6
+     * (cols 0-15), tmm7 (16-31): 16 pair rows x 16 columns, stride one panel row (128 B) */
+    for (int t = 0; t < 4; t++) {
+        LLVMValueRef z = gb_tmm(cx, t);
+        gb_amx_call(cx, "llvm.x86.tilezero", &z, 1);
+    }
+    LLVMValueRef a0 = om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0), om_cg_mad(cx, row, g->a_rs, NULL));
+    LLVMValueRef a1 = om_cg_add(cx, a0, om_cg_i64(cx, 16 * g->a_rs));
+    int64_t a_stride = 2 * g->a_rs, b_stride = 4 * GB_PANEL;
+    om_cg_loop l;
+    LLVMValueRef k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, g->K / GB_AMX_K), "amxk");
+    LLVMValueRef ak = om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K));
+    /* 16 pair rows of 2 * GB_PANEL bf16 per step */
+    LLVMValueRef bk = om_cg_add(cx, b_off, om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K * GB_PANEL)));
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 4, g->a, cx->i16, om_cg_add(cx, a0, ak), a_stride);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 6, g->b, cx->i16, bk, b_stride);
+    gb_tdp(cx, 0, 4, 6);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 7, g->b, cx->i16, om_cg_add(cx, bk, om_cg_i64(cx, 32)), b_stride);
+    gb_tdp(cx, 1, 4, 7);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 5, g->a, cx->i16, om_cg_add(cx, a1, ak), a_stride);
+    gb_tdp(cx, 2, 5, 6);
+    gb_tdp(cx, 3, 5, 7);
+    om_cg_for_end(cx, &l);
+
+    const int64_t rs = GB_AMX_MN;
+    for (int t = 0; t < 4; t++)
+        gb_tile_io(cx, "llvm.x86.tilestored64", t, scratch, cx->f32, om_cg_i64(cx, (t / 2) * 16 * rs + (t % 2) * 16),
+                   4 * rs);
+    g->post(cx, g->post_user, row, col, GB_AMX_MN, GB_AMX_MN, scratch, om_cg_i64(cx, 0), rs);
+}
+
+/* All row tiles of the block against one column tile: with AMX and a full panel, 32-row
+ * AMX blocks first, then the remaining 8-row tiles and the tail on the vector kernel. */
 static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t w)
 {
     const om_cg_gemm_blocking *bl = s->bl;
     om_cg_loop l;
-    LLVMValueRef i = om_cg_for(cx, &l, om_cg_i64(cx, 0), s->m_full, "bmt");
+    LLVMValueRef first = om_cg_i64(cx, 0);
+    if (s->amx && cols == GB_PANEL && w == GB_PANEL) {
+        LLVMValueRef ia = om_cg_for(cx, &l, om_cg_i64(cx, 0), s->m_amx, "bma");
+        om_cg_gemm_bf16_amx_block(cx, s->g, s->amx_scratch, om_cg_add(cx, s->m0, om_cg_mul(cx, ia, om_cg_i64(cx, GB_AMX_MN))),
+                                  col, b_off);
+        om_cg_for_end(cx, &l);
+        first = om_cg_mul(cx, s->m_amx, om_cg_i64(cx, GB_AMX_MN / bl->mr));
+    }
+    LLVMValueRef i = om_cg_for(cx, &l, first, s->m_full, "bmt");
     gb_tile_emit(cx, s, om_cg_add(cx, s->m0, om_cg_mad(cx, i, bl->mr, NULL)), bl->mr, col, cols, b_off, w);
     om_cg_for_end(cx, &l);
     if (s->m_tail) {
@@ -331,6 +465,14 @@ void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_
     if (g->post)
         s.scratch = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(bl->mr * bl->nr)), "bacc");
     s.scratch_rs = bl->nr;
+    s.amx = bl->mr == 8 && bl->nr == GB_PANEL && om_cg_gemm_bf16_amx_fits(g) && om_cg_gemm_bf16_amx(cx) &&
+            (g->M >= GB_AMX_MN && g->N >= GB_PANEL);
+    if (s.amx) {
+        int64_t last_rows_a = last_rows / GB_AMX_MN;
+        s.m_amx = LLVMBuildSelect(b, s.last_m, om_cg_i64(cx, last_rows_a), om_cg_i64(cx, bl->mb / GB_AMX_MN), "");
+        s.amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
+        om_cg_gemm_bf16_amx_begin(cx);
+    }
 
     LLVMValueRef boff0 = g->b_off ? g->b_off : om_cg_i64(cx, 0);
     int64_t n_main = g->N / GB_PANEL * GB_PANEL;
@@ -358,4 +500,6 @@ void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_
         }
         gb_endif(cx, cont);
     }
+    if (s.amx)
+        om_cg_gemm_bf16_amx_end(cx);
 }

@@ -118,8 +118,8 @@ om_cpu_features)
         echo "this CPU has every candidate feature; only the unknown-feature case is tested"
     fi
     # A feature name the runtime cannot check is refused too, never ignored.
-    "$OM_PATCH" features cnn.om unknown.om "amx-tile" || fail "om_patch"
-    run_expect_error "amx-tile" "$OMRUN" unknown.om --output outdir
+    "$OM_PATCH" features cnn.om unknown.om "amx-fp16" || fail "om_patch"
+    run_expect_error "amx-fp16" "$OMRUN" unknown.om --output outdir
     ;;
 dynamic_dim_unpinned)
     # The MLP's input x has a symbolic batch dim.

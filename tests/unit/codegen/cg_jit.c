@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -51,6 +54,39 @@ void cg_jit_destroy(cg_jit *j)
     free(j);
 }
 
+bool cg_jit_host_has(const char *feature)
+{
+    om_cg_init_llvm();
+    char *f = LLVMGetHostCPUFeatures();
+    size_t n = strlen(feature);
+    bool yes = false;
+    for (const char *p = f; p && *p && !yes;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        yes = len == n + 1 && p[0] == '+' && !strncmp(p + 1, feature, n);
+        p = end ? end + 1 : NULL;
+    }
+    LLVMDisposeMessage(f);
+    return yes;
+}
+
+/* Code that requires amx-tile runs only after Linux granted the process the tile-data state
+ * (what runtime/cpu_features.c does at model load). */
+static om_status amx_permit(const om_cg_result *r)
+{
+    const char *p = r->required_cpu ? strstr(r->required_cpu, "amx-tile") : NULL;
+    if (!p)
+        return OM_OK;
+#if defined(__linux__) && defined(__x86_64__)
+    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0)
+        return OM_OK;
+    return om_error(OM_ERR_UNSUPPORTED, "cg_jit: the kernel refused the AMX tile-data permission: %s",
+                    strerror(errno));
+#else
+    return om_error(OM_ERR_UNSUPPORTED, "cg_jit: AMX code on a host that cannot run it");
+#endif
+}
+
 om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **out)
 {
     *out = NULL;
@@ -59,7 +95,7 @@ om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **
     if (!j)
         return OM_ERR_NO_MEMORY;
     j->g = g;
-    if ((st = om_cg_compile(g, t, &j->res)) != OM_OK)
+    if ((st = om_cg_compile(g, t, &j->res)) != OM_OK || (st = amx_permit(j->res)) != OM_OK)
         goto fail;
     om_cg_init_llvm();
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, NULL);

@@ -21,9 +21,12 @@
 
 typedef struct cg_jit cg_jit;
 
-/* t may be NULL (host). On failure *out is NULL and om_last_error() says why. */
+/* t may be NULL (host). On failure *out is NULL and om_last_error() says why. Code that
+ * requires amx-tile first gets the process's AMX permission (arch_prctl), as the runtime. */
 om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **out);
 void cg_jit_destroy(cg_jit *j);
+/* Whether the host CPU has `feature` (LLVM spelling, e.g. "amx-tile"), as codegen sees it. */
+bool cg_jit_host_has(const char *feature);
 const om_cg_result *cg_jit_result(const cg_jit *j);
 /* The buffer of value v (numel * dtype size bytes, 64-byte aligned, at least 64 bytes). */
 void *cg_jit_buf(cg_jit *j, const om_value *v);

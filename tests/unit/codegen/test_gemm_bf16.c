@@ -10,6 +10,11 @@
  *   - no library calls on the host, baseline x86-64 and aarch64;
  *   - the pass: layout element by element, om_packed_b / om_packed_bf16, a constant shared by
  *     two nodes packed once, odd K / f32 / run-time B / already-packed nodes left alone.
+ *   - AMX (amx-tile + amx-bf16: 32 x 32 tdpbf16ps blocks): compiled for sapphirerapids on
+ *     every host (the IR must hold llvm.x86.tdpbf16ps exactly where AMX fits: K % 32 == 0,
+ *     M >= 32, N >= 32, A not transposed) and run, on that target and the host's, only where
+ *     the host has AMX (else the test reports a skip): 32-row blocks with 8-row and tail
+ *     remainders, the narrow last panel, several m and n blocks, batched, epilogues, Gemm.
  * Tolerance: the output is rounded to bf16 once (8e-3 relative) on top of f32 accumulation
  * (1e-5 * sum |a*b|); the inputs are bf16, so every product is exact in f32.
  * cg_jit_run_checked also runs every kernel in 3 chunks and requires the same bytes.
@@ -33,6 +38,37 @@ static const om_cg_target_opts k_skx = {NULL, "skylake-avx512", NULL, 3};
 static const om_cg_target_opts k_haswell = {NULL, "haswell", NULL, 3};
 static const om_cg_target_opts k_sse = {NULL, "x86-64", NULL, 3};
 static const om_cg_target_opts *const k_targets[4] = {NULL, &k_skx, &k_haswell, &k_sse};
+static const om_cg_target_opts k_spr = {NULL, "sapphirerapids", NULL, 3};
+
+static bool amx_host(void)
+{
+    return cg_jit_host_has("amx-tile") && cg_jit_host_has("amx-bf16");
+}
+
+/* Whether g's kernels for t use AMX (tdpbf16ps in the optimized IR). */
+static bool uses_amx(const om_graph *g, const om_cg_target_opts *t)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_non_null(f);
+    assert_int_equal(om_cg_emit_llvm_ir(g, t, f), OM_OK);
+    fclose(f);
+    bool yes = strstr(txt, "@llvm.x86.tdpbf16ps(") != NULL;
+    free(txt);
+    return yes;
+}
+
+/* For the AMX target: checks the IR against `amx` (1: AMX, -1: not) and says whether the
+ * kernels can run here. */
+static bool amx_check(const om_graph *g, const om_cg_target_opts *t, int amx, const char *what)
+{
+    if (t != &k_spr)
+        return true;
+    if (amx && uses_amx(g, t) != (amx > 0))
+        fail_msg("%s: AMX %s", what, amx > 0 ? "not used" : "used where it does not fit");
+    return amx_host();
+}
 
 static void check_val(const char *what, int64_t i, double got, double want, double abssum)
 {
@@ -56,6 +92,7 @@ typedef struct mm_case {
     bool bias;
     const char *act;
     int residual;
+    int amx; /* on sapphirerapids: 1 AMX expected, -1 not, 0 unchecked */
 } mm_case;
 
 static om_graph *mm_graph(const mm_case *c, const uint16_t *bdata, om_node **np, om_value **vals)
@@ -98,6 +135,11 @@ static void run_matmul(const mm_case *c, const om_cg_target_opts *t)
     om_value *v[4];
     om_graph *g = mm_graph(c, bdata, &n, v);
     pack_bf16(g, n);
+    if (!amx_check(g, t, c->amx, what)) {
+        om_graph_destroy(g);
+        free(bdata);
+        return;
+    }
     cg_jit *j;
     if (cg_jit_create(g, t, &j) != OM_OK)
         fail_msg("%s: %s", what, om_last_error());
@@ -172,6 +214,7 @@ typedef struct gemm_case {
     bool ta, tb;
     float alpha, beta;
     bool c;
+    int amx; /* as mm_case.amx */
 } gemm_case;
 
 static void run_gemm(const gemm_case *c, const om_cg_target_opts *t)
@@ -200,6 +243,11 @@ static void run_gemm(const gemm_case *c, const om_cg_target_opts *t)
     assert_int_equal(om_node_set_float(g, n, "beta", c->beta), OM_OK);
     assert_int_equal(om_graph_add_output(g, y), OM_OK);
     pack_bf16(g, n);
+    if (!amx_check(g, t, c->amx, what)) {
+        om_graph_destroy(g);
+        free(bdata);
+        return;
+    }
     cg_jit *j;
     if (cg_jit_create(g, t, &j) != OM_OK)
         fail_msg("%s: %s", what, om_last_error());
@@ -239,6 +287,45 @@ static void test_gemm(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int t = 0; t < 4; t++)
             run_gemm(&cases[i], k_targets[t]);
+}
+
+/* ---- AMX ---------------------------------------------------------------------------------- */
+
+static void test_amx(void **state)
+{
+    (void)state;
+    static const mm_case mm[] = {
+        {.M = 32, .K = 32, .N = 32, .amx = 1},
+        {.M = 64, .K = 96, .N = 64, .amx = 1},
+        {.M = 48, .K = 64, .N = 70, .amx = 1},             /* 16-row remainder, 6-column panel */
+        {.M = 100, .K = 128, .N = 100, .amx = 1},          /* 8-row tile + 4-row tail after AMX */
+        {.M = 200, .K = 64, .N = 96, .amx = 1},            /* two m blocks, the last 8 rows */
+        {.M = 128, .K = 768, .N = 288, .bias = true, .act = "Relu", .amx = 1}, /* n blocks */
+        {.batch = 2, .M = 40, .K = 64, .N = 64, .bias = true, .act = "Sigmoid", .residual = 1, .amx = 1},
+        {.M = 33, .K = 32, .N = 45, .residual = 2, .act = "Relu", .amx = 1},
+        {.M = 64, .K = 48, .N = 64, .amx = -1},            /* K % 32 != 0 */
+        {.M = 16, .K = 64, .N = 64, .amx = -1},            /* fewer than 32 rows */
+        {.M = 64, .K = 64, .N = 20, .amx = -1},            /* no full panel */
+    };
+    static const gemm_case gm[] = {
+        {64, 64, 96, false, true, 0.5f, 2.0f, true, 1},
+        {96, 128, 40, false, false, 1.0f, 1.0f, false, 1},
+        {64, 64, 64, true, false, 1.0f, 1.0f, false, -1}, /* transA: A pairs not contiguous */
+    };
+    for (size_t i = 0; i < sizeof mm / sizeof mm[0]; i++) {
+        run_matmul(&mm[i], &k_spr);
+        if (amx_host())
+            run_matmul(&mm[i], NULL);
+    }
+    for (size_t i = 0; i < sizeof gm / sizeof gm[0]; i++) {
+        run_gemm(&gm[i], &k_spr);
+        if (amx_host())
+            run_gemm(&gm[i], NULL);
+    }
+    if (!amx_host()) {
+        print_message("this host has no AMX-BF16: the AMX kernels were compiled and inspected, not run\n");
+        skip();
+    }
 }
 
 static void test_no_libcalls(void **state)
@@ -377,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_matmul_edges),
         cmocka_unit_test(test_matmul_batched_epilogue),
         cmocka_unit_test(test_gemm),
+        cmocka_unit_test(test_amx),
         cmocka_unit_test(test_no_libcalls),
         cmocka_unit_test(test_pass_layout),
         cmocka_unit_test(test_pass_keeps),

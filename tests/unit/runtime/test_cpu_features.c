@@ -80,6 +80,30 @@ static void test_real_detection_is_consistent(void **state)
     assert_int_equal(om_rt_cpu_check("x86_64-pc-linux-gnu", "x86-64", "sse2", "m.om"), OMRT_OK);
 }
 
+/* AMX needs the OS state (XCR0) and, on Linux, the per-process tile-data permission that
+ * om_rt_cpu_check requests: after it, tile instructions must run (else SIGILL). */
+static void test_amx(void **state)
+{
+    om_rt_cpu_set_override("sse2 avx2 avx512f amx-bf16");
+    expect(om_rt_cpu_check("x86_64-pc-linux-gnu", "sapphirerapids", "avx512f amx-tile amx-bf16", "m.om"),
+           OMRT_ERR_UNSUPPORTED, "lacks amx-tile");
+    om_rt_cpu_set_override("avx512f amx-tile amx-bf16");
+    expect(om_rt_cpu_check("x86_64-pc-linux-gnu", "sapphirerapids", "avx512f amx-tile amx-bf16", "m.om"),
+           OMRT_OK, NULL);
+    om_rt_cpu_set_override(NULL);
+    if (!om_rt_cpu_has("amx-tile", NULL)) {
+        assert_int_equal(om_rt_cpu_check("x86_64-pc-linux-gnu", "x", "amx-tile", "m.om"), OMRT_ERR_UNSUPPORTED);
+        skip(); /* no AMX here: the permission path is not exercised */
+    }
+    expect(om_rt_cpu_check("x86_64-pc-linux-gnu", "x", "amx-tile amx-bf16", "m.om"), OMRT_OK, NULL);
+#if defined(__x86_64__)
+    _Alignas(64) unsigned char cfg[64] = {1}; /* palette 1, tile 0: 1 row of 4 bytes */
+    cfg[16] = 4;
+    cfg[48] = 1;
+    __asm__ volatile("ldtilecfg %0\n\ttilezero %%tmm0\n\ttilerelease" : : "m"(cfg));
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -88,6 +112,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unknown_feature_name, reset),
         cmocka_unit_test_teardown(test_wrong_architecture, reset),
         cmocka_unit_test_teardown(test_real_detection_is_consistent, reset),
+        cmocka_unit_test_teardown(test_amx, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
