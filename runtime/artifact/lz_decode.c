@@ -17,7 +17,7 @@
 
 #include "runtime/artifact/lz.h"
 
-#define FAST_BITS 12u
+#define FAST_BITS 10u
 
 const uint8_t om_lz_cl_order[OM_LZ_N_CL] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
                                             11, 4, 12, 3, 13, 2, 14, 1, 15};
@@ -159,7 +159,7 @@ static inline uint32_t reverse16(uint32_t v)
 }
 
 /* Next symbol of h, or -1 (message set). */
-static inline int decode(dec *d, const huff *h, const char *what)
+static inline __attribute__((always_inline)) int decode(dec *d, const huff *h, const char *what)
 {
     bitrd *b = &d->br;
     if (b->cnt < 16)
@@ -322,10 +322,15 @@ int om_lz_decode(const uint8_t *in, size_t n, uint8_t *out, size_t out_size, cha
                 goto done;
             }
             const uint8_t *src = op - dist;
-            if (dist >= 8) {
+            if (dist >= 8 && (size_t)(end - op) >= len + 8) {
+                /* 8-byte chunks never overlap (dist >= 8); the last may write up to 7 bytes
+                 * past the match, inside the output, which later symbols overwrite */
+                for (size_t i = 0; i < len; i += 8)
+                    memcpy(op + i, src + i, 8);
+            } else if (dist >= 8) {
                 size_t i = 0;
                 for (; i + 8 <= len; i += 8)
-                    memcpy(op + i, src + i, 8);   /* chunks never overlap (dist >= 8) */
+                    memcpy(op + i, src + i, 8);
                 for (; i < len; i++)
                     op[i] = src[i];
             } else {
