@@ -1,7 +1,7 @@
 /* Which ONNX op types the frontend imports, and the message for those it does not.
  *
- * The table is derived from ir/ops.def (every IR op is an ONNX op of the default domain)
- * plus the op types the frontend consumes itself: Constant (becomes a constant value) and
+ * The table is derived from ir/ops.def (every IR op but the pass-made ones of
+ * ir/ops/internal.def is an ONNX op of the default domain) plus the op types the frontend consumes itself: Constant (becomes a constant value) and
  * Dropout (rewritten to Identity). All are handled from the oldest supported opset
  * (OM_FE_OPSET_MIN); older op versions are canonicalized by opset_rewrites.c.
  * om_fe_supported_ops returns the constant table (IR ops in ops.def order, then the
@@ -15,7 +15,16 @@
 /* IR ops in ops.def order, then the frontend-only op types. */
 static const om_fe_op_support g_supported[] = {
 #define OM_OP(e, name, min_in, max_in, min_out, max_out, family) {name, OM_FE_OPSET_MIN},
-#include "ir/ops.def"
+/* ir/ops.def's groups but internal.def (pass-made ops: FusedElementwise, WinogradConv) */
+#include "ir/ops/core.def"
+#include "ir/ops/math.def"
+#include "ir/ops/logic.def"
+#include "ir/ops/reduce.def"
+#include "ir/ops/norm.def"
+#include "ir/ops/tensor.def"
+#include "ir/ops/nn.def"
+#include "ir/ops/seq.def"
+#include "ir/ops/fused.def"
 #undef OM_OP
     {"Constant", OM_FE_OPSET_MIN},
     {"Dropout", OM_FE_OPSET_MIN},
