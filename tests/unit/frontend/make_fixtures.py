@@ -198,6 +198,9 @@ def rewrite_models():
     save(model_of(nodes, [x], [out_info("y")], opset=13), "unsupported_op.onnx")
     nodes = [helper.make_node("Rleu", ["x"], ["y"], name="typo")]
     save(model_of(nodes, [x], [out_info("y")], opset=13), "misspelled_op.onnx")
+    # an op only omc's passes make (not ONNX)
+    nodes = [helper.make_node("FusedElementwise", ["x"], ["y"], name="internal", ops=["Relu"], args=[0, -1])]
+    save(model_of(nodes, [x], [out_info("y")], opset=13), "internal_op.onnx")
     node = helper.make_node("FusedConv", ["x"], ["y"], name="fc", domain="com.microsoft")
     m = model_of([node], [x], [out_info("y")], opset=13)
     m.opset_import.append(helper.make_opsetid("com.microsoft", 1))

@@ -88,6 +88,12 @@ static void test_unsupported_op_message(void **state)
     assert_non_null(strstr(msg, "op Rleu"));
     assert_non_null(strstr(msg, "did you mean Relu?"));
 
+    msg = fx_fail("internal_op.onnx", OM_ERR_UNSUPPORTED);
+    assert_non_null(strstr(msg, "node 'internal'"));
+    assert_non_null(strstr(msg, "op FusedElementwise"));
+    assert_non_null(strstr(msg, "unsupported operator"));
+    assert_null(strstr(msg, "WinogradConv"));
+
     msg = fx_fail("foreign_domain.onnx", OM_ERR_UNSUPPORTED);
     assert_non_null(strstr(msg, "node 'fc'"));
     assert_non_null(strstr(msg, "op FusedConv"));
