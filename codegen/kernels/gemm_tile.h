@@ -19,14 +19,16 @@
  *        C[r, j] = c[c_off + r * c_rs + j]
  *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
  *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
- *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8). With
- *    b_prefetch the tile also prefetches the next packed panel into L2.
+ *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8; the planner
+ *    below widens it to 12 x 32 for f32 operands on AVX-512). With b_prefetch the tile
+ *    also prefetches the next packed panel into L2.
  *
  * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
  *    one M x N x K matrix, split in m-blocks x n-blocks (work items: the caller maps its
  *    om_cg_for_work index onto (mb, nb) and emits one block per item; blocks never share
  *    an output row segment, block edges sit on multiples of 32 columns / mr rows), inside a
- *    block K-blocked by kc (B micro-panel kc x nr stays in L1, A block in L2), loops
+ *    block K-blocked by kc (at most 256, B micro-panel kc x nr stays in L1, A block in L2;
+ *    f32 operands on AVX-512: at most 2048, fewer round trips of C), loops
  *    kblock -> column tile -> row tile -> micro-tile. B is either
  *      - packed (b_panel = P > 0): B' [K, N] stored as ceil(N/P) column panels; panel p
  *        holds columns [p*P, p*P + w), w = min(P, N - p*P), row-major [K, w], at element

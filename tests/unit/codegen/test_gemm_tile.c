@@ -4,7 +4,8 @@
  * tiles), each with B row-major and B pre-packed by the pack-gemm-weights pass:
  *   - sizes around every edge: 1x1x1, row tails (M % mr), column tails inside a panel and
  *     masked vector tails (N % 32, N % 16, N % 8), one K block, two, and three (the middle
- *     K loop), K % 4 remainders of the unrolled k loop;
+ *     K loop; K blocks of 256, or of up to 2048 for f32 on AVX-512), K % 4 remainders of
+ *     the unrolled k loop;
  *   - A rows 4 KiB apart (K = 1024: cache-set aliasing) and not;
  *   - batched MatMul with broadcast batch dims (attention shapes), 1-D operands;
  *   - Gemm transA / transB (packed and not: transB unpacked takes the naive kernel), alpha,
@@ -200,6 +201,9 @@ static void test_matmul_edges(void **state)
         {1, 1, 1},     {3, 5, 7},      {8, 4, 32},    {12, 16, 16},  {13, 17, 33},  {25, 3, 70},
         {24, 256, 64}, {9, 257, 40},   {30, 513, 47}, {7, 600, 96},  {26, 31, 100}, {2, 9, 8},
         {40, 1024, 33}, {50, 6, 300},
+        /* f32 on AVX-512: 12-row tiles (M % 12 tails) and K blocks of at most 2048: two K
+         * blocks (kc 1050, kc % 4 = 2) and three (the middle K loop, kc 1400) */
+        {37, 70, 65},  {11, 2100, 40}, {5, 4200, 33},
     };
     for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++) {
         mm_case c = {.ra = 2, .rb = 2, .ad = {sz[i][0], sz[i][1]}, .bd = {sz[i][1], sz[i][2]}};
