@@ -1,6 +1,7 @@
 /* The register-blocked f32 Conv kernel (codegen/kernels/conv_fast.c) against a plain C
  * reference conv (double accumulation, zero padding by bounds checks) over random data:
- * 1x1 as GEMM with channel and lane tails, k x k on the flattened plane (3x3 pad 1, dilated,
+ * 1x1 as GEMM with channel and lane tails (6 x 4 and, on planes >= 512 with M % 8 == 0,
+ * 8 x 3 tiles), k x k on the flattened plane (3x3 pad 1, dilated,
  * 5x5), the row layout (valid convs, stride 2 with 3x3 / 7x7 / 1x1, asymmetric pads), the
  * gathered-panel layout (strided / narrow convs with >= 16 output channels, K blocks),
  * groups, depthwise (stride 1 and 2, channel multiplier 2), 1-D, shapes big enough to be cut
@@ -134,6 +135,18 @@ static void run_pointwise(void)
         for (size_t q = 0; q < sizeof cm / sizeof cm[0]; q++)
             check(F2(a % 2 ? 2 : 1, cm[q][0], cm[q][1], 1, {hw[a][0], hw[a][1]}, {1, 1}, {1, 1}, {1, 1}, {0},
                      (q & 1) != 0));
+    /* planes >= 512 with M % 8 == 0 (the 8 x 3-vector tile on AVX-512): lane tails of 1-3
+     * vectors (621 = 12*48 + 45, 784 = 16*48 + 16), M % 8 == 0 but not % 16, K blocks
+     * (C 200 > the 170 channels of a 48-lane tile's L1 panel), and M % 8 != 0 (6 x 4) */
+    static const int64_t hw2[][2] = {{23, 27}, {28, 28}};
+    static const int64_t cm2[][2] = {{32, 24}, {200, 16}, {13, 40}, {9, 20}};
+    for (size_t a = 0; a < sizeof hw2 / sizeof hw2[0]; a++)
+        for (size_t q = 0; q < sizeof cm2 / sizeof cm2[0]; q++)
+            check(F2(1, cm2[q][0], cm2[q][1], 1, {hw2[a][0], hw2[a][1]}, {1, 1}, {1, 1}, {1, 1}, {0}, q != 1));
+    fc f = F2(1, 24, 16, 1, {23, 27}, {1, 1}, {1, 1}, {1, 1}, {0}, true);
+    f.act = "Relu";
+    f.residual = 1;
+    check(f);
 }
 
 static void run_kxk_flat(void)
