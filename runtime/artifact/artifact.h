@@ -27,6 +27,10 @@
  *             compressed with the artifact's own LZ77 + Huffman codec (lz.h). The reader checks
  *             the stored CRC (table) first, then the raw size against OM_ART_MAX_RAW and what
  *             the stream can produce, decodes into memory it owns, and checks the raw CRC.
+ *             Two CRCs: the table's, over the stored bytes, finds damage before the decoder
+ *             runs and keeps the container checks independent of encodings; the raw one
+ *             checks what the decoder produced (an encoder/decoder disagreement, or damage
+ *             that still decodes).
  *   The writer encodes PLAN, GRAPH and CODE when om_art_model.compress is set and the encoded
  *   form is smaller; TARGET, DESC and WEIGHTS stay stored (WEIGHTS is used in place from the
  *   mapped file, 64-aligned). A 1.0/1.1 reader cannot read an OMLZ section (it fails on the
