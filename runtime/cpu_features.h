@@ -4,7 +4,10 @@
  * space-separated feature names (cpuid spelling: "avx2 fma avx512f avx512bf16") the code
  * needs. om_rt_cpu_check verifies the triple's architecture is the host's (x86_64) and that
  * the host has every listed feature, including operating-system support for the register
- * state (XGETBV: YMM for AVX*, opmask/ZMM for AVX-512*).
+ * state (XGETBV: YMM for AVX*, opmask/ZMM for AVX-512*, XTILECFG/XTILEDATA for amx-*).
+ * When the list names an AMX feature (amx-tile, amx-bf16), it also asks Linux for the
+ * process's tile-data permission (arch_prctl ARCH_REQ_XCOMP_PERM, once per process; not
+ * under the test override); a refusal is OMRT_ERR_UNSUPPORTED naming AMX.
  */
 #ifndef OM_RUNTIME_CPU_FEATURES_H
 #define OM_RUNTIME_CPU_FEATURES_H

@@ -15,6 +15,7 @@
 #define CB_T 32          /* columns per tile (the AVX-512 micro-tile width) */
 #define CB_MR 8          /* rows per tile */
 #define CB_MAX_K 4608    /* panel <= 288 KiB of stack (3x3 x 512 channels) */
+#define CB_AMX_M 32      /* rows of an AMX block (gemm_bf16.h) */
 
 typedef struct cb_ctx {
     const om_cg_conv_geom *g;
@@ -22,6 +23,7 @@ typedef struct cb_ctx {
     LLVMValueRef x, w, bias, y;
     LLVMValueRef panel, scratch;
     LLVMValueRef y_img;     /* element offset of Y[n, 0, 0, 0] */
+    LLVMValueRef amx_scratch; /* AMX: 32 x 32 f32 (NULL: no AMX) */
     int64_t K, OHW, IHW;
     bool gather32;          /* X has 2 .. 2^31-1 elements: 32-bit gathers (cb_row) */
 } cb_ctx;
@@ -210,21 +212,32 @@ static void cb_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef co
     }
 }
 
-/* All row tiles of M against the packed panel, for a column tile of `cols` columns. */
+/* All row tiles of M against the packed panel, for a column tile of `cols` columns: with
+ * AMX, 32-row blocks first (all 32 panel columns computed, `cols` stored), then 8-row tiles
+ * and the tail on the vector kernel. */
 static void cb_rows(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef col0, int cols)
 {
-    int64_t M = c->g->M, full = M / CB_MR, tail = M % CB_MR;
+    int64_t M = c->g->M, m0 = 0;
     LLVMValueRef zero = om_cg_i64(cx, 0);
+    if (c->amx_scratch) {
+        int64_t na = M / CB_AMX_M;
+        om_cg_loop l;
+        LLVMValueRef i = om_cg_for(cx, &l, zero, om_cg_i64(cx, na), "cba");
+        om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, om_cg_mul(cx, i, om_cg_i64(cx, CB_AMX_M)), col0, cols, zero);
+        om_cg_for_end(cx, &l);
+        m0 = na * CB_AMX_M;
+    }
+    int64_t full = (M - m0) / CB_MR, tail = (M - m0) % CB_MR;
     if (full > 0) {
         om_cg_loop l;
         LLVMValueRef i = om_cg_for(cx, &l, zero, om_cg_i64(cx, full), "cbm");
-        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_mul(cx, i, om_cg_i64(cx, CB_MR)), CB_MR, col0,
+        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_mad(cx, i, CB_MR, om_cg_i64(cx, m0)), CB_MR, col0,
                                   cols, zero, CB_T);
         om_cg_for_end(cx, &l);
     }
     if (tail)
-        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_i64(cx, full * CB_MR), (int)tail, col0, cols, zero,
-                                  CB_T);
+        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_i64(cx, m0 + full * CB_MR), (int)tail, col0, cols,
+                                  zero, CB_T);
 }
 
 om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epilogue *ep, bool *done)
@@ -254,6 +267,11 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     LLVMValueRef col0 = om_cg_mul(cx, t, om_cg_i64(cx, CB_T));
     LLVMValueRef ximg = om_cg_mul(cx, n, om_cg_i64(cx, g->C * c.IHW));
     c.y_img = om_cg_mul(cx, n, om_cg_i64(cx, g->M * c.OHW));
+    bool amx = K % 32 == 0 && g->M >= CB_AMX_M && om_cg_gemm_bf16_amx(cx);
+    if (amx) {
+        c.amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
+        om_cg_gemm_bf16_amx_begin(cx);
+    }
     cb_pack(cx, &c, ximg, col0);
     om_cg_gemm gg = {.M = g->M, .N = c.OHW, .K = K, .a_dt = OM_DT_BFLOAT16, .b_dt = OM_DT_BFLOAT16,
                      .c_dt = OM_DT_BFLOAT16, .a = c.w, .b = c.panel, .c = c.y, .a_off = om_cg_i64(cx, 0),
@@ -276,6 +294,8 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
         LLVMBuildBr(cx->b, bj);
         LLVMPositionBuilderAtEnd(cx->b, bj);
     }
+    if (amx)
+        om_cg_gemm_bf16_amx_end(cx);
     om_cg_for_end(cx, &lw);
     *done = true;
     return OM_OK;

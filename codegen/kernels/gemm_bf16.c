@@ -383,7 +383,7 @@ static void gb_tdp(om_cg_ctx *cx, int c, int a, int b)
 }
 
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
-                               LLVMValueRef col, LLVMValueRef b_off)
+                               LLVMValueRef col, int cols, LLVMValueRef b_off)
 {
     /* C tiles: tmm0 rows 0-15 x cols 0-15, tmm1 rows 0-15 x 16-31, tmm2 / tmm3 rows 16-31;
      * A tiles tmm4 (rows 0-15), tmm5 (16-31): 16 rows x 32 k, stride a_rs; B tiles tmm6
@@ -414,7 +414,7 @@ void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
     for (int t = 0; t < 4; t++)
         gb_tile_io(cx, "llvm.x86.tilestored64", t, scratch, cx->f32, om_cg_i64(cx, (t / 2) * 16 * rs + (t % 2) * 16),
                    4 * rs);
-    g->post(cx, g->post_user, row, col, GB_AMX_MN, GB_AMX_MN, scratch, om_cg_i64(cx, 0), rs);
+    g->post(cx, g->post_user, row, col, GB_AMX_MN, cols, scratch, om_cg_i64(cx, 0), rs);
 }
 
 /* All row tiles of the block against one column tile: with AMX and a full panel, 32-row
@@ -427,7 +427,7 @@ static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols
     if (s->amx && cols == GB_PANEL && w == GB_PANEL) {
         LLVMValueRef ia = om_cg_for(cx, &l, om_cg_i64(cx, 0), s->m_amx, "bma");
         om_cg_gemm_bf16_amx_block(cx, s->g, s->amx_scratch, om_cg_add(cx, s->m0, om_cg_mul(cx, ia, om_cg_i64(cx, GB_AMX_MN))),
-                                  col, b_off);
+                                  col, GB_AMX_MN, b_off);
         om_cg_for_end(cx, &l);
         first = om_cg_mul(cx, s->m_amx, om_cg_i64(cx, GB_AMX_MN / bl->mr));
     }

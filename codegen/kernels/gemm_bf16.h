@@ -56,12 +56,13 @@ void om_cg_gemm_bf16_amx_begin(om_cg_ctx *cx);
 void om_cg_gemm_bf16_amx_end(om_cg_ctx *cx);
 /* A 32 x 32 f32 stack scratch (64-byte aligned, entry block) for om_cg_gemm_bf16_amx_block. */
 LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx);
-/* One AMX block: C[row .. row+32, col .. col+32) of g over all of g->K (g must fit), B pairs
- * at g->b + b_off + 2*q*32 + 2*j (bf16 units; a full 32-column panel). The sums go to
- * `scratch` (row stride 32) and post(row, col, 32, 32, scratch, 0, 32) finishes them.
- * Needs om_cg_gemm_bf16_amx_begin before. */
+/* One AMX block: C[row .. row+32, col .. col+cols) of g over all of g->K (g must fit;
+ * cols <= 32), B pairs at g->b + b_off + 2*q*32 + 2*j (bf16 units; a full 32-column panel,
+ * all 32 columns are read and computed). The sums go to `scratch` (row stride 32) and
+ * post(row, col, 32, cols, scratch, 0, 32) finishes them. Needs om_cg_gemm_bf16_amx_begin
+ * before. */
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
-                               LLVMValueRef col, LLVMValueRef b_off);
+                               LLVMValueRef col, int cols, LLVMValueRef b_off);
 
 /* Checks g for the packed bf16 kernel: a_dt and b_dt bf16, b_panel 32, K even, a post when
  * C is not f32. OM_ERR_INVALID_MODEL naming the mismatch otherwise. */

@@ -9,6 +9,11 @@
  *     pads, 1-D convolutions;
  *   - bias, Relu and both residual positions on vectors, Sigmoid per element;
  *   - group 2 and Haswell (not covered: the generic direct kernel, same results);
+ *   - AMX (amx-tile + amx-bf16: 32-row tdpbf16ps blocks over the packed panel) where
+ *     C*KH*KW % 32 == 0 and M >= 32: compiled for sapphirerapids everywhere (tdpbf16ps in the
+ *     IR exactly then), run on that target and the host's where the host has AMX (else the
+ *     test reports a skip): 1x1 and 3x3, linear and gathered packing, 8-row and tail rows
+ *     after the AMX blocks, column tails, epilogues;
  *   - no library calls on the host, baseline x86-64 and aarch64.
  * Tolerance: the output is rounded to bf16 once (8e-3 relative) on top of f32 accumulation
  * (1e-5 * sum |w*x|); products of bf16 inputs are exact in f32.
@@ -29,6 +34,7 @@
 
 static const om_cg_target_opts k_skx = {NULL, "skylake-avx512", NULL, 3};
 static const om_cg_target_opts k_haswell = {NULL, "haswell", NULL, 3};
+static const om_cg_target_opts k_spr = {NULL, "sapphirerapids", NULL, 3};
 
 typedef struct fc {
     int nsp;
@@ -185,6 +191,53 @@ static void test_haswell_generic(void **state)
     g_target = NULL;
 }
 
+static bool amx_host(void)
+{
+    return cg_jit_host_has("amx-tile") && cg_jit_host_has("amx-bf16");
+}
+
+/* amx: 1 when the sapphirerapids kernel must use AMX, -1 when it must not */
+static void check_amx(fc cc, int amx)
+{
+    int64_t out[2];
+    om_value *v[5];
+    om_graph *g = build(&cc, v, out);
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    assert_non_null(f);
+    assert_int_equal(om_cg_emit_llvm_ir(g, &k_spr, f), OM_OK);
+    fclose(f);
+    if ((strstr(txt, "@llvm.x86.tdpbf16ps(") != NULL) != (amx > 0))
+        fail_msg("bf16 conv C %lld M %lld k %lldx%lld: AMX %s", (long long)cc.c, (long long)cc.m, (long long)cc.k[0],
+                 (long long)cc.k[1], amx > 0 ? "not used" : "used where it does not fit");
+    free(txt);
+    om_graph_destroy(g);
+    if (!amx_host())
+        return;
+    g_target = &k_spr;
+    check(cc);
+    g_target = NULL;
+    check(cc);
+}
+
+static void test_amx(void **state)
+{
+    (void)state;
+    /* n, c, m, group, in, k, s, d, pads, bias, act, residual */
+    check_amx(F2(2, 64, 40, 1, {9, 7}, {1, 1}, {1, 1}, {1, 1}, {0}, true, "Relu", 1), 1);  /* 8 rows after */
+    check_amx(F2(1, 32, 64, 1, {8, 8}, {1, 1}, {1, 1}, {1, 1}, {0}, false, "Sigmoid", 2), 1);
+    check_amx(F2(1, 32, 36, 1, {10, 10}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"), 1); /* 4-row tail */
+    check_amx(F2(1, 64, 32, 1, {11, 9}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, NULL, 1), 1); /* gathered */
+    check_amx(F2(1, 64, 64, 1, {10, 10}, {1, 1}, {2, 2}, {1, 1}, {0}, false, "Relu", 2), 1);
+    check_amx(F2(1, 5, 40, 1, {10, 10}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"), -1); /* K = 45 */
+    check_amx(F2(1, 64, 16, 1, {8, 8}, {1, 1}, {1, 1}, {1, 1}, {0}, true), -1);                  /* M < 32 */
+    if (!amx_host()) {
+        print_message("this host has no AMX-BF16: the AMX conv kernels were compiled and inspected, not run\n");
+        skip();
+    }
+}
+
 static void test_no_libcalls(void **state)
 {
     (void)state;
@@ -208,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_host),
         cmocka_unit_test(test_skx),
         cmocka_unit_test(test_haswell_generic),
+        cmocka_unit_test(test_amx),
         cmocka_unit_test(test_no_libcalls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
