@@ -161,8 +161,10 @@ static void test_shapes(void **state)
     check((sc){1, 513, 16, 5, 3, 1, 1, 1, {0, 0, 0, 0}, false}, true);    /* 1x1 odd C, odd plane */
     check((sc){1, 24, 32, 14, 14, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 stride 2, short K */
     check((sc){2, 9, 16, 13, 13, 1, 2, 1, {0, 0, 0, 0}, false}, true);   /* 1x1 stride 2, odd plane */
-    /* not packed: stride-1 short-K 1x1, M not a multiple of 16, large plane */
+    check((sc){1, 256, 32, 14, 14, 1, 1, 1, {0, 0, 0, 0}, true}, true);   /* 1x1 stride 1, C 256 */
+    /* not packed: stride-1 short-K 1x1 (C < 256), M not a multiple of 16, large plane */
     check((sc){1, 64, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, true}, false);
+    check((sc){1, 255, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, false}, false);
     check((sc){1, 8, 24, 7, 7, 3, 1, 1, {1, 1, 1, 1}, true}, false);
     check((sc){1, 4, 16, 15, 15, 3, 1, 1, {1, 1, 1, 1}, true}, false);
 }
