@@ -267,7 +267,7 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     LLVMValueRef col0 = om_cg_mul(cx, t, om_cg_i64(cx, CB_T));
     LLVMValueRef ximg = om_cg_mul(cx, n, om_cg_i64(cx, g->C * c.IHW));
     c.y_img = om_cg_mul(cx, n, om_cg_i64(cx, g->M * c.OHW));
-    bool amx = K % 32 == 0 && g->M >= CB_AMX_M && om_cg_gemm_bf16_amx(cx);
+    bool amx = g->M >= CB_AMX_M && om_cg_gemm_bf16_amx(cx);
     if (amx) {
         c.amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
         om_cg_gemm_bf16_amx_begin(cx);

@@ -9,8 +9,8 @@
  * (zero outside X). Work items are (image, 32-column tile of OH*OW); each packs its B panel
  * [ceil(K/2)][32][2] (pairs along K, zero past K and past OH*OW) into a stack buffer once,
  * then runs every 8-row tile of M over it with om_cg_gemm_bf16_emit_tile (vdpbf16ps with
- * AVX512-BF16, two f32 FMAs per pair otherwise) -- or, where the target has AMX and
- * K % 32 == 0, first every 32-row block of M with om_cg_gemm_bf16_amx_block (W tiles read
+ * AVX512-BF16, two f32 FMAs per pair otherwise) -- or, where the target has AMX, first
+ * every 32-row block of M with om_cg_gemm_bf16_amx_block (W tiles read
  * in place, B tiles from the panel; the tile configuration is loaded per work item and
  * released at its end), the M % 32 rows left on the 8-row tiles -- and a vector post: + bias[m], the
  * epilogue (Relu or none on vectors; other activations and residuals per element), rounding

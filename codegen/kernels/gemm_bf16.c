@@ -15,6 +15,11 @@
 #define GB_MAX_ACC 32
 #define GB_AMX_K 32      /* k per AMX step: one A tile row is 32 bf16 = 64 bytes */
 #define GB_AMX_MN 32     /* rows and columns of an AMX block (2 x 2 C tiles of 16 x 16) */
+/* the AMX scratch (f32 units): the 32 x 32 sums, then the K-tail A tile [32][32] bf16 and
+ * B tile [16][64] bf16 (2 KiB each) */
+#define GB_AMX_TAIL_A (GB_AMX_MN * GB_AMX_MN)
+#define GB_AMX_TAIL_B (GB_AMX_TAIL_A + GB_AMX_MN * GB_AMX_K / 2)
+#define GB_AMX_SCRATCH (GB_AMX_TAIL_B + GB_AMX_K / 2 * GB_PANEL)
 
 static bool gb_has_word(const char *list, const char *w)
 {
@@ -63,7 +68,7 @@ bool om_cg_gemm_bf16_amx(om_cg_ctx *cx)
 
 bool om_cg_gemm_bf16_amx_fits(const om_cg_gemm *g)
 {
-    return g->a_ks == 1 && g->K % GB_AMX_K == 0 && g->b_panel == GB_PANEL && g->post;
+    return g->a_ks == 1 && g->b_panel == GB_PANEL && g->post;
 }
 
 om_status om_cg_gemm_bf16_check(const om_cg_gemm *g)
@@ -363,7 +368,7 @@ void om_cg_gemm_bf16_amx_end(om_cg_ctx *cx)
 
 LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx)
 {
-    LLVMValueRef a = om_cg_alloca(cx, LLVMArrayType2(cx->f32, GB_AMX_MN * GB_AMX_MN), "amxacc");
+    LLVMValueRef a = om_cg_alloca(cx, LLVMArrayType2(cx->f32, GB_AMX_SCRATCH), "amxacc");
     LLVMSetAlignment(a, 64);
     return a;
 }
@@ -382,6 +387,29 @@ static void gb_tdp(om_cg_ctx *cx, int c, int a, int b)
     gb_amx_call(cx, "llvm.x86.tdpbf16ps", ops, 3);
 }
 
+/* One 32-k step: A tiles at a (bf16) + ai0 / ai1 (rows 0-15 / 16-31), B tiles at b + bi and
+ * bi + 32 (columns 0-15 / 16-31); four tdpbf16ps into tmm0-3. */
+static void gb_amx_step(om_cg_ctx *cx, LLVMValueRef a, LLVMValueRef ai0, LLVMValueRef ai1, int64_t a_stride,
+                        LLVMValueRef b, LLVMValueRef bi, int64_t b_stride)
+{
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 4, a, cx->i16, ai0, a_stride);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 6, b, cx->i16, bi, b_stride);
+    gb_tdp(cx, 0, 4, 6);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 7, b, cx->i16, om_cg_add(cx, bi, om_cg_i64(cx, 32)), b_stride);
+    gb_tdp(cx, 1, 4, 7);
+    gb_tile_io(cx, "llvm.x86.tileloadd64", 5, a, cx->i16, ai1, a_stride);
+    gb_tdp(cx, 2, 5, 6);
+    gb_tdp(cx, 3, 5, 7);
+}
+
+static LLVMValueRef gb_mask32(om_cg_ctx *cx, int lanes)
+{
+    LLVMValueRef bits[GB_AMX_K];
+    for (int i = 0; i < GB_AMX_K; i++)
+        bits[i] = LLVMConstInt(cx->i1, i < lanes, 0);
+    return LLVMConstVector(bits, GB_AMX_K);
+}
+
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
                                LLVMValueRef col, int cols, LLVMValueRef b_off)
 {
@@ -394,21 +422,45 @@ void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
     }
     LLVMValueRef a0 = om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0), om_cg_mad(cx, row, g->a_rs, NULL));
     LLVMValueRef a1 = om_cg_add(cx, a0, om_cg_i64(cx, 16 * g->a_rs));
-    int64_t a_stride = 2 * g->a_rs, b_stride = 4 * GB_PANEL;
-    om_cg_loop l;
-    LLVMValueRef k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, g->K / GB_AMX_K), "amxk");
-    LLVMValueRef ak = om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K));
-    /* 16 pair rows of 2 * GB_PANEL bf16 per step */
-    LLVMValueRef bk = om_cg_add(cx, b_off, om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K * GB_PANEL)));
-    gb_tile_io(cx, "llvm.x86.tileloadd64", 4, g->a, cx->i16, om_cg_add(cx, a0, ak), a_stride);
-    gb_tile_io(cx, "llvm.x86.tileloadd64", 6, g->b, cx->i16, bk, b_stride);
-    gb_tdp(cx, 0, 4, 6);
-    gb_tile_io(cx, "llvm.x86.tileloadd64", 7, g->b, cx->i16, om_cg_add(cx, bk, om_cg_i64(cx, 32)), b_stride);
-    gb_tdp(cx, 1, 4, 7);
-    gb_tile_io(cx, "llvm.x86.tileloadd64", 5, g->a, cx->i16, om_cg_add(cx, a1, ak), a_stride);
-    gb_tdp(cx, 2, 5, 6);
-    gb_tdp(cx, 3, 5, 7);
-    om_cg_for_end(cx, &l);
+    int64_t a_stride = 2 * g->a_rs, b_stride = 4 * GB_PANEL, kmain = g->K / GB_AMX_K * GB_AMX_K;
+    if (kmain > 0) {
+        om_cg_loop l;
+        LLVMValueRef k = om_cg_for(cx, &l, om_cg_i64(cx, 0), om_cg_i64(cx, kmain / GB_AMX_K), "amxk");
+        LLVMValueRef ak = om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K));
+        /* 16 pair rows of 2 * GB_PANEL bf16 per step */
+        LLVMValueRef bk = om_cg_add(cx, b_off, om_cg_mul(cx, k, om_cg_i64(cx, GB_AMX_K * GB_PANEL)));
+        gb_amx_step(cx, g->a, om_cg_add(cx, a0, ak), om_cg_add(cx, a1, ak), a_stride, g->b, bk, b_stride);
+        om_cg_for_end(cx, &l);
+    }
+    int64_t kt = g->K - kmain;
+    if (kt > 0) {
+        /* K tail: A[32 rows][kt] and the ceil(kt/2) B pair rows copied into zero-padded
+         * stack tiles (A rows by masked loads: nothing past K is read) */
+        LLVMTypeRef va = LLVMVectorType(cx->i16, GB_AMX_K), vb = LLVMVectorType(cx->i16, 2 * GB_PANEL);
+        LLVMValueRef at = LLVMBuildInBoundsGEP2(cx->b, cx->f32, scratch, &(LLVMValueRef){om_cg_i64(cx, GB_AMX_TAIL_A)},
+                                                1, "");
+        LLVMValueRef bt = LLVMBuildInBoundsGEP2(cx->b, cx->f32, scratch, &(LLVMValueRef){om_cg_i64(cx, GB_AMX_TAIL_B)},
+                                                1, "");
+        LLVMValueRef mask = gb_mask32(cx, (int)kt);
+        for (int r = 0; r < GB_AMX_MN; r++) {
+            LLVMValueRef ai = om_cg_add(cx, a0, om_cg_i64(cx, r * g->a_rs + kmain));
+            LLVMValueRef ops[4] = {gb_gep16(cx, g->a, ai), om_cg_i32(cx, 2), mask, LLVMConstNull(va)};
+            LLVMValueRef v = gb_masked_call(cx, "llvm.masked.load", va, ops, 4);
+            LLVMSetAlignment(LLVMBuildStore(cx->b, v, gb_gep16(cx, at, om_cg_i64(cx, r * GB_AMX_K))), 2);
+        }
+        int64_t pairs = (kt + 1) / 2;
+        for (int r = 0; r < GB_AMX_K / 2; r++) {
+            LLVMValueRef v = LLVMConstNull(vb);
+            if (r < pairs) {
+                LLVMValueRef bi = om_cg_add(cx, b_off, om_cg_i64(cx, (kmain / 2 + r) * 2 * GB_PANEL));
+                v = LLVMBuildLoad2(cx->b, vb, gb_gep16(cx, g->b, bi), "");
+                LLVMSetAlignment(v, 2);
+            }
+            LLVMSetAlignment(LLVMBuildStore(cx->b, v, gb_gep16(cx, bt, om_cg_i64(cx, r * 2 * GB_PANEL))), 2);
+        }
+        gb_amx_step(cx, at, om_cg_i64(cx, 0), om_cg_i64(cx, 16 * GB_AMX_K), 2 * GB_AMX_K, bt, om_cg_i64(cx, 0),
+                    b_stride);
+    }
 
     const int64_t rs = GB_AMX_MN;
     for (int t = 0; t < 4; t++)

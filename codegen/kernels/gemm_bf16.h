@@ -24,9 +24,11 @@
  * so a_ks must be 1: tmm4-5), two B tiles of 16 pair rows x 16 columns (64 bytes) read in
  * place from the panel (stride one panel row = 128 bytes, the second tile at +64 bytes:
  * tmm6-7), four tdpbf16ps; then the tiles are stored to a 32 x 32 f32 stack scratch for
- * post (the callers always have one: bf16 C). Row remainders (M % 32 of a block), the narrow last
- * panel, K % 32 != 0 and transposed A stay on the vector kernel below. Each block loads the
- * tile configuration first (all tiles 16 rows x 64 bytes) and releases the tiles at its end.
+ * post (the callers always have one: bf16 C). K % 32 != 0: the last step reads the A rows
+ * (masked) and the B pair rows into zero-padded stack tiles. Row remainders (M % 32 of a
+ * block), the narrow last panel and transposed A stay on the vector kernel below. Each
+ * block loads the tile configuration first (all tiles 16 rows x 64 bytes) and releases the
+ * tiles at its end.
  * The runtime asks Linux for the tile-data permission when an artifact requires amx-tile
  * (runtime/cpu_features.c); the sums are the same bf16 products in f32 (TDPBF16PS also
  * flushes denormals and rounds to nearest even per dot-product step).
@@ -48,17 +50,18 @@ bool om_cg_gemm_bf16_native(om_cg_ctx *cx);
 /* Whether the current target has AMX-TILE + AMX-BF16 and 512-bit vectors. The environment
  * variable OMC_BF16_AMX=0 turns the AMX path off (for measurements). */
 bool om_cg_gemm_bf16_amx(om_cg_ctx *cx);
-/* Whether g suits AMX blocks: a_ks == 1, K % 32 == 0, 32-column panels, a post. */
+/* Whether g suits AMX blocks: a_ks == 1, 32-column panels, a post. */
 bool om_cg_gemm_bf16_amx_fits(const om_cg_gemm *g);
 /* ldtilecfg of the block configuration (tiles 0-7: 16 rows x 64 bytes, from a stack copy):
  * executed before the first AMX block in each thread (per work item); _end: tilerelease. */
 void om_cg_gemm_bf16_amx_begin(om_cg_ctx *cx);
 void om_cg_gemm_bf16_amx_end(om_cg_ctx *cx);
-/* A 32 x 32 f32 stack scratch (64-byte aligned, entry block) for om_cg_gemm_bf16_amx_block. */
+/* The stack scratch of om_cg_gemm_bf16_amx_block (64-byte aligned, entry block): the 32 x 32
+ * f32 sums (first 4 KiB), then K-tail tiles. */
 LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx);
 /* One AMX block: C[row .. row+32, col .. col+cols) of g over all of g->K (g must fit;
- * cols <= 32), B pairs at g->b + b_off + 2*q*32 + 2*j (bf16 units; a full 32-column panel,
- * all 32 columns are read and computed). The sums go to `scratch` (row stride 32) and
+ * cols <= 32; odd K: B's last pair word holds a zero high half), B pairs at g->b + b_off +
+ * 2*q*32 + 2*j (bf16 units; a full 32-column panel, all 32 columns are read and computed). The sums go to `scratch` (row stride 32) and
  * post(row, col, 32, cols, scratch, 0, 32) finishes them. Needs om_cg_gemm_bf16_amx_begin
  * before. */
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,

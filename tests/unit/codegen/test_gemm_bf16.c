@@ -11,8 +11,8 @@
  *   - the pass: layout element by element, om_packed_b / om_packed_bf16, a constant shared by
  *     two nodes packed once, odd K / f32 / run-time B / already-packed nodes left alone.
  *   - AMX (amx-tile + amx-bf16: 32 x 32 tdpbf16ps blocks): compiled for sapphirerapids on
- *     every host (the IR must hold llvm.x86.tdpbf16ps exactly where AMX fits: K % 32 == 0,
- *     M >= 32, N >= 32, A not transposed) and run, on that target and the host's, only where
+ *     every host (the IR must hold llvm.x86.tdpbf16ps exactly where AMX fits: M >= 32,
+ *     N >= 32, A not transposed; K % 32 != 0 through zero-padded tail tiles) and run, on that target and the host's, only where
  *     the host has AMX (else the test reports a skip): 32-row blocks with 8-row and tail
  *     remainders, the narrow last panel, several m and n blocks, batched, epilogues, Gemm.
  * Tolerance: the output is rounded to bf16 once (8e-3 relative) on top of f32 accumulation
@@ -303,7 +303,9 @@ static void test_amx(void **state)
         {.M = 128, .K = 768, .N = 288, .bias = true, .act = "Relu", .amx = 1}, /* n blocks */
         {.batch = 2, .M = 40, .K = 64, .N = 64, .bias = true, .act = "Sigmoid", .residual = 1, .amx = 1},
         {.M = 33, .K = 32, .N = 45, .residual = 2, .act = "Relu", .amx = 1},
-        {.M = 64, .K = 48, .N = 64, .amx = -1},            /* K % 32 != 0 */
+        {.M = 64, .K = 48, .N = 64, .amx = 1},             /* K tail of 16 */
+        {.M = 32, .K = 18, .N = 40, .bias = true, .amx = 1}, /* K < 32: tail only */
+        {.M = 70, .K = 302, .N = 96, .act = "Relu", .amx = 1}, /* K tail of 14 */
         {.M = 16, .K = 64, .N = 64, .amx = -1},            /* fewer than 32 rows */
         {.M = 64, .K = 64, .N = 20, .amx = -1},            /* no full panel */
     };
