@@ -33,7 +33,7 @@
  *             that still decodes).
  *   The writer encodes PLAN, GRAPH and CODE when om_art_model.compress is set and the encoded
  *   form is smaller; TARGET, DESC and WEIGHTS stay stored (WEIGHTS is used in place from the
- *   mapped file, 64-aligned). A 1.0/1.1 reader cannot read an OMLZ section (it fails on the
+ *   mapped file, 64-aligned: a reader refuses an encoded WEIGHTS). A 1.0/1.1 reader cannot read an OMLZ section (it fails on the
  *   section's contents).
  *
  * Section payloads ("str" = u32 length + bytes, no NUL; arrays are u32 count + items):

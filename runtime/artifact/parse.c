@@ -6,7 +6,8 @@
  *   per entry: alignment, offset alignment, bounds inside the file, no duplicate kind ->
  *   no two sections overlap (nor the header/table) -> each section's CRC (over the bytes
  *   stored) -> required sections present -> encoded sections (1.2: the entry's encoding
- *   field; 1.0/1.1 sections are all stored) decoded: known encoding, header, raw size within
+ *   field; 1.0/1.1 sections are all stored; WEIGHTS must be stored: it is used in place at
+ *   its 64-aligned file offset) decoded: known encoding, header, raw size within
  *   OM_ART_MAX_RAW and what the stream can produce (checked before allocating), the stream
  *   (lz_decode.c), then the raw CRC. Only then are payloads decoded (parse_payload.c).
  * Unknown section kinds (a newer minor version) are bounds- and CRC-checked, then ignored.
@@ -187,6 +188,11 @@ static int decode_sections(om_art_model *m, char *err, size_t errlen)
         const char *name = kind_label(m->sections[i].kind, tmp);
         if (enc == OM_ART_ENC_STORED || om_art_section_name(m->sections[i].kind)[0] == '?')
             continue;   /* unknown kinds are ignored, whatever their encoding */
+        if (m->sections[i].kind == OM_ART_SEC_WEIGHTS) {   /* used in place, 64-aligned */
+            om_art_err(err, errlen, "section WEIGHTS: encoding %" PRIu32 " not allowed "
+                       "(weights are stored raw and used in place)", enc);
+            return -1;
+        }
         if (enc != OM_ART_ENC_OMLZ) {
             om_art_err(err, errlen, "section %s: unknown encoding %" PRIu32
                        " (this runtime reads 0 stored, 1 OMLZ)", name, enc);

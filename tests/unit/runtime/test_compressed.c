@@ -191,6 +191,17 @@ static void test_damaged_code_section(void **state)
     expect_code_error(f, p_size, 15, 1, "section CODE: OMLZ section of 15 bytes is shorter than "
                                         "its 16-byte header");
     expect_code_error(f, p_encoding, 9, 1, "section CODE: unknown encoding 9");
+    /* WEIGHTS is used in place (64-aligned): an encoded WEIGHTS is refused */
+    uint8_t *wc = malloc(f->size);
+    memcpy(wc, f->file, f->size);
+    rt_put(entry(wc, OM_ART_SEC_WEIGHTS), 28, OM_ART_ENC_OMLZ, 4);
+    rt_fix_checksums(wc, f->size);
+    om_art_model wm;
+    char werr[256] = "";
+    assert_int_equal(om_art_parse(wc, f->size, &wm, werr, sizeof werr), -1);
+    assert_string_equal(werr, "section WEIGHTS: encoding 1 not allowed (weights are stored raw "
+                              "and used in place)");
+    free(wc);
     expect_code_error(f, p_byte, 20, 0, "checksum mismatch in section CODE (stored");
     /* a flipped bit anywhere in the stream: refused naming CODE, or (a bit that does not
      * change the output: padding, or a distance moved within a run of equal bytes) the very
