@@ -162,6 +162,8 @@ static void test_shapes(void **state)
     check((sc){1, 24, 32, 14, 14, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 stride 2, short K */
     check((sc){2, 9, 16, 13, 13, 1, 2, 1, {0, 0, 0, 0}, false}, true);   /* 1x1 stride 2, odd plane */
     check((sc){1, 256, 32, 14, 14, 1, 1, 1, {0, 0, 0, 0}, true}, true);   /* 1x1 stride 1, C 256 */
+    check((sc){1, 300, 64, 5, 5, 1, 1, 1, {0, 0, 0, 0}, false}, true);    /* 1x1 25 positions: 13 + 12 */
+    check((sc){1, 40, 32, 13, 13, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 s2 49 positions: 13*3 + 10 */
     /* not packed: stride-1 short-K 1x1 (C < 256), M not a multiple of 16, large plane */
     check((sc){1, 64, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, true}, false);
     check((sc){1, 255, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, false}, false);
