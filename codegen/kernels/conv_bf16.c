@@ -16,6 +16,8 @@
 #define CB_MR 8          /* rows per tile */
 #define CB_MAX_K 4608    /* panel <= 288 KiB of stack (3x3 x 512 channels) */
 #define CB_AMX_M 32      /* rows of an AMX block (gemm_bf16.h) */
+#define CB_AMX_P 4       /* AMX: column tiles per work item, at most */
+#define CB_AMX_STACK (576 * 1024) /* AMX: bytes of panels per work item, at most */
 
 typedef struct cb_ctx {
     const om_cg_conv_geom *g;
@@ -107,8 +109,9 @@ static LLVMValueRef cb_row(om_cg_ctx *cx, const cb_ctx *c, LLVMValueRef ximg, LL
     return cb_call(cx, "llvm.masked.gather", over, 2, ops, 4);
 }
 
-/* Fills the panel for image offset ximg and columns [col0, col0 + CB_T). */
-static void cb_pack(om_cg_ctx *cx, const cb_ctx *c, LLVMValueRef ximg, LLVMValueRef col0)
+/* Fills the panel at c->panel + pan_off (bf16 units) for image offset ximg and columns
+ * [col0, col0 + CB_T). */
+static void cb_pack(om_cg_ctx *cx, const cb_ctx *c, LLVMValueRef pan_off, LLVMValueRef ximg, LLVMValueRef col0)
 {
     const om_cg_conv_geom *g = c->g;
     LLVMBuilderRef b = cx->b;
@@ -142,7 +145,7 @@ static void cb_pack(om_cg_ctx *cx, const cb_ctx *c, LLVMValueRef ximg, LLVMValue
         r1 = cb_row(cx, c, ximg, col0, k1, t, oh, ow, colok, linear);
     }
     LLVMValueRef pr = LLVMBuildShuffleVector(b, r0, r1, ilv, "");
-    LLVMValueRef idx = om_cg_mad(cx, q, 2 * CB_T, NULL);
+    LLVMValueRef idx = om_cg_mad(cx, q, 2 * CB_T, pan_off);
     LLVMValueRef p = LLVMBuildInBoundsGEP2(b, cx->i16, c->panel, &idx, 1, "");
     LLVMSetAlignment(LLVMBuildStore(b, pr, p), 2);
     om_cg_for_end(cx, &l);
@@ -212,32 +215,118 @@ static void cb_post(om_cg_ctx *cx, void *user, LLVMValueRef row, LLVMValueRef co
     }
 }
 
-/* All row tiles of M against the packed panel, for a column tile of `cols` columns: with
- * AMX, 32-row blocks first (all 32 panel columns computed, `cols` stored), then 8-row tiles
- * and the tail on the vector kernel. */
+/* All row tiles of M against the packed panel, for a column tile of `cols` columns. */
 static void cb_rows(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef col0, int cols)
 {
-    int64_t M = c->g->M, m0 = 0;
+    int64_t M = c->g->M, full = M / CB_MR, tail = M % CB_MR;
     LLVMValueRef zero = om_cg_i64(cx, 0);
-    if (c->amx_scratch) {
-        int64_t na = M / CB_AMX_M;
-        om_cg_loop l;
-        LLVMValueRef i = om_cg_for(cx, &l, zero, om_cg_i64(cx, na), "cba");
-        om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, om_cg_mul(cx, i, om_cg_i64(cx, CB_AMX_M)), col0, cols, zero);
-        om_cg_for_end(cx, &l);
-        m0 = na * CB_AMX_M;
-    }
-    int64_t full = (M - m0) / CB_MR, tail = (M - m0) % CB_MR;
     if (full > 0) {
         om_cg_loop l;
         LLVMValueRef i = om_cg_for(cx, &l, zero, om_cg_i64(cx, full), "cbm");
-        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_mad(cx, i, CB_MR, om_cg_i64(cx, m0)), CB_MR, col0,
+        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_mul(cx, i, om_cg_i64(cx, CB_MR)), CB_MR, col0,
                                   cols, zero, CB_T);
         om_cg_for_end(cx, &l);
     }
     if (tail)
-        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_i64(cx, m0 + full * CB_MR), (int)tail, col0, cols,
-                                  zero, CB_T);
+        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_i64(cx, full * CB_MR), (int)tail, col0, cols, zero,
+                                  CB_T);
+}
+
+/* if (cond) then(cols = tail) else then(cols = CB_T), or just CB_T without a tail */
+typedef void (*cb_cols_fn)(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
+                           LLVMValueRef boff, int cols);
+
+static void cb_split_cols(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, cb_cols_fn fn, LLVMValueRef row,
+                          LLVMValueRef t, int64_t ntiles, int64_t tail, LLVMValueRef boff)
+{
+    LLVMValueRef col = om_cg_mul(cx, t, om_cg_i64(cx, CB_T));
+    if (!tail) {
+        fn(cx, c, gg, row, col, boff, CB_T);
+        return;
+    }
+    LLVMValueRef last = LLVMBuildICmp(cx->b, LLVMIntEQ, t, om_cg_i64(cx, ntiles - 1), "");
+    LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbtail");
+    LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbfull");
+    LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbjoin");
+    LLVMBuildCondBr(cx->b, last, bt, bf);
+    LLVMPositionBuilderAtEnd(cx->b, bt);
+    fn(cx, c, gg, row, col, boff, (int)tail);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bf);
+    if (ntiles > 1)
+        fn(cx, c, gg, row, col, boff, CB_T);
+    LLVMBuildBr(cx->b, bj);
+    LLVMPositionBuilderAtEnd(cx->b, bj);
+}
+
+static void cb_amx_one(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
+                       LLVMValueRef boff, int cols)
+{
+    om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, row, col, cols, boff);
+}
+
+/* the rows [row, M) (fewer than 32) on the vector tiles */
+static void cb_vec_rest(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
+                        LLVMValueRef boff, int cols)
+{
+    int64_t m0 = c->g->M / CB_AMX_M * CB_AMX_M, rest = c->g->M - m0;
+    (void)row;
+    for (int64_t r = 0; r < rest; r += CB_MR)
+        om_cg_gemm_bf16_emit_tile(cx, gg, c->scratch, CB_T, om_cg_i64(cx, m0 + r),
+                                  (int)(rest - r < CB_MR ? rest - r : CB_MR), col, cols, boff, CB_T);
+}
+
+/* AMX: a work item takes up to CB_AMX_P column tiles of one image (their panels packed side
+ * by side, at most CB_AMX_STACK bytes) and runs M-outer, so that each 32-row block of W is
+ * read once per item from memory and reused across its panels (layers with few columns and
+ * large W stream W once per item: ResNet-50's 14x14 and 7x7 stages). */
+static void cb_emit_amx(om_cg_ctx *cx, cb_ctx *c, int64_t KP, int64_t ntiles, int64_t tail)
+{
+    const om_cg_conv_geom *g = c->g;
+    LLVMBuilderRef b = cx->b;
+    int64_t pstride = KP * CB_T; /* bf16 per panel */
+    int64_t P = CB_AMX_STACK / (pstride * 2);
+    P = P > CB_AMX_P ? CB_AMX_P : P;
+    P = P > ntiles ? ntiles : P;
+    if (g->N == 1 && ntiles > 1 && P > (ntiles + 1) / 2)
+        P = (ntiles + 1) / 2; /* keep two work items for two threads */
+    P = P < 1 ? 1 : P;
+    int64_t ngroups = (ntiles + P - 1) / P;
+    c->panel = om_cg_alloca(cx, LLVMArrayType2(cx->i16, (uint64_t)(P * pstride)), "cbpanels");
+    c->amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
+
+    om_cg_loop lw, lp, li;
+    LLVMValueRef w = om_cg_for_work(cx, &lw, g->N * ngroups, "cbitem");
+    LLVMValueRef n = LLVMBuildUDiv(b, w, om_cg_i64(cx, ngroups), "");
+    LLVMValueRef t0 = om_cg_mul(cx, LLVMBuildURem(b, w, om_cg_i64(cx, ngroups), ""), om_cg_i64(cx, P));
+    LLVMValueRef left = LLVMBuildSub(b, om_cg_i64(cx, ntiles), t0, "");
+    LLVMValueRef np = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntULT, left, om_cg_i64(cx, P), ""), left,
+                                      om_cg_i64(cx, P), "cbnp");
+    LLVMValueRef ximg = om_cg_mul(cx, n, om_cg_i64(cx, g->C * c->IHW));
+    c->y_img = om_cg_mul(cx, n, om_cg_i64(cx, g->M * c->OHW));
+    om_cg_gemm_bf16_amx_begin(cx);
+    LLVMValueRef p = om_cg_for(cx, &lp, om_cg_i64(cx, 0), np, "cbpk");
+    cb_pack(cx, c, om_cg_mul(cx, p, om_cg_i64(cx, pstride)), ximg, om_cg_mul(cx, om_cg_add(cx, t0, p), om_cg_i64(cx, CB_T)));
+    om_cg_for_end(cx, &lp);
+    om_cg_gemm gg = {.M = g->M, .N = c->OHW, .K = c->K, .a_dt = OM_DT_BFLOAT16, .b_dt = OM_DT_BFLOAT16,
+                     .c_dt = OM_DT_BFLOAT16, .a = c->w, .b = c->panel, .c = c->y, .a_off = om_cg_i64(cx, 0),
+                     .b_off = om_cg_i64(cx, 0), .c_off = c->y_img, .a_rs = c->K, .a_ks = 1, .b_panel = CB_T,
+                     .c_rs = c->OHW, .post = cb_post, .post_user = c};
+    LLVMValueRef i = om_cg_for(cx, &li, om_cg_i64(cx, 0), om_cg_i64(cx, g->M / CB_AMX_M), "cba");
+    LLVMValueRef row = om_cg_mul(cx, i, om_cg_i64(cx, CB_AMX_M));
+    p = om_cg_for(cx, &lp, om_cg_i64(cx, 0), np, "cbap");
+    cb_split_cols(cx, c, &gg, cb_amx_one, row, om_cg_add(cx, t0, p), ntiles, tail,
+                  om_cg_mul(cx, p, om_cg_i64(cx, pstride)));
+    om_cg_for_end(cx, &lp);
+    om_cg_for_end(cx, &li);
+    if (g->M % CB_AMX_M) {
+        p = om_cg_for(cx, &lp, om_cg_i64(cx, 0), np, "cbvp");
+        cb_split_cols(cx, c, &gg, cb_vec_rest, NULL, om_cg_add(cx, t0, p), ntiles, tail,
+                      om_cg_mul(cx, p, om_cg_i64(cx, pstride)));
+        om_cg_for_end(cx, &lp);
+    }
+    om_cg_gemm_bf16_amx_end(cx);
+    om_cg_for_end(cx, &lw);
 }
 
 om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_epilogue *ep, bool *done)
@@ -256,9 +345,14 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     c.bias = g->has_bias ? om_cg_in(cx, 2) : NULL;
     c.y = om_cg_out(cx, 0);
     int64_t KP = (K + 1) / 2 * 2;
-    c.panel = om_cg_alloca(cx, LLVMArrayType2(cx->i16, (uint64_t)(KP * CB_T)), "cbpanel");
     c.scratch = om_cg_alloca(cx, LLVMArrayType2(cx->f32, (uint64_t)(CB_MR * CB_T)), "cbacc");
     int64_t ntiles = (c.OHW + CB_T - 1) / CB_T, tail = c.OHW % CB_T;
+    if (g->M >= CB_AMX_M && om_cg_gemm_bf16_amx(cx)) {
+        cb_emit_amx(cx, &c, KP, ntiles, tail);
+        *done = true;
+        return OM_OK;
+    }
+    c.panel = om_cg_alloca(cx, LLVMArrayType2(cx->i16, (uint64_t)(KP * CB_T)), "cbpanel");
 
     om_cg_loop lw;
     LLVMValueRef w = om_cg_for_work(cx, &lw, g->N * ntiles, "cbitem");
@@ -267,12 +361,7 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     LLVMValueRef col0 = om_cg_mul(cx, t, om_cg_i64(cx, CB_T));
     LLVMValueRef ximg = om_cg_mul(cx, n, om_cg_i64(cx, g->C * c.IHW));
     c.y_img = om_cg_mul(cx, n, om_cg_i64(cx, g->M * c.OHW));
-    bool amx = g->M >= CB_AMX_M && om_cg_gemm_bf16_amx(cx);
-    if (amx) {
-        c.amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
-        om_cg_gemm_bf16_amx_begin(cx);
-    }
-    cb_pack(cx, &c, ximg, col0);
+    cb_pack(cx, &c, om_cg_i64(cx, 0), ximg, col0);
     om_cg_gemm gg = {.M = g->M, .N = c.OHW, .K = K, .a_dt = OM_DT_BFLOAT16, .b_dt = OM_DT_BFLOAT16,
                      .c_dt = OM_DT_BFLOAT16, .a = c.w, .b = c.panel, .c = c.y, .a_off = om_cg_i64(cx, 0),
                      .b_off = om_cg_i64(cx, 0), .c_off = c.y_img, .a_rs = K, .a_ks = 1, .b_panel = CB_T,
@@ -294,8 +383,6 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
         LLVMBuildBr(cx->b, bj);
         LLVMPositionBuilderAtEnd(cx->b, bj);
     }
-    if (amx)
-        om_cg_gemm_bf16_amx_end(cx);
     om_cg_for_end(cx, &lw);
     *done = true;
     return OM_OK;

@@ -12,7 +12,10 @@
  * AVX512-BF16, two f32 FMAs per pair otherwise) -- or, where the target has AMX, first
  * every 32-row block of M with om_cg_gemm_bf16_amx_block (W tiles read
  * in place, B tiles from the panel; the tile configuration is loaded per work item and
- * released at its end), the M % 32 rows left on the 8-row tiles -- and a vector post: + bias[m], the
+ * released at its end), the M % 32 rows left on the 8-row tiles; with AMX a work item
+ * packs up to 4 column tiles side by side (<= 576 KiB of stack, at least two items per
+ * image when there are two tiles) and runs M-outer, so each W row block is reused across
+ * them -- and a vector post: + bias[m], the
  * epilogue (Relu or none on vectors; other activations and residuals per element), rounding
  * to bf16 on store. Packing: when the flattened output maps linearly onto the input (stride
  * 1 and OW == IW: 1x1 and "same" convolutions), one masked <32 x i16> load per k row;

@@ -13,7 +13,8 @@
  *     M >= 32 (K % 32 != 0 and odd K through the zero-padded tail tiles): compiled for sapphirerapids everywhere (tdpbf16ps in the
  *     IR exactly then), run on that target and the host's where the host has AMX (else the
  *     test reports a skip): 1x1 and 3x3, linear and gathered packing, 8-row and tail rows
- *     after the AMX blocks, column tails, epilogues;
+ *     after the AMX blocks, column tails, epilogues, work items of several column tiles
+ *     (a short last group; K = 4608 where the stack bound allows 2);
  *   - no library calls on the host, baseline x86-64 and aarch64.
  * Tolerance: the output is rounded to bf16 once (8e-3 relative) on top of f32 accumulation
  * (1e-5 * sum |w*x|); products of bf16 inputs are exact in f32.
@@ -233,6 +234,10 @@ static void test_amx(void **state)
     check_amx(F2(1, 5, 40, 1, {10, 10}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"), 1); /* K = 45 */
     check_amx(F2(1, 3, 64, 1, {20, 18}, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}, true, "Relu"), 1); /* the stem */
     check_amx(F2(1, 64, 16, 1, {8, 8}, {1, 1}, {1, 1}, {1, 1}, {0}, true), -1);                  /* M < 32 */
+    /* work items of 4 column tiles: 6 tiles = a group of 4 and one of 2 (with the tail), 2 images */
+    check_amx(F2(2, 32, 36, 1, {13, 13}, {1, 1}, {1, 1}, {1, 1}, {0}, true, "Relu", 1), 1);
+    /* K = 4608: 2 tiles per item (stack bound), 4 tiles = 2 items */
+    check_amx(F2(1, 512, 32, 1, {10, 10}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, "Relu"), 1);
     if (!amx_host()) {
         print_message("this host has no AMX-BF16: the AMX conv kernels were compiled and inspected, not run\n");
         skip();
