@@ -26,5 +26,10 @@ void om_cg_target_fini(om_cg_target *tg);
  * the runtime checks (AVX family, SSE3-4.2, BMI, POPCNT, ...) or, when the string names
  * none, the AVX-family ones implied by a known cpu name. Malloc'd ("" for non-x86). */
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features);
+/* Before this process runs code whose required list names an AMX feature (compile-time
+ * evaluation, test JITs): asks Linux for the AMX tile-data permission (arch_prctl
+ * ARCH_REQ_XCOMP_PERM; idempotent), else the first tile instruction raises SIGILL. OM_OK
+ * when the list needs no AMX; OM_ERR_UNSUPPORTED naming AMX when refused. */
+om_status om_cg_amx_permit(const char *required_cpu);
 
 #endif

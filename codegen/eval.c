@@ -120,7 +120,7 @@ om_status om_cg_evaluator_run(om_cg_evaluator *e, const om_graph *g, const om_no
     om_cg_result *r = NULL;
     LLVMOrcResourceTrackerRef rt = NULL;
     void **args = NULL;
-    if ((st = om_cg_compile_node(g, n, &t, &r)) != OM_OK)
+    if ((st = om_cg_compile_node(g, n, &t, &r)) != OM_OK || (st = om_cg_amx_permit(r->required_cpu)) != OM_OK)
         goto fail;
     if (r->n_steps != 1) {
         st = om_error(OM_ERR_INTERNAL, "evaluating node '%s' (%s): %zu kernels", n->name, om_op_name(n->op), r->n_steps);

@@ -6,6 +6,7 @@
  * "generic"; with no features, the host's features only when both triple and cpu are the
  * host's (an explicit --cpu implies its own features), else "".
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@
 #include <llvm-c/Target.h>
 
 #include "codegen/cg_target.h"
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 static void init_once(void)
 {
@@ -126,6 +132,23 @@ char *om_cg_required_cpu(const char *triple, const char *cpu, const char *featur
         }
     }
     return dup_str(buf);
+}
+
+om_status om_cg_amx_permit(const char *required_cpu)
+{
+    bool amx = false;
+    for (const char *p = required_cpu ? strstr(required_cpu, "amx-") : NULL; p && !amx; p = strstr(p + 1, "amx-"))
+        amx = p == required_cpu || p[-1] == ' ';
+    if (!amx)
+        return OM_OK;
+#if defined(__linux__) && defined(__x86_64__)
+    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0)
+        return OM_OK;
+    return om_error(OM_ERR_UNSUPPORTED, "codegen: the code uses AMX tiles, but the kernel refused the tile-data "
+                    "permission (arch_prctl ARCH_REQ_XCOMP_PERM: %s)", strerror(errno));
+#else
+    return om_error(OM_ERR_UNSUPPORTED, "codegen: the code uses AMX tiles, which this process cannot run");
+#endif
 }
 
 om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t)

@@ -8,9 +8,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <errno.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -70,23 +67,6 @@ bool cg_jit_host_has(const char *feature)
     return yes;
 }
 
-/* Code that requires amx-tile runs only after Linux granted the process the tile-data state
- * (what runtime/cpu_features.c does at model load). */
-static om_status amx_permit(const om_cg_result *r)
-{
-    const char *p = r->required_cpu ? strstr(r->required_cpu, "amx-tile") : NULL;
-    if (!p)
-        return OM_OK;
-#if defined(__linux__) && defined(__x86_64__)
-    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0)
-        return OM_OK;
-    return om_error(OM_ERR_UNSUPPORTED, "cg_jit: the kernel refused the AMX tile-data permission: %s",
-                    strerror(errno));
-#else
-    return om_error(OM_ERR_UNSUPPORTED, "cg_jit: AMX code on a host that cannot run it");
-#endif
-}
-
 om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **out)
 {
     *out = NULL;
@@ -95,7 +75,7 @@ om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **
     if (!j)
         return OM_ERR_NO_MEMORY;
     j->g = g;
-    if ((st = om_cg_compile(g, t, &j->res)) != OM_OK || (st = amx_permit(j->res)) != OM_OK)
+    if ((st = om_cg_compile(g, t, &j->res)) != OM_OK || (st = om_cg_amx_permit(j->res->required_cpu)) != OM_OK)
         goto fail;
     om_cg_init_llvm();
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, NULL);

@@ -15,6 +15,8 @@
  *     test reports a skip): 1x1 and 3x3, linear and gathered packing, 8-row and tail rows
  *     after the AMX blocks, column tails, epilogues, work items of several column tiles
  *     (a short last group; K = 4608 where the stack bound allows 2);
+ *   - compile-time evaluation (folding) of a bf16 conv on the host: on an AMX host the
+ *     process must get the tile-data permission first (run before any other test);
  *   - no library calls on the host, baseline x86-64 and aarch64.
  * Tolerance: the output is rounded to bf16 once (8e-3 relative) on top of f32 accumulation
  * (1e-5 * sum |w*x|); products of bf16 inputs are exact in f32.
@@ -244,6 +246,48 @@ static void test_amx(void **state)
     }
 }
 
+/* Compile-time evaluation (constant folding) of a bf16 conv runs the host's kernel in this
+ * process: on an AMX host that is AMX code, which needs the tile-data permission first
+ * (om_cg_amx_permit in eval.c; without it: SIGILL). Runs first in this binary, before any
+ * cg_jit has asked for the permission. */
+static void test_eval_amx_first(void **state)
+{
+    (void)state;
+    const om_dtype dt = OM_DT_BFLOAT16;
+    enum { C = 32, M = 32, H = 6, W = 6 };
+    static uint16_t xd[C * H * W], wd[M * C], yd[M * H * W];
+    cg_fill_random(dt, xd, C * H * W, -1, 1);
+    cg_fill_random(dt, wd, M * C, -1, 1);
+    om_graph *g = om_graph_create("t");
+    int64_t xs[4] = {1, C, H, W}, ws[4] = {M, C, 1, 1}, ys[4] = {1, M, H, W}, k[2] = {1, 1};
+    om_shape sx = om_shape_make(4, xs), sw = om_shape_make(4, ws);
+    om_value *x = om_graph_add_constant(g, "x", dt, &sx, xd, sizeof xd);
+    om_value *w = om_graph_add_constant(g, "w", dt, &sw, wd, sizeof wd);
+    om_value *y = cg_value(g, "y", dt, 4, ys), *ins[2] = {x, w};
+    om_node *n = om_graph_add_node(g, OM_OP_CONV, "conv", ins, 2, &y, 1);
+    assert_non_null(n);
+    assert_int_equal(om_node_set_ints(g, n, "kernel_shape", k, 2), OM_OK);
+    void *outs[1] = {aligned_alloc(64, sizeof yd + 64)};
+    assert_non_null(outs[0]);
+    if (om_cg_eval_node(g, n, outs) != OM_OK)
+        fail_msg("eval: %s", om_last_error());
+    memcpy(yd, outs[0], sizeof yd);
+    free(outs[0]);
+    for (int m = 0; m < M; m++)
+        for (int p = 0; p < H * W; p++) {
+            double s = 0, mag = 0;
+            for (int c = 0; c < C; c++) {
+                double v = cg_get(dt, wd, m * C + c) * cg_get(dt, xd, c * H * W + p);
+                s += v;
+                mag += fabs(v);
+            }
+            double got = cg_get(dt, yd, m * H * W + p);
+            if (!(fabs(got - s) <= 8e-3 * fabs(s) + 1e-5 * (mag + 1) + 1e-6))
+                fail_msg("folded bf16 conv: y[%d, %d] = %.9g, want %.9g", m, p, got, s);
+        }
+    om_graph_destroy(g);
+}
+
 static void test_no_libcalls(void **state)
 {
     (void)state;
@@ -264,6 +308,7 @@ static void test_no_libcalls(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eval_amx_first),
         cmocka_unit_test(test_host),
         cmocka_unit_test(test_skx),
         cmocka_unit_test(test_haswell_generic),
