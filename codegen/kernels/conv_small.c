@@ -68,14 +68,6 @@ static LLVMValueRef cs_fma(cs *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c
     return om_cg_intrinsic(k->cx, k->fma ? "llvm.fma" : "llvm.fmuladd", ops, 3);
 }
 
-static LLVMValueRef cs_fconst(cs *k, double v)
-{
-    LLVMValueRef e[CS_VL];
-    for (int i = 0; i < CS_VL; i++)
-        e[i] = LLVMConstReal(k->cx->f32, v);
-    return LLVMConstVector(e, CS_VL);
-}
-
 /* <16 x i1> with lanes [0, n) set */
 static LLVMValueRef cs_prefix_mask(cs *k, int64_t n)
 {

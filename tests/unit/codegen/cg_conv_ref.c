@@ -112,3 +112,32 @@ void cg_conv_run_check(const cg_conv_case *cc, om_graph *g, const float *W, doub
                  (long long)s, cc->act ? cc->act : "-", cc->residual, (long long)bad);
     cg_jit_destroy(j);
 }
+
+void cg_conv_each_epilogue(cg_conv_case base, void (*check)(cg_conv_case cc))
+{
+    static const char *const acts[] = {"Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish",
+                                       "Sigmoid", "SiLU", "Tanh", "Gelu", "GeluTanh"};
+    for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++)
+        for (int r = 0; r <= 2; r++) {
+            cg_conv_case cc = base;
+            cc.bias = a % 2 == 0;
+            cc.act = acts[a];
+            cc.alpha = cc.beta = 0;
+            cc.residual = r;
+            if (!strcmp(acts[a], "Clip")) {
+                cc.alpha = -0.5f;
+                cc.beta = 0.7f;
+            } else if (!strcmp(acts[a], "LeakyRelu")) {
+                cc.alpha = 0.1f;
+            } else if (!strcmp(acts[a], "HardSigmoid")) {
+                cc.alpha = 0.2f;
+                cc.beta = 0.5f;
+            }
+            check(cc);
+        }
+    cg_conv_case cc = base;
+    cc.bias = false;
+    cc.act = NULL;
+    cc.residual = 1;
+    check(cc);
+}

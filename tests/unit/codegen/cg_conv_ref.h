@@ -31,4 +31,9 @@ om_graph *cg_conv_build(const cg_conv_case *cc, om_node **out_n, float **w_data)
  * test naming the case and the first wrong elements. */
 void cg_conv_run_check(const cg_conv_case *cc, om_graph *g, const float *w, double tol_rel);
 
+/* Calls check(cc) for `base` with every fused activation (parameters set where the activation
+ * has them; bias on every other one) and each residual position 0..2, then with the residual
+ * alone. */
+void cg_conv_each_epilogue(cg_conv_case base, void (*check)(cg_conv_case cc));
+
 #endif
