@@ -22,6 +22,7 @@
 
 #include "ir/winograd.h"
 #include "passes/passes.h"
+#include "passes/pattern.h"
 
 #define WG_MIN_C 16            /* input channels: the transforms cost ~ per channel */
 #define WG_MIN_M 16
@@ -53,17 +54,9 @@ static bool wg_f32_4d(const om_value *v)
     return v && v->dtype == OM_DT_FLOAT && v->shape.rank == 4 && om_shape_is_static(&v->shape);
 }
 
-static bool wg_packed(const om_node *n)
-{
-    for (int i = 0; i < n->n_attrs; i++)
-        if (n->attrs[i].name && !strncmp(n->attrs[i].name, "om_packed", 9))
-            return true;
-    return false;
-}
-
 static bool wg_candidate(const om_node *n)
 {
-    if (!n || n->dead || n->op != OM_OP_CONV || wg_packed(n) || om_node_int(n, "group", 1) != 1)
+    if (!n || n->dead || n->op != OM_OP_CONV || om_pat_has_attr_prefix(n, "om_packed") || om_node_int(n, "group", 1) != 1)
         return false;
     const char *ap = om_node_string(n, "auto_pad", "NOTSET");
     if (ap && ap[0] && strcmp(ap, "NOTSET") != 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "passes/passes.h"
+#include "passes/pattern.h"
 
 #define PCS_MAX_PLANE 196
 #define PCS_MIN_K_1X1 256
@@ -31,14 +32,6 @@ static bool pcs_strided(const om_node *n)
     return false;
 }
 
-static bool pcs_already(const om_node *n)
-{
-    for (int i = 0; i < n->n_attrs; i++)
-        if (n->attrs[i].name && !strncmp(n->attrs[i].name, "om_packed", 9))
-            return true;
-    return false;
-}
-
 static bool pcs_f32_4d(const om_value *v)
 {
     return v && v->dtype == OM_DT_FLOAT && v->shape.rank == 4 && om_shape_is_static(&v->shape);
@@ -47,7 +40,7 @@ static bool pcs_f32_4d(const om_value *v)
 /* Panel width of node n if it qualifies, else 0. */
 static int64_t pcs_candidate(const om_node *n)
 {
-    if (!n || n->dead || n->op != OM_OP_CONV || pcs_already(n) || om_node_int(n, "group", 1) != 1)
+    if (!n || n->dead || n->op != OM_OP_CONV || om_pat_has_attr_prefix(n, "om_packed") || om_node_int(n, "group", 1) != 1)
         return 0;
     const char *ap = om_node_string(n, "auto_pad", "NOTSET");
     if (ap && ap[0] && strcmp(ap, "NOTSET") != 0)

@@ -262,3 +262,12 @@ om_node *om_pat_user_op(const om_graph *g, const om_value *v, om_op op)
     om_node *u = om_pat_single_user(g, v);
     return u && u->op == op ? u : NULL;
 }
+
+bool om_pat_has_attr_prefix(const om_node *n, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    for (int i = 0; i < n->n_attrs; i++)
+        if (n->attrs[i].name && !strncmp(n->attrs[i].name, prefix, len))
+            return true;
+    return false;
+}

@@ -59,6 +59,9 @@ bool om_pat_kill_if_unused(const om_graph *g, om_node *n);
 om_node *om_pat_replace_root(om_graph *g, om_node *root, om_op op, om_value *const *inputs, int n_inputs);
 /* Copies all attributes of `from` onto `to`. */
 om_status om_pat_copy_attrs(om_graph *g, om_node *to, const om_node *from);
+/* Whether n carries an attribute whose name starts with `prefix` (e.g. "om_packed": its
+ * weights were re-laid out by a packing pass). */
+bool om_pat_has_attr_prefix(const om_node *n, const char *prefix);
 
 /* A new f32 constant of the given shape from doubles (NULL + om_error on out of memory). */
 om_value *om_pat_const_f32(om_graph *g, const char *name, int rank, const int64_t *dims, const double *data);
