@@ -60,9 +60,6 @@ bool om_cg_gemm_bf16_native(om_cg_ctx *cx)
 bool om_cg_gemm_bf16_amx(om_cg_ctx *cx)
 {
     static const char *const w[] = {"amx-tile", "amx-bf16", NULL};
-    const char *knob = getenv("OMC_BF16_AMX"); /* measurement switch: 0 = the vdpbf16ps path */
-    if (knob && knob[0] == '0')
-        return false;
     return om_cg_gemm_vec_width(cx) == 16 && gb_target_has(cx, w);
 }
 

@@ -47,8 +47,8 @@
 /* Whether the current target has AVX512-BF16 (vdpbf16ps) and 512-bit vectors. */
 bool om_cg_gemm_bf16_native(om_cg_ctx *cx);
 
-/* Whether the current target has AMX-TILE + AMX-BF16 and 512-bit vectors. The environment
- * variable OMC_BF16_AMX=0 turns the AMX path off (for measurements). */
+/* Whether the current target has AMX-TILE + AMX-BF16 and 512-bit vectors (`omc
+ * --mattr=-amx-tile` compiles the vdpbf16ps path instead). */
 bool om_cg_gemm_bf16_amx(om_cg_ctx *cx);
 /* Whether g suits AMX blocks: a_ks == 1, 32-column panels, a post. */
 bool om_cg_gemm_bf16_amx_fits(const om_cg_gemm *g);
