@@ -259,6 +259,15 @@ static void cb_split_cols(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, cb_col
     LLVMPositionBuilderAtEnd(cx->b, bj);
 }
 
+/* cb_rows as a cb_cols_fn (the vdpbf16ps path has no row or B offset of its own) */
+static void cb_rows_cols(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
+                         LLVMValueRef boff, int cols)
+{
+    (void)row;
+    (void)boff;
+    cb_rows(cx, c, gg, col, cols);
+}
+
 static void cb_amx_one(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
                        LLVMValueRef boff, int cols)
 {
@@ -366,23 +375,7 @@ om_status om_cg_conv_bf16(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
                      .c_dt = OM_DT_BFLOAT16, .a = c.w, .b = c.panel, .c = c.y, .a_off = om_cg_i64(cx, 0),
                      .b_off = om_cg_i64(cx, 0), .c_off = c.y_img, .a_rs = K, .a_ks = 1, .b_panel = CB_T,
                      .c_rs = c.OHW, .post = cb_post, .post_user = &c};
-    if (!tail) {
-        cb_rows(cx, &c, &gg, col0, CB_T);
-    } else {
-        LLVMValueRef last = LLVMBuildICmp(cx->b, LLVMIntEQ, t, om_cg_i64(cx, ntiles - 1), "");
-        LLVMBasicBlockRef bt = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbtail");
-        LLVMBasicBlockRef bf = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbfull");
-        LLVMBasicBlockRef bj = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "cbjoin");
-        LLVMBuildCondBr(cx->b, last, bt, bf);
-        LLVMPositionBuilderAtEnd(cx->b, bt);
-        cb_rows(cx, &c, &gg, col0, (int)tail);
-        LLVMBuildBr(cx->b, bj);
-        LLVMPositionBuilderAtEnd(cx->b, bf);
-        if (ntiles > 1)
-            cb_rows(cx, &c, &gg, col0, CB_T);
-        LLVMBuildBr(cx->b, bj);
-        LLVMPositionBuilderAtEnd(cx->b, bj);
-    }
+    cb_split_cols(cx, &c, &gg, cb_rows_cols, NULL, t, ntiles, tail, NULL);
     om_cg_for_end(cx, &lw);
     *done = true;
     return OM_OK;
