@@ -54,7 +54,7 @@ typedef struct wg {
     int VL;
     LLVMTypeRef vt, wt; /* <VL x float>, <4VL x float> */
     int64_t N, C, H, W, M, OH, OW, PT, PL;
-    int64_t th, tw, R, TB, TBp, MBk, MBc;
+    om_winograd_plan pl; /* tiling, shared with the pass (ir/winograd.h) */
     LLVMValueRef x, u, bias, y, v, cs; /* v, cs: this item's V and Cs in the workspace */
     om_cg_epilogue ep;
 } wg;
@@ -145,7 +145,7 @@ static void wg_input_chunk(wg *k, LLVMValueRef ty, LLVMValueRef xbase, LLVMValue
                 col[i] = e[i][q];
             LLVMValueRef v = wg_lincomb(k, wg_BT[a], col, 6);
             int64_t xi = a * 6 + q;
-            LLVMValueRef at = om_cg_add(cx, om_cg_i64(cx, xi * k->C * k->TBp), vcol);
+            LLVMValueRef at = om_cg_add(cx, om_cg_i64(cx, xi * k->C * k->pl.TBp), vcol);
             om_cg_vec_store(cx, k->v, at, v, active);
         }
 }
@@ -161,7 +161,7 @@ static void wg_output_chunk(wg *k, LLVMValueRef n, LLVMValueRef m, LLVMValueRef 
     LLVMValueRef mv[6][6], t[6][4];
     for (int i = 0; i < 6; i++)
         for (int q = 0; q < 6; q++) {
-            LLVMValueRef at = om_cg_add(cx, om_cg_i64(cx, (i * 6 + q) * k->MBc * k->TBp), cscol);
+            LLVMValueRef at = om_cg_add(cx, om_cg_i64(cx, (i * 6 + q) * k->pl.MBc * k->pl.TBp), cscol);
             mv[i][q] = om_cg_vec_load(cx, cx->f32, k->cs, at, VL, active);
         }
     for (int i = 0; i < 6; i++)
@@ -239,86 +239,79 @@ om_status om_cg_emit_winograd_conv(om_cg_ctx *cx, const om_node *n)
     k.VL = om_cg_vec_lanes(cx);
     k.vt = om_cg_vec_type(cx->f32, k.VL);
     k.wt = om_cg_vec_type(cx->f32, 4 * k.VL);
-    om_winograd_plan pl;
-    om_winograd_plan_make(k.N, k.C, k.M, k.OH, k.OW, k.VL, &pl);
-    k.th = pl.th;
-    k.tw = pl.tw;
-    k.R = pl.R;
-    k.TB = pl.TB;
-    k.TBp = pl.TBp;
-    k.MBk = pl.MBk;
-    k.MBc = pl.MBc;
+    om_winograd_plan_make(k.N, k.C, k.M, k.OH, k.OW, k.VL, &k.pl);
+    const om_winograd_plan *pl = &k.pl;
     const om_value *vws = n->n_outputs > 1 ? n->outputs[1] : NULL;
     if (!vws || vws->dtype != OM_DT_FLOAT || !om_shape_is_static(&vws->shape) ||
-        om_shape_numel(&vws->shape) < pl.items * pl.slot)
+        om_shape_numel(&vws->shape) < pl->items * pl->slot)
         return om_error(OM_ERR_INVALID_MODEL, "node '%s' (WinogradConv): output 1 (workspace) must be f32 with at "
-                        "least %lld elements", nm, (long long)(pl.items * pl.slot));
+                        "least %lld elements", nm, (long long)(pl->items * pl->slot));
     k.x = om_cg_in(cx, 0);
     k.u = om_cg_in(cx, 1);
     k.y = om_cg_out(cx, 0);
     LLVMValueRef ws = om_cg_out(cx, 1);
     LLVMValueRef bias_base = vb ? om_cg_in(cx, 2) : NULL;
 
-    int64_t nrb = pl.nrb, nmb = pl.nmb, nch = wg_cdiv(k.tw, k.VL);
+    int64_t nrb = pl->nrb, nmb = pl->nmb, nch = wg_cdiv(k.pl.tw, k.VL);
     om_cg_loop lw, lc, lr, lmc, lx, lm, lo, lr2;
-    LLVMValueRef it = om_cg_for_work(cx, &lw, pl.items, "item");
-    k.v = LLVMBuildInBoundsGEP2(cx->b, cx->f32, ws, (LLVMValueRef[]){om_cg_mul(cx, it, om_cg_i64(cx, pl.slot))}, 1, "wg_v");
-    k.cs = LLVMBuildInBoundsGEP2(cx->b, cx->f32, k.v, (LLVMValueRef[]){om_cg_i64(cx, 36 * k.C * k.TBp)}, 1, "wg_c");
+    LLVMValueRef it = om_cg_for_work(cx, &lw, pl->items, "item");
+    k.v = LLVMBuildInBoundsGEP2(cx->b, cx->f32, ws, (LLVMValueRef[]){om_cg_mul(cx, it, om_cg_i64(cx, pl->slot))}, 1, "wg_v");
+    k.cs = LLVMBuildInBoundsGEP2(cx->b, cx->f32, k.v, (LLVMValueRef[]){om_cg_i64(cx, 36 * k.C * k.pl.TBp)}, 1, "wg_c");
     LLVMValueRef img = LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, nrb * nmb), "");
     LLVMValueRef rb = LLVMBuildURem(cx->b, LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, nmb), ""), om_cg_i64(cx, nrb), "");
     LLVMValueRef mb = LLVMBuildURem(cx->b, it, om_cg_i64(cx, nmb), "");
-    LLVMValueRef ty0 = om_cg_mad(cx, rb, k.R, NULL);
+    LLVMValueRef ty0 = om_cg_mad(cx, rb, k.pl.R, NULL);
 
     /* 1. input transform of every input channel */
     LLVMValueRef c = om_cg_for(cx, &lc, om_cg_i64(cx, 0), om_cg_i64(cx, k.C), "c");
     LLVMValueRef xbase = om_cg_mul(cx, om_cg_add(cx, om_cg_mul(cx, img, om_cg_i64(cx, k.C)), c), om_cg_i64(cx, k.H * k.W));
-    LLVMValueRef r = om_cg_for(cx, &lr, om_cg_i64(cx, 0), om_cg_i64(cx, k.R), "r");
+    LLVMValueRef r = om_cg_for(cx, &lr, om_cg_i64(cx, 0), om_cg_i64(cx, k.pl.R), "r");
     for (int64_t q = 0; q < nch; q++) {
         int64_t tx0 = q * k.VL;
-        int active = (int)(k.tw - tx0 < k.VL ? k.tw - tx0 : k.VL);
-        LLVMValueRef vcol = om_cg_add(cx, om_cg_mul(cx, c, om_cg_i64(cx, k.TBp)), om_cg_mad(cx, r, k.tw, om_cg_i64(cx, tx0)));
+        int active = (int)(k.pl.tw - tx0 < k.VL ? k.pl.tw - tx0 : k.VL);
+        LLVMValueRef vcol = om_cg_add(cx, om_cg_mul(cx, c, om_cg_i64(cx, k.pl.TBp)), om_cg_mad(cx, r, k.pl.tw, om_cg_i64(cx, tx0)));
         wg_input_chunk(&k, om_cg_add(cx, ty0, r), xbase, vcol, tx0, active);
     }
     om_cg_for_end(cx, &lr);
     om_cg_for_end(cx, &lc);
 
     /* 2-3. per chunk of MBc output channels: 36 GEMMs, then the output transform */
-    LLVMValueRef mc = om_cg_for(cx, &lmc, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBk / k.MBc), "mc");
-    LLVMValueRef m0 = om_cg_add(cx, om_cg_mad(cx, mb, k.MBk, NULL), om_cg_mad(cx, mc, k.MBc, NULL));
+    LLVMValueRef mc = om_cg_for(cx, &lmc, om_cg_i64(cx, 0), om_cg_i64(cx, k.pl.MBk / k.pl.MBc), "mc");
+    LLVMValueRef m0 = om_cg_add(cx, om_cg_mad(cx, mb, k.pl.MBk, NULL), om_cg_mad(cx, mc, k.pl.MBc, NULL));
     LLVMValueRef xi = om_cg_for(cx, &lx, om_cg_i64(cx, 0), om_cg_i64(cx, 36), "xi");
-    LLVMValueRef mt = om_cg_for(cx, &lm, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBc / OM_WINOGRAD_MR), "mt");
+    LLVMValueRef mt = om_cg_for(cx, &lm, om_cg_i64(cx, 0), om_cg_i64(cx, k.pl.MBc / OM_WINOGRAD_MR), "mt");
     /* U run of rows m0 + 8*mt .. +8 for position xi: ((xi*(M/8) + m/8)*C)*8 */
     LLVMValueRef urow = om_cg_add(cx, om_cg_mul(cx, xi, om_cg_i64(cx, k.M / OM_WINOGRAD_MR)),
                                   om_cg_add(cx, LLVMBuildUDiv(cx->b, m0, om_cg_i64(cx, OM_WINOGRAD_MR), ""), mt));
-    for (int64_t col0 = 0; col0 < k.TB; col0 += 2 * k.VL) {
-        int nr = (int)(k.TB - col0 < 2 * k.VL ? k.TB - col0 : 2 * k.VL);
+    for (int64_t col0 = 0; col0 < k.pl.TB; col0 += 2 * k.VL) {
+        int nr = (int)(k.pl.TB - col0 < 2 * k.VL ? k.pl.TB - col0 : 2 * k.VL);
         om_cg_gemm_tile t = {
             .a = k.u, .b = k.v, .c = k.cs, .a_dt = OM_DT_FLOAT, .b_dt = OM_DT_FLOAT,
             .a_off = om_cg_mul(cx, urow, om_cg_i64(cx, k.C * OM_WINOGRAD_MR)),
-            .b_off = om_cg_mad(cx, xi, k.C * k.TBp, om_cg_i64(cx, col0)),
-            .c_off = om_cg_add(cx, om_cg_mad(cx, xi, k.MBc * k.TBp, om_cg_i64(cx, col0)), om_cg_mad(cx, mt, OM_WINOGRAD_MR * k.TBp, NULL)),
-            .a_rs = 1, .a_ks = OM_WINOGRAD_MR, .b_ks = k.TBp, .c_rs = k.TBp,
+            .b_off = om_cg_mad(cx, xi, k.C * k.pl.TBp, om_cg_i64(cx, col0)),
+            .c_off = om_cg_add(cx, om_cg_mad(cx, xi, k.pl.MBc * k.pl.TBp, om_cg_i64(cx, col0)), om_cg_mad(cx, mt, OM_WINOGRAD_MR * k.pl.TBp, NULL)),
+            .a_rs = 1, .a_ks = OM_WINOGRAD_MR, .b_ks = k.pl.TBp, .c_rs = k.pl.TBp,
             .mr = OM_WINOGRAD_MR, .nr = nr, .kc = k.C, .accumulate = false,
         };
         om_cg_gemm_tile_emit(cx, &t);
     }
     om_cg_for_end(cx, &lm);
     om_cg_for_end(cx, &lx);
-    LLVMValueRef mm = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, k.MBc), "mm");
+    LLVMValueRef mm = om_cg_for(cx, &lo, om_cg_i64(cx, 0), om_cg_i64(cx, k.pl.MBc), "mm");
     LLVMValueRef m = om_cg_add(cx, m0, mm);
     LLVMValueRef bias = bias_base ? om_cg_load(cx, OM_DT_FLOAT, bias_base, m) : NULL;
-    LLVMValueRef r2 = om_cg_for(cx, &lr2, om_cg_i64(cx, 0), om_cg_i64(cx, k.R), "r");
+    LLVMValueRef r2 = om_cg_for(cx, &lr2, om_cg_i64(cx, 0), om_cg_i64(cx, k.pl.R), "r");
     LLVMValueRef ty = om_cg_add(cx, ty0, r2);
     /* tile rows past the plane (last row block) were transformed from zeros: skip them */
-    LLVMValueRef inside = LLVMBuildICmp(cx->b, LLVMIntSLT, ty, om_cg_i64(cx, k.th), "");
+    LLVMValueRef inside = LLVMBuildICmp(cx->b, LLVMIntSLT, ty, om_cg_i64(cx, k.pl.th), "");
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "wg_row");
     LLVMBasicBlockRef skip = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "wg_row_end");
     LLVMBuildCondBr(cx->b, inside, body, skip);
     LLVMPositionBuilderAtEnd(cx->b, body);
     for (int64_t q = 0; q < nch; q++) {
         int64_t tx0 = q * k.VL;
-        int active = (int)(k.tw - tx0 < k.VL ? k.tw - tx0 : k.VL);
-        LLVMValueRef cscol = om_cg_add(cx, om_cg_mul(cx, mm, om_cg_i64(cx, k.TBp)), om_cg_mad(cx, r2, k.tw, om_cg_i64(cx, tx0)));
+        int active = (int)(k.pl.tw - tx0 < k.VL ? k.pl.tw - tx0 : k.VL);
+        LLVMValueRef cscol = om_cg_add(cx, om_cg_mul(cx, mm, om_cg_i64(cx, k.pl.TBp)), om_cg_mad(cx, r2, k.pl.tw, om_cg_i64(cx, tx0)));
         wg_output_chunk(&k, img, m, ty, cscol, bias, tx0, active);
     }
     LLVMBuildBr(cx->b, skip);
