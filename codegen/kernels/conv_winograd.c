@@ -133,8 +133,21 @@ static void wg_input_chunk(wg *k, LLVMValueRef ty, LLVMValueRef xbase, LLVMValue
                                                          wg_and_splat(k, m2, ok, W4))
                                  : LLVMConstNull(k->wt);
         LLVMValueRef d[6];
-        for (int j = 0; j < 6; j++)
+        for (int j = 0; j < 6; j++) {
             d[j] = LLVMBuildShuffleVector(b, l1, l2, wg_stride_mask(k, j, 4), "");
+            if (VL < 16) {
+                /* the masked-off lanes again, after the shuffle: LLVM 19 lowers this masked
+                 * load + stride-4 shuffle for AVX2 so that lane 4t+j of a row's padding reads
+                 * the next row (a miscompile; measured on x86-64-v3, not on AVX-512 / SSE) */
+                LLVMValueRef bits[64];
+                for (int t = 0; t < VL; t++) {
+                    int64_t col = c0 + 4 * t + j;
+                    bits[t] = LLVMConstInt(cx->i1, col >= 0 && col < k->W && 4 * t + j < need, 0);
+                }
+                LLVMValueRef dm = wg_and_splat(k, LLVMConstVector(bits, (unsigned)VL), ok, VL);
+                d[j] = LLVMBuildSelect(b, dm, d[j], LLVMConstNull(k->vt), "");
+            }
+        }
         for (int q = 0; q < 6; q++) /* (d B)[i][q] = sum_j d[j] BT[q][j] */
             e[i][q] = wg_lincomb(k, wg_BT[q], d, 6);
     }

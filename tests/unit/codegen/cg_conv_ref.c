@@ -60,6 +60,12 @@ om_graph *cg_conv_build(const cg_conv_case *cc, om_node **out_n, float **w_data)
 
 void cg_conv_run_check(const cg_conv_case *cc, om_graph *g, const float *W, double tol_rel)
 {
+    cg_conv_run_check_on(cc, g, W, tol_rel, NULL);
+}
+
+void cg_conv_run_check_on(const cg_conv_case *cc, om_graph *g, const float *W, double tol_rel,
+                          const om_cg_target_opts *target)
+{
     int64_t oh_n, ow_n, s = one_if_zero(cc->s), dl = one_if_zero(cc->d), grp = one_if_zero(cc->group);
     int64_t cg = cc->c / grp, mg = cc->m / grp;
     cg_conv_out_size(cc, &oh_n, &ow_n);
@@ -68,7 +74,7 @@ void cg_conv_run_check(const cg_conv_case *cc, om_graph *g, const float *W, doub
     assert_non_null(x);
     assert_non_null(y);
     cg_jit *j;
-    if (cg_jit_create(g, NULL, &j) != OM_OK)
+    if (cg_jit_create(g, target, &j) != OM_OK)
         fail_msg("conv: %s", om_last_error());
     cg_fill_random(OM_DT_FLOAT, cg_jit_buf(j, x), om_shape_numel(&x->shape), -1, 1);
     if (cc->bias)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "codegen/codegen.h"
 #include "ir/ir.h"
 
 typedef struct cg_conv_case {
@@ -26,9 +27,12 @@ void cg_conv_out_size(const cg_conv_case *cc, int64_t *oh, int64_t *ow);
 /* The graph y = Conv(x, w, b?, r?) of cc; *out_n the node, *w_data the weights (owned by
  * the caller). */
 om_graph *cg_conv_build(const cg_conv_case *cc, om_node **out_n, float **w_data);
-/* Compiles and runs g (built by cg_conv_build, possibly rewritten by passes) on seeded random
- * inputs and checks output y against the reference conv of cc with weights w; fails the
- * test naming the case and the first wrong elements. */
+/* Compiles g (built by cg_conv_build, possibly rewritten by passes) for `target` (NULL: the
+ * host), runs it on seeded random inputs and checks output y against the reference conv of
+ * cc with weights w; fails the test naming the case and the first wrong elements. */
+void cg_conv_run_check_on(const cg_conv_case *cc, om_graph *g, const float *w, double tol_rel,
+                          const om_cg_target_opts *target);
+/* The same on the host. */
 void cg_conv_run_check(const cg_conv_case *cc, om_graph *g, const float *w, double tol_rel);
 
 /* Calls check(cc) for `base` with every fused activation (parameters set where the activation

@@ -8,7 +8,8 @@
  * one vector of tiles, several tile-row blocks with a partial last one, two images, output
  * channels split over work items, every fused activation and both residual positions.
  * cg_jit_run_checked also checks that a 3-range split of the work items agrees with one
- * range. The kernel must call no library function on the host, baseline x86-64 and aarch64.
+ * range; some cases also run compiled for 8 lanes (haswell) and 4 lanes (baseline x86-64).
+ * The kernel must call no library function on the host, baseline x86-64 and aarch64.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,11 +60,13 @@ static om_graph *build(const cg_conv_case *cc, bool fires, float **w_out)
     return g;
 }
 
+static const om_cg_target_opts *g_target; /* NULL: host */
+
 static void check(cg_conv_case cc)
 {
     float *W;
     om_graph *g = build(&cc, true, &W);
-    cg_conv_run_check(&cc, g, W, WG_TOL);
+    cg_conv_run_check_on(&cc, g, W, WG_TOL, g_target);
     om_graph_destroy(g);
     free(W);
 }
@@ -80,6 +83,29 @@ static void test_shapes(void **state)
     check((cg_conv_case){1, 24, 16, 22, 22, 3, 1, 1, {1, 1, 1, 1}, true});     /* row blocks 5 + 1 (partial last) */
     check((cg_conv_case){1, 64, 64, 14, 14, 3, 1, 1, {1, 1, 1, 1}, true});     /* one row block: M split */
     check((cg_conv_case){1, 16, 16, 8, 8, 3, 1, 1, {2, 2, 2, 2}, true});       /* pads 2 */
+    check((cg_conv_case){2, 24, 16, 22, 22, 3, 1, 1, {0, 2, 2, 1}, false, "Relu", 0, 0, 1});
+    check((cg_conv_case){1, 16, 16, 22, 22, 3, 1, 1, {0, 1, 2, 2}, false});
+}
+
+/* The same kernel with 8 lanes (AVX2: two chunks for 9..16 tiles a row, other tilings) and
+ * 4 lanes (baseline x86-64, SSE): the workspace the pass sized must fit every width. */
+static void test_narrow_vectors(void **state)
+{
+    (void)state;
+    static const om_cg_target_opts targets[] = {{NULL, "haswell", NULL, 3}, {NULL, "x86-64", NULL, 3}};
+    for (int t = 0; t < 2; t++) {
+        g_target = &targets[t];
+        check((cg_conv_case){1, 17, 24, 13, 11, 3, 1, 1, {1, 1, 1, 1}, true});
+        check((cg_conv_case){1, 16, 16, 9, 70, 3, 1, 1, {1, 1, 1, 1}, true});
+        /* right padding 2: the last tile's padding lanes sit right before the next row
+         * (caught a wrong AVX2 lowering: see wg_input_chunk) */
+        check((cg_conv_case){1, 16, 16, 22, 22, 3, 1, 1, {1, 1, 1, 2}, false});
+        check((cg_conv_case){1, 16, 16, 22, 22, 3, 1, 1, {0, 1, 2, 2}, false});
+        check((cg_conv_case){1, 16, 16, 22, 22, 3, 1, 1, {0, 2, 2, 1}, false});
+        check((cg_conv_case){2, 24, 16, 22, 22, 3, 1, 1, {0, 2, 2, 1}, false, "Relu", 0, 0, 1});
+        check((cg_conv_case){1, 64, 64, 14, 14, 3, 1, 1, {1, 1, 1, 1}, true});
+    }
+    g_target = NULL;
 }
 
 static void test_epilogues(void **state)
@@ -130,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_no_libcalls),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_epilogues),
+        cmocka_unit_test(test_narrow_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
