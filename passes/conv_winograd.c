@@ -39,29 +39,9 @@ static const double wg_G[6][3] = {
     {0, 0, 1},
 };
 
-static bool wg_all_ones(const om_node *n, const char *attr)
-{
-    const int64_t *v = NULL;
-    int cnt = om_node_ints(n, attr, &v);
-    for (int i = 0; v && i < cnt; i++)
-        if (v[i] != 1)
-            return false;
-    return true;
-}
-
-static bool wg_f32_4d(const om_value *v)
-{
-    return v && v->dtype == OM_DT_FLOAT && v->shape.rank == 4 && om_shape_is_static(&v->shape);
-}
-
 static bool wg_candidate(const om_node *n)
 {
-    if (!n || n->dead || n->op != OM_OP_CONV || om_pat_has_attr_prefix(n, "om_packed") || om_node_int(n, "group", 1) != 1)
-        return false;
-    const char *ap = om_node_string(n, "auto_pad", "NOTSET");
-    if (ap && ap[0] && strcmp(ap, "NOTSET") != 0)
-        return false;
-    if (!wg_all_ones(n, "strides") || !wg_all_ones(n, "dilations"))
+    if (!om_pat_plain_f32_conv(n) || !om_pat_ints_all_one(n, "strides") || !om_pat_ints_all_one(n, "dilations"))
         return false;
     const int64_t *p = NULL;
     if (om_node_ints(n, "pads", &p) != 4)
@@ -69,16 +49,9 @@ static bool wg_candidate(const om_node *n)
     for (int i = 0; i < 4; i++)
         if (p[i] < 0 || p[i] > 2)
             return false;
-    const om_value *x = om_node_input(n, 0), *w = om_node_input(n, 1), *b = om_node_input(n, 2);
-    const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
-    if (!wg_f32_4d(x) || !wg_f32_4d(w) || !wg_f32_4d(y) || w->kind != OM_VALUE_CONSTANT || !w->data)
-        return false;
-    if (b && b->dtype != OM_DT_FLOAT)
-        return false;
+    const om_value *w = om_node_input(n, 1), *y = n->outputs[0];
     int64_t M = w->shape.dims[0], C = w->shape.dims[1];
-    if (w->shape.dims[2] != 3 || w->shape.dims[3] != 3 || C != x->shape.dims[1] || y->shape.dims[1] != M)
-        return false;
-    if ((size_t)om_shape_numel(&w->shape) * 4 != w->nbytes)
+    if (w->shape.dims[2] != 3 || w->shape.dims[3] != 3)
         return false;
     if (M % 8 != 0 || M < WG_MIN_M || C < WG_MIN_C)
         return false;

@@ -271,3 +271,35 @@ bool om_pat_has_attr_prefix(const om_node *n, const char *prefix)
             return true;
     return false;
 }
+
+bool om_pat_ints_all_one(const om_node *n, const char *name)
+{
+    const int64_t *v = NULL;
+    int cnt = om_node_ints(n, name, &v);
+    for (int i = 0; v && i < cnt; i++)
+        if (v[i] != 1)
+            return false;
+    return true;
+}
+
+static bool f32_4d_static(const om_value *v)
+{
+    return v && v->dtype == OM_DT_FLOAT && v->shape.rank == 4 && om_shape_is_static(&v->shape);
+}
+
+bool om_pat_plain_f32_conv(const om_node *n)
+{
+    if (!n || n->dead || n->op != OM_OP_CONV || om_pat_has_attr_prefix(n, "om_packed") ||
+        om_node_int(n, "group", 1) != 1)
+        return false;
+    const char *ap = om_node_string(n, "auto_pad", "NOTSET");
+    if (ap && ap[0] && strcmp(ap, "NOTSET") != 0)
+        return false;
+    const om_value *x = om_node_input(n, 0), *w = om_node_input(n, 1), *b = om_node_input(n, 2);
+    const om_value *y = n->n_outputs > 0 ? n->outputs[0] : NULL;
+    if (!f32_4d_static(x) || !f32_4d_static(w) || !f32_4d_static(y) || w->kind != OM_VALUE_CONSTANT || !w->data)
+        return false;
+    if ((size_t)om_shape_numel(&w->shape) * 4 != w->nbytes || (b && b->dtype != OM_DT_FLOAT))
+        return false;
+    return w->shape.dims[1] == x->shape.dims[1] && y->shape.dims[1] == w->shape.dims[0];
+}

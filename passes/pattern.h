@@ -62,6 +62,13 @@ om_status om_pat_copy_attrs(om_graph *g, om_node *to, const om_node *from);
 /* Whether n carries an attribute whose name starts with `prefix` (e.g. "om_packed": its
  * weights were re-laid out by a packing pass). */
 bool om_pat_has_attr_prefix(const om_node *n, const char *prefix);
+/* Whether every value of INTS attribute `name` is 1 (true when it is absent). */
+bool om_pat_ints_all_one(const om_node *n, const char *name);
+/* The common ground of the passes that re-lay a Conv's weights offline: n is a live Conv,
+ * group 1, auto_pad NOTSET, with no om_packed_* attribute yet; X, W, Y are f32 of rank 4
+ * with static shapes, W a constant holding its data, channels consistent (W [M, C, kh, kw]
+ * with C = X's and M = Y's), and the bias, if any, f32. */
+bool om_pat_plain_f32_conv(const om_node *n);
 
 /* A new f32 constant of the given shape from doubles (NULL + om_error on out of memory). */
 om_value *om_pat_const_f32(om_graph *g, const char *name, int rank, const int64_t *dims, const double *data);
