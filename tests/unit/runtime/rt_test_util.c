@@ -190,3 +190,40 @@ size_t rt_plan_step_offset(const om_art_model *m, uint32_t s)
         off += 16 + 4 * (size_t)m->steps[i].n_args;
     return off;
 }
+
+rt_test_artifact *rt_test_artifact_new(int64_t n, bool compress)
+{
+    rt_test_artifact *a = calloc(1, sizeof *a);
+    assert_non_null(a);
+    rt_test_model_init(&a->t, n);
+    a->t.m.compress = compress;
+    a->file = rt_serialize(&a->t.m, &a->size);
+    return a;
+}
+
+void rt_test_artifact_free(rt_test_artifact *a)
+{
+    free(a->file);
+    rt_test_model_free(&a->t);
+    free(a);
+}
+
+void rt_test_run_check(omrt_model *m, const float *w)
+{
+    float a[64], b[64], o0[64], o1[64], r0[64], r1[64];
+    for (int i = 0; i < 64; i++) {
+        a[i] = (float)i * 0.5f - 7.0f;
+        b[i] = (float)(i % 5);
+    }
+    rt_test_reference(64, a, b, w, r0, r1);
+    omrt_context *c = NULL;
+    omrt_context_opts o = {2};
+    assert_int_equal(omrt_context_create(m, &o, &c), OMRT_OK);
+    const void *in[2] = {a, b};
+    void *out[2] = {o0, o1};
+    assert_int_equal(omrt_execute(c, in, out), OMRT_OK);
+    assert_memory_equal(o0, r0, sizeof r0);
+    assert_memory_equal(o1, r1, sizeof r1);
+    omrt_context_destroy(c);
+    omrt_model_destroy(m);
+}

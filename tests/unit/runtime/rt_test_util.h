@@ -5,10 +5,12 @@
 #ifndef OM_RT_TEST_UTIL_H
 #define OM_RT_TEST_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "runtime/artifact/artifact.h"
+#include "runtime/include/omrt.h"
 
 /* Whole file into a malloc'd buffer; aborts the test on failure. */
 void *rt_read_file(const char *path, size_t *size);
@@ -38,6 +40,20 @@ void rt_test_reference(int64_t n, const float *a, const float *b, const float *w
                        float *out1);
 /* om_art_serialize, asserting success. */
 uint8_t *rt_serialize(const om_art_model *m, size_t *size);
+
+/* The test model over n floats and its serialized artifact (sections compressed when
+ * `compress`): the cmocka fixture of the artifact-reading tests. */
+typedef struct rt_test_artifact {
+    rt_test_model t;
+    uint8_t *file;
+    size_t size;
+} rt_test_artifact;
+rt_test_artifact *rt_test_artifact_new(int64_t n, bool compress);
+void rt_test_artifact_free(rt_test_artifact *a);
+
+/* Runs m (the test model over 64 floats, weights w) on 2 threads on fixed inputs and asserts
+ * its outputs equal rt_test_reference's bit for bit; destroys m. */
+void rt_test_run_check(omrt_model *m, const float *w);
 
 /* Payload offset and size of section `kind` in a serialized artifact (asserts it exists). */
 size_t rt_section_offset(const uint8_t *file, uint32_t kind, size_t *size);

@@ -51,28 +51,17 @@ static uint8_t *entry(uint8_t *f, uint32_t kind)
     return NULL;
 }
 
-typedef struct fixture {
-    rt_test_model t;
-    uint8_t *file;
-    size_t size;
-} fixture;
+typedef rt_test_artifact fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    rt_test_model_init(&f->t, 64);
-    f->t.m.compress = true;
-    f->file = rt_serialize(&f->t.m, &f->size);
-    *state = f;
+    *state = rt_test_artifact_new(64, true);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    free(f->file);
-    rt_test_model_free(&f->t);
-    free(f);
+    rt_test_artifact_free(*state);
     return 0;
 }
 
@@ -129,22 +118,7 @@ static void test_loads_and_runs(void **state)
     omrt_model *m = NULL;
     if (omrt_model_load_memory(f->file, f->size, &m) != OMRT_OK)
         fail_msg("%s", omrt_last_error());
-    float a[64], b[64], o0[64], o1[64], r0[64], r1[64];
-    for (int i = 0; i < 64; i++) {
-        a[i] = (float)i * 0.25f - 3.0f;
-        b[i] = (float)(i % 7);
-    }
-    rt_test_reference(64, a, b, f->t.weights, r0, r1);
-    omrt_context *c = NULL;
-    omrt_context_opts o = {2};
-    assert_int_equal(omrt_context_create(m, &o, &c), OMRT_OK);
-    const void *in[2] = {a, b};
-    void *out[2] = {o0, o1};
-    assert_int_equal(omrt_execute(c, in, out), OMRT_OK);
-    assert_memory_equal(o0, r0, sizeof r0);
-    assert_memory_equal(o1, r1, sizeof r1);
-    omrt_context_destroy(c);
-    omrt_model_destroy(m);
+    rt_test_run_check(m, f->t.weights);
 }
 
 /* Copies the artifact, lets `patch` damage CODE's payload or entry, fixes every checksum

@@ -13,27 +13,17 @@
 
 #include "tests/unit/runtime/rt_test_util.h"
 
-typedef struct fixture {
-    rt_test_model t;
-    uint8_t *file;
-    size_t size;
-} fixture;
+typedef rt_test_artifact fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    rt_test_model_init(&f->t, 50);
-    f->file = rt_serialize(&f->t.m, &f->size);
-    *state = f;
+    *state = rt_test_artifact_new(50, false);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    free(f->file);
-    rt_test_model_free(&f->t);
-    free(f);
+    rt_test_artifact_free(*state);
     return 0;
 }
 
