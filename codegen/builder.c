@@ -450,6 +450,17 @@ LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops,
     return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
 }
 
+void om_cg_prefetch(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef idx, int locality)
+{
+    unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
+    LLVMTypeRef over = cx->ptr;
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, &over, 1);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, &over, 1);
+    LLVMValueRef p = LLVMBuildGEP2(cx->b, elt, base, &idx, 1, ""); /* not inbounds: may pass the end */
+    LLVMValueRef ops[4] = {p, om_cg_i32(cx, 0), om_cg_i32(cx, locality), om_cg_i32(cx, 1)};
+    LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+}
+
 /* ---- diagnostics ------------------------------------------------------------------------ */
 
 om_status om_cg_unsupported(om_cg_ctx *cx, const char *fmt, ...)

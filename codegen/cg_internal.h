@@ -115,6 +115,10 @@ LLVMValueRef om_cg_sigmoid_f32(om_cg_ctx *cx, LLVMValueRef x);
 /* Calls an LLVM intrinsic by name on same-typed operands ("llvm.sqrt", "llvm.fabs",
  * "llvm.fma", "llvm.maxnum", ...), overloaded on the first operand's type. */
 LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops, unsigned n);
+/* Read prefetch of the cache line holding base[idx] (elements of type elt) into the level
+ * `locality` names (llvm.prefetch: 3 = L1, 2 = L2, 1 = L3). The address may lie past the
+ * tensor: prefetches never fault. */
+void om_cg_prefetch(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef idx, int locality);
 
 /* Run-time check: when `ok` (i1) is false the kernel returns `code` (an om_art_check_code)
  * at once; the builder continues on the true path. Use for inputs whose values the compiled
