@@ -29,12 +29,15 @@
  * and takes the p-th root: p = 1 and p = 2 (sqrt); other p need pow and are unsupported.
  *
  * f16/bf16 accumulate in f32; MaxPool also takes the integer dtypes (int8, uint8, ...).
+ * f32 2-D MaxPool without Indices on 16-lane targets takes the vector kernel of
+ * pool_max2d.c instead.
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "codegen/cg_internal.h"
+#include "codegen/kernels/pool_max2d.h"
 #include "codegen/kernels/window.h"
 
 #define OM_POOL_JB 256 /* accumulator block width, elements */
@@ -317,6 +320,13 @@ om_status om_cg_emit_pool(om_cg_ctx *cx, const om_node *n)
     if (rows * On == 0)
         return OM_OK;
 
+    if (k.is_max && !k.want_idx && k.dt == OM_DT_FLOAT && nsp == 2 && k.D[0] == 1 && k.D[1] == 1) {
+        om_cg_pool2d g2 = {.NC = NC, .IH = k.I[0], .IW = k.I[1], .OH = k.O[0], .OW = k.O[1], .KH = k.K[0],
+                           .KW = k.K[1], .SH = k.S[0], .SW = k.S[1], .PH = k.P[0], .PW = k.P[1]};
+        bool done;
+        if ((st = om_cg_maxpool2d_vec(cx, &g2, &done)) != OM_OK || done)
+            return st;
+    }
     k.x = om_cg_in(cx, 0);
     k.y = om_cg_out(cx, 0);
     int64_t jb = On < OM_POOL_JB ? On : OM_POOL_JB;

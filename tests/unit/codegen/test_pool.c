@@ -207,6 +207,40 @@ static void test_maxpool_2d(void **state)
                 }
 }
 
+/* f32 2-D without Indices, dilation 1, stride 1 or 2: the vector kernel of pool_max2d.c on
+ * AVX-512 hosts (rows of several 16-output blocks with a partial last one, pads on either
+ * side, ceil_mode windows past the end, kernels up to 7 wide) */
+static void test_maxpool_vec(void **state)
+{
+    static const int64_t ks[][2] = {{3, 3}, {2, 2}, {7, 5}, {1, 4}};
+    static const int64_t strides[][2] = {{1, 1}, {2, 2}, {1, 2}, {2, 1}};
+    static const int64_t pads[][4] = {{0, 0, 0, 0}, {1, 1, 1, 1}, {0, 1, 2, 0}};
+    int64_t in[2] = {11, 70};
+    for (int k = 0; k < 4; k++)
+        for (int s = 0; s < 4; s++)
+            for (int p = 0; p < 3; p++) {
+                int64_t pd[4];
+                for (int i = 0; i < 4; i++)
+                    pd[i] = pads[p][i] < ks[k][i % 2] ? pads[p][i] : ks[k][i % 2] - 1;
+                pool_case pc = mp(2, 1, 3, in, ks[k], strides[s], NULL, pd);
+                pc.ceil = (k + s + p) % 2;
+                check_pool(pc);
+            }
+    /* ResNet-50's stem pool shape (one channel) and NaN in a wide row */
+    int64_t in2[2] = {112, 112}, k3[2] = {3, 3}, s2[2] = {2, 2}, p1[4] = {1, 1, 1, 1};
+    check_pool(mp(2, 1, 2, in2, k3, s2, NULL, p1));
+    pool_case pc = mp(2, 1, 1, in2, k3, s2, NULL, p1);
+    pool_run pr;
+    pool_build(&pc, &pr);
+    float *x = cg_jit_buf(pr.j, pr.x);
+    cg_fill_random(OM_DT_FLOAT, x, 112 * 112, -1, 1);
+    x[5 * 112 + 40] = NAN; /* in windows (2, 20) and (3, 20) only */
+    pool_check(&pc, &pr);
+    const float *y = cg_jit_buf(pr.j, pr.y);
+    assert_true(isnan(y[2 * 56 + 20]) && isnan(y[3 * 56 + 20]) && !isnan(y[2 * 56 + 21]) && !isnan(y[4 * 56 + 20]));
+    pool_free(&pr);
+}
+
 static void test_maxpool_indices(void **state)
 {
     int64_t in[2] = {7, 8}, k[2] = {3, 2}, s[2] = {2, 1}, pads[4] = {1, 1, 1, 0};
@@ -485,6 +519,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_maxpool_2d),
+        cmocka_unit_test(test_maxpool_vec),
         cmocka_unit_test(test_maxpool_indices),
         cmocka_unit_test(test_maxpool_onnx_argmax),
         cmocka_unit_test(test_maxpool_nan),
