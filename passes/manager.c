@@ -33,7 +33,7 @@ typedef struct pipeline {
 
 static const pipeline pipelines[] = {
     {"default", "propagate-declared-shapes,infer-shapes,simplify,cse,fold-batchnorm,fold-mul-add,matmul-add-to-gemm,layernorm-fusion,"
-                "gelu-fusion,fuse-epilogue,fuse-elementwise,pack-bf16-weights,pack-gemm-weights,conv-winograd,pack-conv-small,dce,finalize-io,plan-memory"},
+                "gelu-fusion,fuse-epilogue,fuse-elementwise,pack-bf16-weights,pack-gemm-weights,conv-winograd,conv-stride-slice,pack-conv-small,dce,finalize-io,plan-memory"},
     {"none", ""},
 };
 

@@ -10,6 +10,7 @@
 #   llvm_bin   folder with FileCheck, split-file, not (default /usr/lib/llvm-19/bin)
 #   exec_root  where lit writes its Output/ folders (default: a build folder, never the sources)
 import os
+import sys
 
 import lit.formats
 
@@ -24,4 +25,8 @@ if not omc:
     lit_config.fatal("pass --param omc=<path to the built omc>")
 llvm_bin = lit_config.params.get("llvm_bin", "/usr/lib/llvm-19/bin")
 config.substitutions.append(("%omc", omc))
+# the interpreter running lit (CMake starts it as /usr/bin/python3, which has numpy)
+config.substitutions.append(("%python", sys.executable))
+# omrun is built next to omc (tools/)
+config.substitutions.append(("%omrun", os.path.join(os.path.dirname(omc), "omrun")))
 config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("PATH", "/usr/bin:/bin")])
