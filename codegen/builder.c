@@ -450,6 +450,15 @@ LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops,
     return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
 }
 
+LLVMValueRef om_cg_masked_intrinsic(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    LLVMTypeRef over[2] = {vt, cx->ptr};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
+    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
+}
+
 void om_cg_prefetch(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef idx, int locality)
 {
     unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);

@@ -115,6 +115,9 @@ LLVMValueRef om_cg_sigmoid_f32(om_cg_ctx *cx, LLVMValueRef x);
 /* Calls an LLVM intrinsic by name on same-typed operands ("llvm.sqrt", "llvm.fabs",
  * "llvm.fma", "llvm.maxnum", ...), overloaded on the first operand's type. */
 LLVMValueRef om_cg_intrinsic(om_cg_ctx *cx, const char *name, LLVMValueRef *ops, unsigned n);
+/* Calls llvm.masked.load / llvm.masked.store (`name`) on vector type vt with operands ops
+ * (overloaded on vt and the pointer type). */
+LLVMValueRef om_cg_masked_intrinsic(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n);
 /* Read prefetch of the cache line holding base[idx] (elements of type elt) into the level
  * `locality` names (llvm.prefetch: 3 = L1, 2 = L2, 1 = L3). The address may lie past the
  * tensor: prefetches never fault. */

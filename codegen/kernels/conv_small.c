@@ -90,16 +90,6 @@ static LLVMValueRef cs_prefix_mask(cs *k, int64_t n)
     return LLVMConstVector(e, CS_VL);
 }
 
-static LLVMValueRef cs_masked_call(cs *k, const char *name, LLVMValueRef *ops, unsigned n)
-{
-    om_cg_ctx *cx = k->cx;
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {k->vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 /* 16 floats at element idx of base, lanes outside mask (NULL: all) zero and not read */
 static LLVMValueRef cs_mload(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef mask)
 {
@@ -107,7 +97,7 @@ static LLVMValueRef cs_mload(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMVal
         return cs_vload(k, base, idx);
     LLVMValueRef p = LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
     LLVMValueRef ops[4] = {p, om_cg_i32(k->cx, 4), mask, LLVMConstNull(k->vt)};
-    return cs_masked_call(k, "llvm.masked.load", ops, 4);
+    return om_cg_masked_intrinsic(k->cx, "llvm.masked.load", k->vt, ops, 4);
 }
 
 static void cs_mstore(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
@@ -119,7 +109,7 @@ static void cs_mstore(cs *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v
         return;
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
-    cs_masked_call(k, "llvm.masked.store", ops, 4);
+    om_cg_masked_intrinsic(k->cx, "llvm.masked.store", k->vt, ops, 4);
 }
 
 /* X offset inside a channel plane of position p, tap (kh, kw), or -1 in the padding. */

@@ -48,12 +48,8 @@ static LLVMValueRef pm_taps(om_cg_ctx *cx, const om_cg_pool2d *g, LLVMValueRef x
     LLVMValueRef fill[2 * PM_VL];
     for (int i = 0; i < n; i++)
         fill[i] = ninf;
-    unsigned id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
     LLVMValueRef ops[4] = {p, om_cg_i32(cx, 4), pm_mask(cx, on, n), LLVMConstVector(fill, (unsigned)n)};
-    LLVMValueRef v = LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+    LLVMValueRef v = om_cg_masked_intrinsic(cx, "llvm.masked.load", vt, ops, 4);
     if (g->SW == 1)
         return v;
     LLVMValueRef even[PM_VL];
@@ -122,12 +118,8 @@ om_status om_cg_maxpool2d_vec(om_cg_ctx *cx, const om_cg_pool2d *g, bool *done)
         bool on[PM_VL] = {0};
         for (int j = 0; j < n; j++)
             on[j] = true;
-        unsigned id = LLVMLookupIntrinsicID("llvm.masked.store", 17);
-        LLVMTypeRef over[2] = {vt, cx->ptr};
-        LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-        LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
         LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, 4), pm_mask(cx, on, PM_VL)};
-        LLVMBuildCall2(b, fty, fn, ops, 4, "");
+        om_cg_masked_intrinsic(cx, "llvm.masked.store", vt, ops, 4);
     }
     om_cg_for_end(cx, &lw);
     return OM_OK;

@@ -1,16 +1,9 @@
 # Writes the IR graph of conv-stride-slice.ir (seeded random weights).
 import random
 
+from irgen import const
+
 random.seed(11)
-
-
-def const(name, dims):
-    n = 1
-    for d in dims:
-        n *= d
-    vals = ", ".join("%.4f" % random.uniform(-1, 1) for _ in range(n))
-    return "  const %%%s : f32[%s] = [%s]" % (name, ",".join(map(str, dims)), vals)
-
 
 print('graph "css" opset 17 {')
 print("  input %x : f32[1,256,13,13]")

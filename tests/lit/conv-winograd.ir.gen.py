@@ -1,16 +1,9 @@
 # Writes the IR graph of conv-winograd.ir (16x16x3x3 and 16x16x5x5 seeded random weights).
 import random
 
+from irgen import const
+
 random.seed(7)
-
-
-def const(name, dims):
-    n = 1
-    for d in dims:
-        n *= d
-    vals = ", ".join("%.4f" % random.uniform(-1, 1) for _ in range(n))
-    return "  const %%%s : f32[%s] = [%s]" % (name, ",".join(map(str, dims)), vals)
-
 
 print('graph "wg" opset 17 {')
 print("  input %x : f32[1,16,8,8]")
