@@ -30,7 +30,10 @@
  * With several K blocks the partial sums go through Y (Y never aliases an input: the memory
  * plan gives a node's outputs their own memory); bias initializes the accumulators and the
  * fused epilogue (activation, residual; cg_epilogue.h semantics, on vectors) is applied
- * after the last K block, before the tail-masked store.
+ * after the last K block, before the tail-masked store. Each block also prefetches into L2
+ * what the item's next tile will touch (its Y and residual lines, and for plain flat tiles a
+ * slice of its X lines): in NCHW a tile touches a few lines of each of hundreds of channel
+ * rows, a pattern the hardware prefetchers do not follow.
  *
  * Work items are (image, channel-block range, tile), tile fastest; the block range is split
  * only when there are few tiles, so each thread's contiguous share of items covers whole
@@ -84,6 +87,7 @@ typedef struct cf {
     LLVMValueRef n;           /* per work item: the image */
     LLVMValueRef xg, wm0, yb; /* per block: X plane of (n, first channel of g), W row of m0, Y plane of (n, m0) */
     LLVMValueRef m0;
+    LLVMValueRef jr;          /* per block: its index among the work item's blocks (j - j0) */
     cf_plan p;
 } cf;
 
@@ -241,6 +245,19 @@ static void cf_store(cf *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v,
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
     cf_masked_call(k, "llvm.masked.store", k->vt, ops, 4);
+}
+
+/* Prefetch of the line holding f32 element idx of base (rw 1: for writing; locality 3 = L1
+ * .. 1 = L2 as llvm.prefetch). Prefetches never fault: the address may lie past base. */
+static void cf_prefetch(cf *k, LLVMValueRef base, LLVMValueRef idx, int rw, int locality)
+{
+    om_cg_ctx *cx = k->cx;
+    unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
+    LLVMTypeRef over = cx->ptr;
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, &over, 1);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, &over, 1);
+    LLVMValueRef ops[4] = {cf_addr(k, base, idx), om_cg_i32(cx, rw), om_cg_i32(cx, locality), om_cg_i32(cx, 1)};
+    LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
 }
 
 static LLVMValueRef cf_fma(cf *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
@@ -480,6 +497,35 @@ static void cf_if_end(cf *k, cf_if *f)
     LLVMPositionBuilderAtEnd(k->cx->b, f->join);
 }
 
+/* While this tile computes, prefetch into L2 the lines the item's next tile (T lanes on; in
+ * row mode the row's next tile, or the start of the next row after its last) touches in this
+ * block: Y and the residual (rows m0 .. m0 + mr), and (plain flat) the K block's X lines,
+ * spread over the item's blocks (block jr takes a slice of the channels). In NCHW a tile touches a few lines in each of hundreds of channel rows 4 KiB or
+ * more apart, which the hardware prefetchers do not follow; without this, the stores wait for
+ * their lines (read for ownership) and the first channel block for X. */
+static void cf_prefetch_next(cf *k, const cf_tile *t, LLVMValueRef kb, const LLVMValueRef *yi, int na)
+{
+    om_cg_ctx *cx = k->cx;
+    const cf_plan *p = &k->p;
+    LLVMValueRef next = om_cg_i64(cx, p->T);
+    if (k->flat && !k->packed) {
+        int64_t sl = (p->kc + p->jc - 1) / p->jc;
+        LLVMValueRef cs = om_cg_add(cx, kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0), om_cg_mad(cx, k->jr, sl, NULL));
+        LLVMValueRef ce = om_cg_win_smin(cx, om_cg_add(cx, cs, om_cg_i64(cx, sl)), om_cg_i64(cx, k->Cg));
+        om_cg_loop lp;
+        LLVMValueRef c = om_cg_for(cx, &lp, cs, ce, "pfc");
+        LLVMValueRef xi = om_cg_add(cx, om_cg_mad(cx, c, k->IHW, k->xg), om_cg_add(cx, t->sp0, next));
+        for (int j = 0; j < t->nr; j++)
+            cf_prefetch(k, k->x, om_cg_add(cx, xi, om_cg_i64(cx, (int64_t)j * k->VL)), 0, 2);
+        om_cg_for_end(cx, &lp);
+    }
+    for (int q = 0; q < na; q++) {
+        cf_prefetch(k, k->y, om_cg_add(cx, yi[q], next), 0, 2);
+        if (k->ep->residual)
+            cf_prefetch(k, k->ep->res, om_cg_add(cx, yi[q], next), 0, 2);
+    }
+}
+
 /* Output-channel block (k->m0 .. + t->mr) of tile t over input channels [kb*kc, ...): the
  * accumulators start from the bias (first K block) or the partial sums in Y, and end in Y,
  * through the epilogue after the last K block. kb is NULL when there is one K block. */
@@ -511,6 +557,8 @@ static void cf_micro(cf *k, const cf_tile *t, LLVMValueRef kb)
         }
     }
     cf_acc_store(k, na, a);
+
+    cf_prefetch_next(k, t, kb, yi, na);
 
     LLVMValueRef c0 = kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0);
     LLVMValueRef c1 = kb ? om_cg_win_smin(cx, om_cg_add(cx, c0, om_cg_i64(cx, p->kc)), om_cg_i64(cx, k->Cg))
@@ -605,6 +653,7 @@ static void cf_tile_emit(cf *k, cf_tile *t, LLVMValueRef jci)
         cf_pack(k, t, c0, c1);
     }
     LLVMValueRef j = om_cg_for(cx, &lj, j0, j1, "j");
+    k->jr = LLVMBuildNSWSub(cx->b, j, j0, "jr");
     cf_block(k, t, j, kb);
     om_cg_for_end(cx, &lj);
     if (kb)

@@ -147,6 +147,14 @@ static void run_pointwise(void)
     f.act = "Relu";
     f.residual = 1;
     check(f);
+    /* K blocks with the residual epilogue after the last one, with and without bias (the
+     * first K block starts from the bias or zero, the others from the partial sums in Y) */
+    for (int bias = 0; bias < 2; bias++) {
+        fc kr = F2(1, 200, 24, 1, {23, 27}, {1, 1}, {1, 1}, {1, 1}, {0}, bias != 0);
+        kr.act = "Relu";
+        kr.residual = 2 - bias;
+        check(kr);
+    }
 }
 
 static void run_kxk_flat(void)
