@@ -57,6 +57,7 @@
 #define CF_MIN_ITEMS_PACKED 2 /* the same when each split repeats the panel's gathers */
 #define CF_PACK_MIN_M 16               /* packed layout: output channels that amortize the gathers */
 #define CF_PACK_MAX_TAPS 9
+#define CF_PACK_MAX_TAPS_S2 CF_MAX_FLAT_TAPS /* width stride 2 (the ResNet stem's 7x7): packed */
 #define CF_PACK_PANEL_BYTES (32 * 1024) /* packed: the stack panel (at most this + one channel) */
 #define CF_MAX_LANE_INDEX ((int64_t)1 << 30)
 #define CF_1X1_8X3_MIN_PLANE 512 /* 1x1 stride 1: 8 x 3 tiles from this plane size on */
@@ -381,8 +382,39 @@ static void cf_taps_packed(cf *k, const cf_tile *t, LLVMValueRef pc, LLVMValueRe
     }
 }
 
-/* Packed: gathers input channels [c0, c1) of image k->n (group 0) for tile t into the
- * panel, zeros where a tap reads padding. */
+/* if (cond) { yes } else { no }: returns the join block's builder position after the
+ * caller filled both sides (see cf_branch_* below). */
+typedef struct cf_if {
+    LLVMBasicBlockRef yes, no, join;
+} cf_if;
+
+static void cf_if_begin(cf *k, cf_if *f, LLVMValueRef cond)
+{
+    om_cg_ctx *cx = k->cx;
+    f->yes = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "then");
+    f->no = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "else");
+    f->join = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "endif");
+    LLVMBuildCondBr(cx->b, cond, f->yes, f->no);
+    LLVMPositionBuilderAtEnd(cx->b, f->yes);
+}
+
+static void cf_if_else(cf *k, cf_if *f)
+{
+    LLVMBuildBr(k->cx->b, f->join);
+    LLVMPositionBuilderAtEnd(k->cx->b, f->no);
+}
+
+static void cf_if_end(cf *k, cf_if *f)
+{
+    LLVMBuildBr(k->cx->b, f->join);
+    LLVMMoveBasicBlockAfter(f->join, LLVMGetLastBasicBlock(k->cx->fn));
+    LLVMPositionBuilderAtEnd(k->cx->b, f->join);
+}
+
+/* Packed: copies input channels [c0, c1) of image k->n (group 0) for tile t into the panel,
+ * zeros where a tap reads padding. When each vector of the tile lies in one output row (and
+ * the width stride is 1 or 2), a vector's taps are SW*VL consecutive inputs: a masked load
+ * (2*VL lanes keeping the even ones for stride 2); otherwise masked gathers. */
 static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
 {
     om_cg_ctx *cx = k->cx;
@@ -392,24 +424,50 @@ static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
     LLVMTypeRef over[2] = {k->vt, pvt};
     LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
     LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    om_cg_loop lc;
-    LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "pc");
-    LLVMValueRef xp = cf_addr(k, k->x, om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->C, NULL), c), k->IHW, NULL));
-    LLVMValueRef pc = om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, c0, ""), k->KK * k->p.T, NULL);
-    for (int64_t kh = 0; kh < g->KH; kh++)
-        for (int64_t kw = 0; kw < g->KW; kw++) {
-            int64_t tap = kh * g->KW + kw;
-            for (int j = 0; j < t->nr; j++) {
-                LLVMValueRef idx = LLVMBuildAdd(cx->b, t->gidx[j], cf_isplat(k, kh * g->DH * g->IW + kw * g->DW), "");
-                LLVMValueRef ptrs = LLVMBuildGEP2(cx->b, cx->f32, xp, &idx, 1, "");
-                LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 4), t->masks[tap][j], LLVMConstNull(k->vt)};
-                LLVMValueRef v = LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
-                LLVMValueRef st = LLVMBuildStore(
-                    cx->b, v, cf_addr(k, k->panel, om_cg_add(cx, pc, om_cg_i64(cx, tap * k->p.T + (int64_t)j * k->VL))));
-                LLVMSetAlignment(st, 4);
-            }
+    cf_if f;
+    bool rows = g->SW <= 2;
+    if (rows) {
+        LLVMValueRef ok = LLVMConstInt(cx->i1, 1, 0);
+        for (int j = 0; j < t->nr; j++) {
+            LLVMValueRef ow = LLVMBuildURem(cx->b, om_cg_add(cx, t->sp0, om_cg_i64(cx, (int64_t)j * k->VL)), om_cg_i64(cx, g->OW), "");
+            ok = LLVMBuildAnd(cx->b, ok, LLVMBuildICmp(cx->b, LLVMIntSLE, ow, om_cg_i64(cx, g->OW - k->VL), ""), "");
         }
-    om_cg_for_end(cx, &lc);
+        cf_if_begin(k, &f, ok);
+    }
+    for (int gather = rows ? 0 : 1; gather < 2; gather++) {
+        if (gather && rows)
+            cf_if_else(k, &f);
+        om_cg_loop lc;
+        LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "pc");
+        LLVMValueRef xp = cf_addr(k, k->x, om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->C, NULL), c), k->IHW, NULL));
+        LLVMValueRef pc = om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, c0, ""), k->KK * k->p.T, NULL);
+        for (int64_t kh = 0; kh < g->KH; kh++)
+            for (int64_t kw = 0; kw < g->KW; kw++) {
+                int64_t tap = kh * g->KW + kw, off = kh * g->DH * g->IW + kw * g->DW;
+                for (int j = 0; j < t->nr; j++) {
+                    LLVMValueRef v, m = t->masks[tap][j];
+                    if (gather) {
+                        LLVMValueRef idx = LLVMBuildAdd(cx->b, t->gidx[j], cf_isplat(k, off), "");
+                        LLVMValueRef ptrs = LLVMBuildGEP2(cx->b, cx->f32, xp, &idx, 1, "");
+                        LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 4), m, LLVMConstNull(k->vt)};
+                        v = LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+                    } else {
+                        LLVMValueRef i0 = LLVMBuildSExt(cx->b, LLVMBuildExtractElement(cx->b, t->gidx[j], om_cg_i32(cx, 0), ""), cx->i64, "");
+                        i0 = om_cg_add(cx, i0, om_cg_i64(cx, off));
+                        if (g->SW == 1)
+                            v = cf_load(k, k->vt, xp, i0, m);
+                        else
+                            v = cf_even_lanes(k, cf_load(k, k->vt2, xp, i0, cf_widen_mask(k, m)));
+                    }
+                    LLVMValueRef st = LLVMBuildStore(
+                        cx->b, v, cf_addr(k, k->panel, om_cg_add(cx, pc, om_cg_i64(cx, tap * k->p.T + (int64_t)j * k->VL))));
+                    LLVMSetAlignment(st, 4);
+                }
+            }
+        om_cg_for_end(cx, &lc);
+    }
+    if (rows)
+        cf_if_end(k, &f);
 }
 
 static void cf_acc_load(cf *k, int n, LLVMValueRef *a)
@@ -466,35 +524,6 @@ static void cf_tile_masks(cf *k, cf_tile *t)
             }
         }
     }
-}
-
-/* if (cond) { yes } else { no }: returns the join block's builder position after the
- * caller filled both sides (see cf_branch_* below). */
-typedef struct cf_if {
-    LLVMBasicBlockRef yes, no, join;
-} cf_if;
-
-static void cf_if_begin(cf *k, cf_if *f, LLVMValueRef cond)
-{
-    om_cg_ctx *cx = k->cx;
-    f->yes = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "then");
-    f->no = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "else");
-    f->join = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "endif");
-    LLVMBuildCondBr(cx->b, cond, f->yes, f->no);
-    LLVMPositionBuilderAtEnd(cx->b, f->yes);
-}
-
-static void cf_if_else(cf *k, cf_if *f)
-{
-    LLVMBuildBr(k->cx->b, f->join);
-    LLVMPositionBuilderAtEnd(k->cx->b, f->no);
-}
-
-static void cf_if_end(cf *k, cf_if *f)
-{
-    LLVMBuildBr(k->cx->b, f->join);
-    LLVMMoveBasicBlockAfter(f->join, LLVMGetLastBasicBlock(k->cx->fn));
-    LLVMPositionBuilderAtEnd(k->cx->b, f->join);
 }
 
 /* While this tile computes, prefetch into L2 the lines the item's next tile (T lanes on; in
@@ -679,8 +708,9 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
     k.flat = g->SH == 1 && g->SW == 1 && g->OW == g->IW && k.KK <= CF_MAX_FLAT_TAPS;
     /* strided or narrow rows with many output channels: gather the panel once per tile and K
      * block, reuse it for every channel block */
-    if (!k.flat && g->group == 1 && k.Mg >= CF_PACK_MIN_M && k.KK <= CF_PACK_MAX_TAPS &&
-        ((k.KK == 1 && g->SW > 1) || g->OW < VL)) {
+    if (!k.flat && g->group == 1 && k.Mg >= CF_PACK_MIN_M &&
+        ((k.KK <= CF_PACK_MAX_TAPS && ((k.KK == 1 && g->SW > 1) || g->OW < VL)) ||
+         (g->SW == 2 && k.KK <= CF_PACK_MAX_TAPS_S2))) {
         k.flat = true;
         k.packed = true;
     }
@@ -701,8 +731,11 @@ om_status om_cg_conv_fast(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_e
      * the usual channel counts, so no short last block; the 3-vector tile still spans many
      * tiles). Measured on a Sapphire-Rapids-class Xeon against 6 x 4: 3-10% on ResNet-50's
      * 56x56 and 28x28 pointwise shapes; no gain on 14x14 (196 lanes), so not below
-     * CF_1X1_8X3_MIN_PLANE. */
-    if (k.flat && !k.packed && k.KK == 1 && regs == 32 && k.Mg % 8 == 0 && k.L >= CF_1X1_8X3_MIN_PLANE) {
+     * CF_1X1_8X3_MIN_PLANE. The same for packed k x k tiles (the stem: 8 x 3 also keeps its
+     * 3 channels in one K block; ResNet-50's 3x3 stride 2 at 28x28: 3%), not for packed 1x1
+     * stride 2 (no gain). */
+    if (regs == 32 && k.Mg % 8 == 0 && k.L >= CF_1X1_8X3_MIN_PLANE && k.flat &&
+        ((!k.packed && k.KK == 1) || (k.packed && k.KK > 1))) {
         MR = 8;
         NR = 3;
     }

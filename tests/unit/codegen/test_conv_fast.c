@@ -3,7 +3,8 @@
  * 1x1 as GEMM with channel and lane tails (6 x 4 and, on planes >= 512 with M % 8 == 0,
  * 8 x 3 tiles), k x k on the flattened plane (3x3 pad 1, dilated,
  * 5x5), the row layout (valid convs, stride 2 with 3x3 / 7x7 / 1x1, asymmetric pads), the
- * gathered-panel layout (strided / narrow convs with >= 16 output channels, K blocks),
+ * packed-panel layout (strided / narrow convs with >= 16 output channels, K blocks; rows
+ * copied with stride-2 row loads or gathered),
  * groups, depthwise (stride 1 and 2, channel multiplier 2), 1-D, shapes big enough to be cut
  * into several chunks, every fused activation and both residual positions — on the host
  * (AVX-512 here: 16 lanes, 32 registers), on -mcpu=haswell (AVX2: 8 lanes, 16 registers) and
@@ -190,6 +191,16 @@ static void run_packed(void)
     f.act = "Relu";
     f.residual = 1;
     check(f);
+    /* width stride 2, rows >= one vector: packed too; rows of whole vectors are copied with
+     * (stride-2) row loads, tiles with a vector across two rows gathered */
+    check(F2(1, 3, 16, 1, {64, 64}, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}, true));    /* stem, 8 x 3, 1 K block */
+    check(F2(1, 20, 24, 1, {56, 56}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true));   /* 28x28 out: rows split */
+    check(F2(2, 3, 17, 1, {22, 70}, {7, 7}, {2, 2}, {1, 1}, {3, 2, 3, 4}, false));   /* asymmetric pads, M tail */
+    check(F2(1, 2, 16, 1, {8, 70}, {3, 3}, {1, 2}, {1, 1}, {1, 0, 2, 1}, true));     /* stride 2 along W only */
+    fc s2 = F2(1, 40, 16, 1, {40, 64}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true);  /* row loads, K blocks */
+    s2.act = "Relu";
+    s2.residual = 2;
+    check(s2);
 }
 
 static void run_groups(void)
