@@ -178,21 +178,16 @@ static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
                             om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
     }
     if (t->b_prefetch) {
-        /* the same k row of the next B panel, into L2 (one prefetch per 64-byte line; the
-         * address may lie past B: prefetches never fault, so no inbounds) */
+        /* the same k row of the next B panel, into L2 (one prefetch per 64-byte line) */
         int64_t es = (int64_t)om_dtype_size(t->b_dt ? t->b_dt : OM_DT_FLOAT);
-        unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
-        LLVMTypeRef over = cx->ptr;
-        LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, &over, 1);
-        LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, &over, 1);
-        for (int64_t off = 0; off < (int64_t)t->nr * es; off += 64) {
-            LLVMValueRef pi = om_cg_add(cx, brow, om_cg_i64(cx, t->b_prefetch + off / es));
-            LLVMValueRef pp = LLVMBuildGEP2(cx->b, cx->i8, t->b, &(LLVMValueRef){om_cg_mul(cx, pi, om_cg_i64(cx, es))}, 1, "");
-            LLVMValueRef ops[4] = {pp, om_cg_i32(cx, 0), om_cg_i32(cx, 2), om_cg_i32(cx, 1)};
-            LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
-        }
+        LLVMTypeRef et = om_cg_type(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT);
+        for (int64_t off = 0; off < (int64_t)t->nr * es; off += 64)
+            om_cg_prefetch(cx, et, t->b, om_cg_add(cx, brow, om_cg_i64(cx, t->b_prefetch + off / es)), 2);
     }
     LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, k, t->a_ks, NULL));
+    if (t->a_prefetch)
+        om_cg_prefetch(cx, om_cg_type(cx, t->a_dt ? t->a_dt : OM_DT_FLOAT), t->a,
+                       om_cg_add(cx, acol, om_cg_i64(cx, t->a_prefetch)), 2);
     for (int r = 0; r < t->mr; r++) {
         LLVMValueRef ai = om_cg_add(cx, acol, om_cg_i64(cx, (int64_t)r * t->a_rs));
         LLVMValueRef a;

@@ -71,6 +71,8 @@ typedef struct om_cg_gemm_tile {
     bool accumulate;                  /* C += A*B instead of C = A*B */
     int64_t b_prefetch;               /* != 0: per k, prefetch (L2) the nr elements at
                                          B[k, 0] + b_prefetch (the next packed panel) */
+    int64_t a_prefetch;               /* != 0: per k, prefetch (L2) the line of element
+                                         A[0, k] + a_prefetch (A streamed from memory) */
 } om_cg_gemm_tile;
 void om_cg_gemm_tile_emit(om_cg_ctx *cx, const om_cg_gemm_tile *t);
 
