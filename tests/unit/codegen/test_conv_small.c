@@ -73,7 +73,7 @@ static void test_shapes(void **state)
 {
     (void)state;
     /* n, c, m, h, w, k, s, d, pads, bias */
-    check((sc){1, 16, 32, 7, 7, 3, 1, 1, {1, 1, 1, 1}, true}, true);      /* stage-4 3x3, one tile tail */
+    check((sc){1, 16, 32, 7, 7, 3, 1, 1, {1, 1, 1, 1}, true}, true);      /* stage-4 3x3: tiles 9+10+10+10+10 */
     check((sc){1, 5, 64, 14, 14, 3, 1, 1, {1, 1, 1, 1}, true}, true);     /* 14x14, odd C, two panels */
     check((sc){2, 3, 16, 14, 14, 3, 2, 1, {1, 1, 1, 1}, false}, true);    /* stride 2 -> 7x7, NB 16, 2 images */
     check((sc){1, 7, 48, 28, 28, 3, 2, 1, {1, 1, 1, 1}, true}, true);     /* stride 2 -> 14x14, NB 16 */
@@ -84,8 +84,8 @@ static void test_shapes(void **state)
     check((sc){1, 24, 32, 14, 14, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 stride 2, short K */
     check((sc){2, 9, 16, 13, 13, 1, 2, 1, {0, 0, 0, 0}, false}, true);   /* 1x1 stride 2, odd plane */
     check((sc){1, 256, 32, 14, 14, 1, 1, 1, {0, 0, 0, 0}, true}, true);   /* 1x1 stride 1, C 256 */
-    check((sc){1, 300, 64, 5, 5, 1, 1, 1, {0, 0, 0, 0}, false}, true);    /* 1x1 25 positions: 13 + 12 */
-    check((sc){1, 40, 32, 13, 13, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 s2 49 positions: 13*3 + 10 */
+    check((sc){1, 300, 64, 5, 5, 1, 1, 1, {0, 0, 0, 0}, false}, true);    /* 1x1 25 positions: 12 + 13 */
+    check((sc){1, 40, 32, 13, 13, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 s2 49 positions: 12*3 + 13 */
     /* not packed: stride-1 short-K 1x1 (C < 256), M not a multiple of 16, large plane */
     check((sc){1, 64, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, true}, false);
     check((sc){1, 255, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, false}, false);
