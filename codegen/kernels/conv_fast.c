@@ -382,6 +382,15 @@ static void cf_taps_packed(cf *k, const cf_tile *t, LLVMValueRef pc, LLVMValueRe
     }
 }
 
+/* VL lanes at element i of base with width stride SW (1 or 2: 2*VL lanes, even ones kept);
+ * lanes off in m are zero and not read. */
+static LLVMValueRef cf_row_load(cf *k, LLVMValueRef base, LLVMValueRef i, LLVMValueRef m)
+{
+    if (k->g->SW == 1)
+        return cf_load(k, k->vt, base, i, m);
+    return cf_even_lanes(k, cf_load(k, k->vt2, base, i, cf_widen_mask(k, m)));
+}
+
 /* if (cond) { yes } else { no }: returns the join block's builder position after the
  * caller filled both sides (see cf_branch_* below). */
 typedef struct cf_if {
@@ -412,9 +421,11 @@ static void cf_if_end(cf *k, cf_if *f)
 }
 
 /* Packed: copies input channels [c0, c1) of image k->n (group 0) for tile t into the panel,
- * zeros where a tap reads padding. When each vector of the tile lies in one output row (and
- * the width stride is 1 or 2), a vector's taps are SW*VL consecutive inputs: a masked load
- * (2*VL lanes keeping the even ones for stride 2); otherwise masked gathers. */
+ * zeros where a tap reads padding. With width stride 1 or 2, a vector's lanes in one output
+ * row read SW*VL consecutive inputs: a masked load (2*VL lanes keeping the even ones for
+ * stride 2). Mode 0 (every vector of the tile in one row): one such load per vector; mode 1
+ * (rows of >= VL outputs, so a vector spans at most two rows): one load per row part, joined
+ * by a select on the lane; mode 2 (otherwise): masked gathers. */
 static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
 {
     om_cg_ctx *cx = k->cx;
@@ -426,6 +437,7 @@ static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
     LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
     cf_if f;
     bool rows = g->SW <= 2;
+    int mode0 = rows ? 0 : 2, mode1 = rows && g->OW >= k->VL ? 1 : 2;
     if (rows) {
         LLVMValueRef ok = LLVMConstInt(cx->i1, 1, 0);
         for (int j = 0; j < t->nr; j++) {
@@ -434,9 +446,24 @@ static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
         }
         cf_if_begin(k, &f, ok);
     }
-    for (int gather = rows ? 0 : 1; gather < 2; gather++) {
-        if (gather && rows)
+    for (int mode = mode0; mode <= 2; mode = mode == mode0 && rows ? mode1 : 3) {
+        if (mode != mode0)
             cf_if_else(k, &f);
+        /* mode 1: per vector, the input offsets of lane 0's row part and of the next row's
+         * part (as if it started at lane 0), and the lanes of the first part */
+        LLVMValueRef b0[CF_MAX_NR], b1[CF_MAX_NR], sel[CF_MAX_NR];
+        for (int j = 0; mode == 1 && j < t->nr; j++) {
+            LLVMValueRef pos = om_cg_add(cx, t->sp0, om_cg_i64(cx, (int64_t)j * k->VL));
+            LLVMValueRef oh = LLVMBuildUDiv(cx->b, pos, om_cg_i64(cx, g->OW), "");
+            LLVMValueRef ow = LLVMBuildNSWSub(cx->b, pos, om_cg_mad(cx, oh, g->OW, NULL), "");
+            LLVMValueRef r = LLVMBuildNSWSub(cx->b, om_cg_i64(cx, g->OW), ow, "");
+            LLVMValueRef ih = om_cg_mad(cx, oh, g->SH, om_cg_i64(cx, -g->PH));
+            b0[j] = om_cg_add(cx, om_cg_mad(cx, ih, g->IW, NULL), om_cg_mad(cx, ow, g->SW, om_cg_i64(cx, -g->PW)));
+            b1[j] = LLVMBuildNSWSub(cx->b, om_cg_mad(cx, om_cg_add(cx, ih, om_cg_i64(cx, g->SH)), g->IW, om_cg_i64(cx, -g->PW)),
+                                    om_cg_mad(cx, r, g->SW, NULL), "");
+            r = om_cg_win_smin(cx, r, om_cg_i64(cx, k->VL));
+            sel[j] = LLVMBuildICmp(cx->b, LLVMIntULT, cf_iota(k, 0), cf_ivec(k, r), "");
+        }
         om_cg_loop lc;
         LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "pc");
         LLVMValueRef xp = cf_addr(k, k->x, om_cg_mad(cx, om_cg_add(cx, om_cg_mad(cx, k->n, g->C, NULL), c), k->IHW, NULL));
@@ -446,18 +473,20 @@ static void cf_pack(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1)
                 int64_t tap = kh * g->KW + kw, off = kh * g->DH * g->IW + kw * g->DW;
                 for (int j = 0; j < t->nr; j++) {
                     LLVMValueRef v, m = t->masks[tap][j];
-                    if (gather) {
+                    if (mode == 2) {
                         LLVMValueRef idx = LLVMBuildAdd(cx->b, t->gidx[j], cf_isplat(k, off), "");
                         LLVMValueRef ptrs = LLVMBuildGEP2(cx->b, cx->f32, xp, &idx, 1, "");
                         LLVMValueRef ops[4] = {ptrs, om_cg_i32(cx, 4), m, LLVMConstNull(k->vt)};
                         v = LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
-                    } else {
+                    } else if (mode == 0) {
                         LLVMValueRef i0 = LLVMBuildSExt(cx->b, LLVMBuildExtractElement(cx->b, t->gidx[j], om_cg_i32(cx, 0), ""), cx->i64, "");
-                        i0 = om_cg_add(cx, i0, om_cg_i64(cx, off));
-                        if (g->SW == 1)
-                            v = cf_load(k, k->vt, xp, i0, m);
-                        else
-                            v = cf_even_lanes(k, cf_load(k, k->vt2, xp, i0, cf_widen_mask(k, m)));
+                        v = cf_row_load(k, xp, om_cg_add(cx, i0, om_cg_i64(cx, off)), m);
+                    } else {
+                        LLVMValueRef m0 = LLVMBuildAnd(cx->b, m, sel[j], "");
+                        LLVMValueRef m1 = LLVMBuildAnd(cx->b, m, LLVMBuildNot(cx->b, sel[j], ""), "");
+                        LLVMValueRef v0 = cf_row_load(k, xp, om_cg_add(cx, b0[j], om_cg_i64(cx, off)), m0);
+                        LLVMValueRef v1 = cf_row_load(k, xp, om_cg_add(cx, b1[j], om_cg_i64(cx, off)), m1);
+                        v = LLVMBuildSelect(cx->b, sel[j], v0, v1, "");
                     }
                     LLVMValueRef st = LLVMBuildStore(
                         cx->b, v, cf_addr(k, k->panel, om_cg_add(cx, pc, om_cg_i64(cx, tap * k->p.T + (int64_t)j * k->VL))));
