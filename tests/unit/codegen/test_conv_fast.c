@@ -138,9 +138,9 @@ static void run_pointwise(void)
                      (q & 1) != 0));
     /* planes >= 512 with M % 8 == 0 (the 8 x 3-vector tile on AVX-512): lane tails of 1-3
      * vectors (621 = 12*48 + 45, 784 = 16*48 + 16), M % 8 == 0 but not % 16, K blocks
-     * (C 200 > the 170 channels of a 48-lane tile's L1 panel), and M % 8 != 0 (6 x 4) */
+     * (C 700 > the 682 channels of a 48-lane tile's 128 KiB panel), and M % 8 != 0 (6 x 4) */
     static const int64_t hw2[][2] = {{23, 27}, {28, 28}};
-    static const int64_t cm2[][2] = {{32, 24}, {200, 16}, {13, 40}, {9, 20}};
+    static const int64_t cm2[][2] = {{32, 24}, {700, 16}, {13, 40}, {9, 20}};
     for (size_t a = 0; a < sizeof hw2 / sizeof hw2[0]; a++)
         for (size_t q = 0; q < sizeof cm2 / sizeof cm2[0]; q++)
             check(F2(1, cm2[q][0], cm2[q][1], 1, {hw2[a][0], hw2[a][1]}, {1, 1}, {1, 1}, {1, 1}, {0}, q != 1));
@@ -151,7 +151,7 @@ static void run_pointwise(void)
     /* K blocks with the residual epilogue after the last one, with and without bias (the
      * first K block starts from the bias or zero, the others from the partial sums in Y) */
     for (int bias = 0; bias < 2; bias++) {
-        fc kr = F2(1, 200, 24, 1, {23, 27}, {1, 1}, {1, 1}, {1, 1}, {0}, bias != 0);
+        fc kr = F2(1, 700, 24, 1, {23, 27}, {1, 1}, {1, 1}, {1, 1}, {0}, bias != 0);
         kr.act = "Relu";
         kr.residual = 2 - bias;
         check(kr);
