@@ -559,30 +559,81 @@ static void cf_tile_masks(cf *k, cf_tile *t)
 /* While this tile computes, prefetch into L2 the lines the item's next tile (T lanes on; in
  * row mode the row's next tile, or the start of the next row after its last) touches in this
  * block: Y and the residual (rows m0 .. m0 + mr), and (plain flat) the K block's X lines,
- * spread over the item's blocks (block jr takes a slice of the channels). In NCHW a tile touches a few lines in each of hundreds of channel rows 4 KiB or
- * more apart, which the hardware prefetchers do not follow; without this, the stores wait for
- * their lines (read for ownership) and the first channel block for X. */
-static void cf_prefetch_next(cf *k, const cf_tile *t, LLVMValueRef kb, const LLVMValueRef *yi, int na)
+ * spread over the item's blocks (block jr takes a slice of the channels). In NCHW a tile
+ * touches a few lines in each of hundreds of channel rows 4 KiB or more apart, which the
+ * hardware prefetchers do not follow; without this, the stores wait for their lines (read
+ * for ownership) and the first channel block for X. Plain flat tiles issue them one group
+ * per input channel iteration (cf_prefetch_step; a burst of hundreds of misses would stall
+ * on the line fill buffers), the others all before the channel loop. */
+static void cf_prefetch_next(cf *k, const cf_tile *t, const LLVMValueRef *yi, int na)
 {
     om_cg_ctx *cx = k->cx;
-    const cf_plan *p = &k->p;
-    LLVMValueRef next = om_cg_i64(cx, p->T);
-    if (k->flat && !k->packed) {
-        int64_t sl = (p->kc + p->jc - 1) / p->jc;
-        LLVMValueRef cs = om_cg_add(cx, kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0), om_cg_mad(cx, k->jr, sl, NULL));
-        LLVMValueRef ce = om_cg_win_smin(cx, om_cg_add(cx, cs, om_cg_i64(cx, sl)), om_cg_i64(cx, k->Cg));
-        om_cg_loop lp;
-        LLVMValueRef c = om_cg_for(cx, &lp, cs, ce, "pfc");
-        LLVMValueRef xi = om_cg_add(cx, om_cg_mad(cx, c, k->IHW, k->xg), om_cg_add(cx, t->sp0, next));
-        for (int j = 0; j < t->nr; j++)
-            cf_prefetch(k, k->x, om_cg_add(cx, xi, om_cg_i64(cx, (int64_t)j * k->VL)), 0, 2);
-        om_cg_for_end(cx, &lp);
-    }
+    LLVMValueRef next = om_cg_i64(cx, k->p.T);
     for (int q = 0; q < na; q++) {
         cf_prefetch(k, k->y, om_cg_add(cx, yi[q], next), 0, 2);
         if (k->ep->residual)
             cf_prefetch(k, k->ep->res, om_cg_add(cx, yi[q], next), 0, 2);
     }
+}
+
+/* Plain flat: iteration i (= c - c0) of the channel loop prefetches the next tile's lines of
+ * X channel cs + min(i, nx - 1) (the block's slice [cs, cs + nx)) and of Y / residual row
+ * min(i, mr - 1) of the block. */
+static void cf_prefetch_step(cf *k, const cf_tile *t, LLVMValueRef i, LLVMValueRef cs, LLVMValueRef nx, LLVMValueRef ys)
+{
+    om_cg_ctx *cx = k->cx;
+    LLVMValueRef next = om_cg_add(cx, ys, om_cg_i64(cx, k->p.T));
+    LLVMValueRef ix = om_cg_win_smin(cx, i, LLVMBuildNSWSub(cx->b, nx, om_cg_i64(cx, 1), ""));
+    LLVMValueRef xi = om_cg_add(cx, om_cg_mad(cx, om_cg_add(cx, cs, ix), k->IHW, k->xg), next);
+    LLVMValueRef iy = om_cg_win_smin(cx, i, om_cg_i64(cx, t->mr - 1));
+    LLVMValueRef yr = om_cg_add(cx, om_cg_mad(cx, iy, k->L, k->yb), next);
+    for (int j = 0; j < t->nr; j++) {
+        LLVMValueRef o = om_cg_i64(cx, (int64_t)j * k->VL);
+        cf_prefetch(k, k->x, om_cg_add(cx, xi, o), 0, 2);
+        cf_prefetch(k, k->y, om_cg_add(cx, yr, o), 0, 2);
+        if (k->ep->residual)
+            cf_prefetch(k, k->ep->res, om_cg_add(cx, yr, o), 0, 2);
+    }
+}
+
+/* The channel loop [c0, c1) of the micro-kernel: the taps of each channel into the
+ * accumulators (through k->acc); pf: with cf_prefetch_step (cs, nx, ys as there). */
+static void cf_kloop(cf *k, const cf_tile *t, LLVMValueRef c0, LLVMValueRef c1, LLVMValueRef cb, bool pf,
+                     LLVMValueRef cs, LLVMValueRef nx, LLVMValueRef ys)
+{
+    om_cg_ctx *cx = k->cx;
+    const om_cg_conv_geom *g = k->g;
+    const cf_plan *p = &k->p;
+    int na = t->mr * t->nr;
+    LLVMValueRef a[CF_MAX_ACC];
+    om_cg_loop lc;
+    LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "c");
+    LLVMValueRef xc = om_cg_mad(cx, c, k->IHW, k->xg);
+    LLVMValueRef wc = om_cg_mad(cx, c, k->KK, k->wm0);
+    if (pf)
+        cf_prefetch_step(k, t, LLVMBuildNSWSub(cx->b, c, cb, ""), cs, nx, ys);
+    if (k->packed) {
+        cf_acc_load(k, na, a);
+        cf_taps_packed(k, t, om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, cb, ""), k->KK * p->T, NULL), wc, a);
+        cf_acc_store(k, na, a);
+    } else if (k->flat) {
+        cf_acc_load(k, na, a);
+        cf_taps_flat(k, t, xc, wc, a);
+        cf_acc_store(k, na, a);
+    } else {
+        /* kernel rows whose input row oh*SH - PH + kh*DH is inside X */
+        LLVMValueRef rbase = om_cg_mad(cx, t->oh, g->SH, om_cg_i64(cx, -g->PH));
+        LLVMValueRef klo, khi;
+        om_cg_win_krange(cx, rbase, 0, g->IH, g->KH, g->DH, &klo, &khi);
+        om_cg_loop lk;
+        LLVMValueRef kh = om_cg_for(cx, &lk, klo, khi, "kh");
+        LLVMValueRef ih = om_cg_add(cx, rbase, om_cg_mad(cx, kh, g->DH, NULL));
+        cf_acc_load(k, na, a);
+        cf_taps_row(k, t, om_cg_mad(cx, ih, g->IW, xc), om_cg_mad(cx, kh, g->KW, wc), a);
+        cf_acc_store(k, na, a);
+        om_cg_for_end(cx, &lk);
+    }
+    om_cg_for_end(cx, &lc);
 }
 
 /* Output-channel block (k->m0 .. + t->mr) of tile t over input channels [kb*kc, ...): the
@@ -617,37 +668,23 @@ static void cf_micro(cf *k, const cf_tile *t, LLVMValueRef kb)
     }
     cf_acc_store(k, na, a);
 
-    cf_prefetch_next(k, t, kb, yi, na);
-
     LLVMValueRef c0 = kb ? om_cg_mad(cx, kb, p->kc, NULL) : om_cg_i64(cx, 0);
     LLVMValueRef c1 = kb ? om_cg_win_smin(cx, om_cg_add(cx, c0, om_cg_i64(cx, p->kc)), om_cg_i64(cx, k->Cg))
                          : om_cg_i64(cx, k->Cg);
-    om_cg_loop lc;
-    LLVMValueRef c = om_cg_for(cx, &lc, c0, c1, "c");
-    LLVMValueRef xc = om_cg_mad(cx, c, k->IHW, k->xg);
-    LLVMValueRef wc = om_cg_mad(cx, c, k->KK, k->wm0);
-    if (k->packed) {
-        cf_acc_load(k, na, a);
-        cf_taps_packed(k, t, om_cg_mad(cx, LLVMBuildNSWSub(cx->b, c, c0, ""), k->KK * p->T, NULL), wc, a);
-        cf_acc_store(k, na, a);
-    } else if (k->flat) {
-        cf_acc_load(k, na, a);
-        cf_taps_flat(k, t, xc, wc, a);
-        cf_acc_store(k, na, a);
+    if (k->flat && !k->packed) {
+        /* the block's slice of the next tile's X channels: [cs, cs + nx) */
+        int64_t sl = (p->kc + p->jc - 1) / p->jc;
+        LLVMValueRef cs = om_cg_add(cx, c0, om_cg_mad(cx, k->jr, sl, NULL));
+        LLVMValueRef ce = om_cg_win_smin(cx, om_cg_add(cx, cs, om_cg_i64(cx, sl)), c1);
+        LLVMValueRef nx = om_cg_win_smax(cx, LLVMBuildNSWSub(cx->b, ce, cs, ""), om_cg_i64(cx, 0));
+        LLVMValueRef n1 = om_cg_win_smin(cx, om_cg_win_smax(cx, nx, om_cg_i64(cx, mr)), LLVMBuildNSWSub(cx->b, c1, c0, ""));
+        LLVMValueRef cm = om_cg_add(cx, c0, n1);
+        cf_kloop(k, t, c0, cm, c0, true, cs, nx, ys);
+        cf_kloop(k, t, cm, c1, c0, false, NULL, NULL, NULL);
     } else {
-        /* kernel rows whose input row oh*SH - PH + kh*DH is inside X */
-        LLVMValueRef rbase = om_cg_mad(cx, t->oh, g->SH, om_cg_i64(cx, -g->PH));
-        LLVMValueRef klo, khi;
-        om_cg_win_krange(cx, rbase, 0, g->IH, g->KH, g->DH, &klo, &khi);
-        om_cg_loop lk;
-        LLVMValueRef kh = om_cg_for(cx, &lk, klo, khi, "kh");
-        LLVMValueRef ih = om_cg_add(cx, rbase, om_cg_mad(cx, kh, g->DH, NULL));
-        cf_acc_load(k, na, a);
-        cf_taps_row(k, t, om_cg_mad(cx, ih, g->IW, xc), om_cg_mad(cx, kh, g->KW, wc), a);
-        cf_acc_store(k, na, a);
-        om_cg_for_end(cx, &lk);
+        cf_prefetch_next(k, t, yi, na);
+        cf_kloop(k, t, c0, c1, c0, false, NULL, NULL, NULL);
     }
-    om_cg_for_end(cx, &lc);
 
     cf_acc_load(k, na, a);
     cf_if f;
