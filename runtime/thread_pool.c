@@ -1,18 +1,26 @@
 /* Thread pool implementation (see thread_pool.h for the contract).
  *
- * Chunks are fixed by (n, chunks) but not bound to threads: the caller and the workers
- * claim them from one 64-bit atomic word `claim` = generation (32 bits) | next chunk
- * (16 bits) | chunk count (16 bits). So the caller never waits for a worker that has not
- * woken up yet: it simply computes the unclaimed chunks itself, and only waits for chunks
- * already being computed. Which thread computes a chunk does not change the result.
+ * Chunks are fixed by (n, chunks) and each has a home thread: chunk i belongs to thread i
+ * (the caller is thread 0, worker w is thread w). Every thread first claims its own chunk,
+ * then any chunk still unclaimed. So with threads that are awake, a thread computes the same
+ * part of every step (kernels split their items so that consecutive steps' shares of a
+ * tensor match, and a thread then finds its share of the input in its own core's cache),
+ * yet the caller never waits for a worker that has not woken up yet: it computes the
+ * unclaimed chunks itself, and only waits for chunks already being computed. Which thread
+ * computes a chunk does not change the result.
  *
- * Publication of a step: the caller writes the task (fn, args, n), resets `done`, then
- * stores a new generation into `claim` (release) and broadcasts `start` under the mutex.
+ * Claims: the word `gen` holds generation << 16 | chunk count; slot[i] holds 2g while chunk i
+ * of generation g is unclaimed and 2g + 1 once claimed (compare-and-swap 2g -> 2g + 1, so a
+ * thread still holding an older generation can never claim). Slots live on separate cache
+ * lines, so a thread claiming its own chunk does not steal another's line.
+ *
+ * Publication of a step: the caller writes the task (fn, args, n), resets `done`, writes the
+ * slots (2g) and then stores g into `gen` (release) and broadcasts `start` under the mutex.
  * A worker waits for the generation to change (spinning briefly, then on `start`), then
- * claims with compare-and-swap, which fails if the generation moved on. A successful claim
- * of chunk i < chunks in generation g happens-after the caller's writes of g's task, and
- * the caller cannot publish g+1 before `done` counts that chunk, so the task stays valid
- * while the chunk runs. The thread that completes the last chunk signals `finished`.
+ * claims. A successful claim of chunk i in generation g happens-after the caller's writes
+ * of g's task, and the caller cannot publish g+1 before `done` counts that chunk, so the task
+ * stays valid while the chunk runs. The thread that completes the last chunk signals
+ * `finished`.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,12 +30,18 @@
 #include "runtime/thread_pool.h"
 
 #define SPIN_ITERS 20000
-#define MAX_THREADS 1024   /* chunk counts fit the 16-bit fields of `claim` */
+#define MAX_THREADS 1024   /* chunk counts fit the 16-bit field of `gen` */
+#define LINE 64
 
 typedef struct worker {
     struct om_rt_pool *pool;
     pthread_t thread;
+    int id; /* 1 .. threads-1: its home chunk */
 } worker;
+
+typedef struct slot {
+    _Alignas(LINE) _Atomic uint64_t v; /* 2g: chunk unclaimed in generation g; 2g + 1: claimed */
+} slot;
 
 struct om_rt_pool {
     int threads;
@@ -35,7 +49,9 @@ struct om_rt_pool {
     worker *workers;
     pthread_mutex_t mu;
     pthread_cond_t start, finished;
-    _Atomic uint64_t claim;       /* gen << 32 | next << 16 | chunks */
+    slot *slots;                  /* [threads], on their own lines */
+    char pad[LINE];               /* keeps the mutex and conditions off the line below */
+    _Atomic uint64_t gen;         /* generation << 16 | chunks */
     _Atomic int done;             /* chunks completed in this generation */
     _Atomic int32_t failed;       /* a non-zero kernel return of this generation */
     _Atomic bool stop;
@@ -52,7 +68,7 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static inline uint32_t gen_of(uint64_t v) { return (uint32_t)(v >> 32); }
+static inline uint64_t gen_of(uint64_t v) { return v >> 16; }
 
 void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *last)
 {
@@ -61,50 +77,60 @@ void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *las
     *last = *first + q + (i < r ? 1 : 0);
 }
 
-/* Claims and runs chunks of generation `gen` until none is left. */
-static void work(om_rt_pool *p, uint32_t gen)
+/* Claims chunk i of generation g (whose chunk count is `chunks`) and runs it; false when it
+ * was already claimed (or g is over). */
+static bool run_chunk(om_rt_pool *p, uint64_t g, int chunks, int i)
 {
-    uint64_t v = atomic_load_explicit(&p->claim, memory_order_acquire);
-    for (;;) {
-        int next = (int)((v >> 16) & 0xFFFF), chunks = (int)(v & 0xFFFF);
-        if (gen_of(v) != gen || next >= chunks)
-            return;
-        if (!atomic_compare_exchange_weak_explicit(&p->claim, &v, v + (1u << 16),
-                                                   memory_order_acq_rel, memory_order_acquire))
-            continue; /* v reloaded */
-        int64_t first, last;
-        om_rt_pool_chunk(p->n, chunks, next, &first, &last);
-        int32_t rc = p->fn(p->args, first, last);
-        if (rc != 0)
-            atomic_store_explicit(&p->failed, rc, memory_order_relaxed);
-        if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == chunks) {
-            pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->finished);
-            pthread_mutex_unlock(&p->mu);
-        }
-        v = atomic_load_explicit(&p->claim, memory_order_acquire);
+    uint64_t expect = 2 * g;
+    if (atomic_load_explicit(&p->slots[i].v, memory_order_relaxed) != expect ||
+        !atomic_compare_exchange_strong_explicit(&p->slots[i].v, &expect, expect + 1,
+                                                 memory_order_acq_rel, memory_order_relaxed))
+        return false;
+    int64_t first, last;
+    om_rt_pool_chunk(p->n, chunks, i, &first, &last);
+    int32_t rc = p->fn(p->args, first, last);
+    if (rc != 0)
+        atomic_store_explicit(&p->failed, rc, memory_order_relaxed);
+    if (atomic_fetch_add_explicit(&p->done, 1, memory_order_acq_rel) + 1 == chunks) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_signal(&p->finished);
+        pthread_mutex_unlock(&p->mu);
     }
+    return true;
+}
+
+/* Thread `self` runs its home chunk of generation word v, then every chunk still unclaimed. */
+static void work(om_rt_pool *p, uint64_t v, int self)
+{
+    uint64_t g = gen_of(v);
+    int chunks = (int)(v & 0xFFFF);
+    if (self < chunks)
+        run_chunk(p, g, chunks, self);
+    for (int k = 1; k < chunks; k++)
+        run_chunk(p, g, chunks, (self + k) % chunks);
 }
 
 static void *worker_main(void *arg)
 {
     om_rt_pool *p = ((worker *)arg)->pool;
-    uint32_t seen = 0;
+    int self = ((worker *)arg)->id;
+    uint64_t seen = 0;
     for (;;) {
         for (int spins = 0; spins < SPIN_ITERS; spins++) {
-            if (gen_of(atomic_load_explicit(&p->claim, memory_order_acquire)) != seen)
+            if (gen_of(atomic_load_explicit(&p->gen, memory_order_acquire)) != seen)
                 break;
             cpu_relax();
         }
         pthread_mutex_lock(&p->mu);
-        while (gen_of(atomic_load_explicit(&p->claim, memory_order_acquire)) == seen &&
+        while (gen_of(atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
                !atomic_load(&p->stop))
             pthread_cond_wait(&p->start, &p->mu);
         pthread_mutex_unlock(&p->mu);
         if (atomic_load(&p->stop))
             return NULL;
-        seen = gen_of(atomic_load_explicit(&p->claim, memory_order_acquire));
-        work(p, seen);
+        uint64_t v = atomic_load_explicit(&p->gen, memory_order_acquire);
+        seen = gen_of(v);
+        work(p, v, self);
     }
 }
 
@@ -120,10 +146,18 @@ omrt_status om_rt_pool_create(int threads, om_rt_pool **out)
     if (!p)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "out of memory creating the thread pool");
     p->threads = threads;
-    atomic_init(&p->claim, 0);
+    p->slots = aligned_alloc(LINE, (size_t)threads * sizeof(slot));
+    if (!p->slots) {
+        free(p);
+        return om_rt_error(OMRT_ERR_NO_MEMORY, "out of memory creating the thread pool");
+    }
+    for (int i = 0; i < threads; i++)
+        atomic_init(&p->slots[i].v, 1); /* claimed in generation 0 (never published) */
+    atomic_init(&p->gen, 0);
     atomic_init(&p->done, 0);
     atomic_init(&p->stop, false);
     if (pthread_mutex_init(&p->mu, NULL) != 0) {
+        free(p->slots);
         free(p);
         return om_rt_error(OMRT_ERR_INTERNAL, "pthread_mutex_init failed");
     }
@@ -137,6 +171,7 @@ omrt_status om_rt_pool_create(int threads, om_rt_pool **out)
         }
         for (int i = 1; i < threads; i++) {
             p->workers[i].pool = p;
+            p->workers[i].id = i;
             if (pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]) != 0) {
                 om_rt_pool_destroy(p);
                 return om_rt_error(OMRT_ERR_NO_MEMORY, "cannot start thread %d of %d", i,
@@ -163,6 +198,7 @@ void om_rt_pool_destroy(om_rt_pool *p)
     pthread_cond_destroy(&p->finished);
     pthread_mutex_destroy(&p->mu);
     free(p->workers);
+    free(p->slots);
     free(p);
 }
 
@@ -183,14 +219,16 @@ int32_t om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int
     p->args = args;
     p->n = n;
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
-    uint32_t gen = gen_of(atomic_load_explicit(&p->claim, memory_order_relaxed)) + 1;
-    atomic_store_explicit(&p->claim, (uint64_t)gen << 32 | (uint64_t)chunks,
-                          memory_order_release);
+    uint64_t g = gen_of(atomic_load_explicit(&p->gen, memory_order_relaxed)) + 1;
+    for (int i = 0; i < chunks; i++)
+        atomic_store_explicit(&p->slots[i].v, 2 * g, memory_order_relaxed);
+    uint64_t v = g << 16 | (uint64_t)chunks;
+    atomic_store_explicit(&p->gen, v, memory_order_release);
     pthread_mutex_lock(&p->mu);
     pthread_cond_broadcast(&p->start); /* no system call when no worker sleeps */
     pthread_mutex_unlock(&p->mu);
 
-    work(p, gen);
+    work(p, v, 0);
 
     for (int spins = 0; spins < SPIN_ITERS; spins++) {
         if (atomic_load_explicit(&p->done, memory_order_acquire) == chunks)

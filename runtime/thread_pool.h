@@ -3,8 +3,10 @@
  * A pool of `threads` threads including the caller: threads-1 workers are started at
  * creation and wait. om_rt_pool_run splits [0, n) into min(threads, n) contiguous chunks of
  * near-equal size (chunk i = [i*q + min(i, r), ...) with q = n / chunks, r = n % chunks),
- * the caller runs chunk 0, workers run the others, and the call returns when every chunk is
- * done (a barrier: the next step never overlaps the previous one). The chunks depend only on
+ * the caller runs chunk 0, worker i runs chunk i (a thread done with its own chunk takes any
+ * chunk not yet claimed, so a worker that is late to wake up is never waited for), and the
+ * call returns when every chunk is done (a barrier: the next step never overlaps the
+ * previous one). The chunks depend only on
  * n and the thread count, and every index is computed exactly once.
  * One caller at a time (a context executes one model at a time). Destroy joins the workers.
  */

@@ -1,5 +1,7 @@
 /* The thread pool: chunking covers [0, n) exactly once in contiguous near-equal pieces, one
- * per thread (fewer when n is small), and run() is a barrier between consecutive steps. */
+ * per thread (fewer when n is small), run() is a barrier between consecutive steps, and
+ * chunk i runs on thread i when every thread is free to take its own. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -7,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -103,6 +106,65 @@ static void test_barrier_between_steps(void **state)
     free(y);
 }
 
+/* Rendezvous kernel: each chunk records its thread and waits (up to 10 s) until every chunk
+ * of the step has started, so no thread can take a second chunk of the step. */
+typedef struct rendezvous {
+    _Atomic int started;
+    int chunks;
+    pthread_t who[8];
+} rendezvous;
+
+static int32_t rendezvous_kernel(void *const *args, int64_t first, int64_t last)
+{
+    rendezvous *r = args[0];
+    int64_t n = *(int64_t *)args[1];
+    int chunk = -1;
+    for (int i = 0; i < r->chunks; i++) {
+        int64_t f, l;
+        om_rt_pool_chunk(n, r->chunks, i, &f, &l);
+        if (f == first && l == last)
+            chunk = i;
+    }
+    if (chunk < 0)
+        return 1;
+    r->who[chunk] = pthread_self();
+    atomic_fetch_add(&r->started, 1);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&r->started) < r->chunks) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > 10)
+            return 2;
+    }
+    return 0;
+}
+
+/* Chunk i runs on thread i (the caller is thread 0) whenever the threads are free to take
+ * their own chunks: the same thread computes the same part of every step. */
+static void test_home_chunks(void **state)
+{
+    for (int threads = 2; threads <= 4; threads++) {
+        om_rt_pool *p = NULL;
+        assert_int_equal(om_rt_pool_create(threads, &p), OMRT_OK);
+        pthread_t home[8];
+        for (int step = 0; step < 50; step++) {
+            int64_t n = step % 2 ? 7 : threads; /* n < threads in some steps with 4 threads */
+            rendezvous r = {.chunks = n < threads ? (int)n : threads};
+            void *args[2] = {&r, &n};
+            assert_int_equal(om_rt_pool_run(p, rendezvous_kernel, args, n), 0);
+            assert_true(pthread_equal(r.who[0], pthread_self()));
+            for (int i = 0; i < r.chunks; i++) {
+                if (step < 2)
+                    home[i] = r.who[i];
+                assert_true(pthread_equal(r.who[i], home[i]));
+                for (int k = 0; k < i; k++)
+                    assert_false(pthread_equal(r.who[i], r.who[k]));
+            }
+        }
+        om_rt_pool_destroy(p);
+    }
+}
+
 static void test_create_destroy_and_limits(void **state)
 {
     for (int i = 0; i < 20; i++) {
@@ -125,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_chunks),
         cmocka_unit_test(test_every_index_once),
         cmocka_unit_test(test_barrier_between_steps),
+        cmocka_unit_test(test_home_chunks),
         cmocka_unit_test(test_create_destroy_and_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
