@@ -18,7 +18,9 @@
  * Work items are (image, channel panel), and with fewer than CS_MIN_ITEMS of those also the
  * group of position tiles: each writes NB whole output planes (or its tiles of them), so two
  * threads split the work evenly; items share a cache line only at a group edge or where NB*L*4
- * is not a multiple of 64. The tile loop order (positions outer, K inner) re-reads the panel's
+ * is not a multiple of 64. When the weights are smaller than the X a thread reads, the items
+ * are (image, position half, panel) instead: two threads then split the positions and each
+ * reads half of X (see the choice in om_cg_conv_small). The tile loop order (positions outer, K inner) re-reads the panel's
  * weights (K*NB*4 bytes, <= 590 KiB for ResNet-50's 3x3 512) from L2 once per tile.
  * Every W vector load also prefetches the same line of the next panel (the thread's next
  * work item) into L2: a model's weights come from DRAM, and the first tile of a panel would
@@ -40,8 +42,10 @@
 #define CS_P_WIDE_1X1 13
 /* 1x1: prefetch distance in input channels for X and W into L1. Measured (1 thread, alternating
  * omrun medians): 1024->256 14x14 0.776 -> 0.682 ms, 2048->512 7x7 0.722 -> 0.661 ms (distance
- * 2/4/16 no better); for 3x3 kernels neither helped (W into L1: 4-6% slower). */
-#define CS_PF_1X1 8
+ * 2/4 no better, 8 and 16 alike); for 3x3 kernels neither helped (W into L1: 4-6% slower).
+ * 16 because with 2 threads half of X comes from the other core's L2, further away
+ * (MobileNetV2 2 threads: 384->64 14x14 0.045 -> 0.040 ms, 576->96 0.087 -> 0.079 ms). */
+#define CS_PF_1X1 16
 #define CS_MAX_PLANE 256
 #define CS_MAX_TAPS 64
 #define CS_MIN_ITEMS 8 /* split the position tiles into groups below this many panels */
@@ -240,16 +244,35 @@ om_status om_cg_conv_small(om_cg_ctx *cx, const om_cg_conv_geom *g, const om_cg_
     int64_t npanel = g->M / nb, K = g->C * k.KK;
     k.panel = K * nb;
 
-    /* few panels (MobileNetV2's 1x1 projections: 2-3 at 14x14): the tiles are also split into
-     * ngroup groups, so two threads share a step evenly (measured: 3 items ran slower on 2
-     * threads than on 1) */
+    /* Work items. A thread reads either half the panels and all of X (items by panel) or
+     * all the panels and half of X (items by position group): by position when the weights
+     * are the smaller part (M*KK < X elements read per channel; MobileNetV2's 14x14 1x1
+     * projections), two groups, ordered (image, group, panel) so that two threads split the
+     * positions, whatever the panel count (measured, 2 threads: 384->64 14x14 0.054 -> 0.046
+     * ms, 576->96 0.112 -> 0.091 ms; at 7x7, where W is 3x X, by position was 5% slower).
+     * By panel, with fewer than CS_MIN_ITEMS panels the tiles are also split into ngroup
+     * groups, group fastest, so two threads share a step evenly (3 items ran slower on 2
+     * threads than on 1). */
     int64_t ngroup = 1;
-    while (g->N * npanel * ngroup < CS_MIN_ITEMS && ngroup < ntile)
-        ngroup++;
+    int64_t xread = k.IHW < L * k.KK ? k.IHW : L * k.KK;
+    bool by_pos = g->M * k.KK < xread && ntile >= 2;
+    if (by_pos)
+        ngroup = 2;
+    else
+        while (g->N * npanel * ngroup < CS_MIN_ITEMS && ngroup < ntile)
+            ngroup++;
     om_cg_loop lw;
     LLVMValueRef it = om_cg_for_work(cx, &lw, g->N * npanel * ngroup, "item");
-    LLVMValueRef grp = LLVMBuildURem(cx->b, it, om_cg_i64(cx, ngroup), "group");
-    LLVMValueRef wi = LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, ngroup), "");
+    LLVMValueRef grp, wi; /* wi = n * npanel + panel */
+    if (by_pos) {
+        LLVMValueRef ng = LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, npanel), "");
+        grp = LLVMBuildURem(cx->b, ng, om_cg_i64(cx, ngroup), "group");
+        wi = om_cg_mad(cx, LLVMBuildUDiv(cx->b, ng, om_cg_i64(cx, ngroup), ""), npanel,
+                       LLVMBuildURem(cx->b, it, om_cg_i64(cx, npanel), ""));
+    } else {
+        grp = LLVMBuildURem(cx->b, it, om_cg_i64(cx, ngroup), "group");
+        wi = LLVMBuildUDiv(cx->b, it, om_cg_i64(cx, ngroup), "");
+    }
     LLVMValueRef pn = LLVMBuildURem(cx->b, wi, om_cg_i64(cx, npanel), "panel");
     LLVMValueRef n = LLVMBuildUDiv(cx->b, wi, om_cg_i64(cx, npanel), "n");
     LLVMValueRef co0 = om_cg_mad(cx, pn, nb, NULL);

@@ -4,7 +4,8 @@
  * random data: 3x3 pad 1 stride 1 and 2, 1x1 stride 1 and 2 (the pass leaves stride-1
  * short-K 1x1 to conv_fast: checked too, as not packed), 7x7 and 14x14 planes, asymmetric
  * pads, dilation, odd input channel counts, M 16 (16-wide panels) and multiples of 32, two
- * images, every fused activation and both residual positions. cg_jit_run_checked also
+ * images, work items by panel and by position half, every fused activation and both
+ * residual positions. cg_jit_run_checked also
  * checks that a 3-range split of the work items agrees with one range. The pass must fire
  * (om_packed_conv set, W replaced) exactly where expected; the kernels must call no library
  * function on the host, baseline x86-64 and aarch64.
@@ -86,6 +87,10 @@ static void test_shapes(void **state)
     check((sc){1, 256, 32, 14, 14, 1, 1, 1, {0, 0, 0, 0}, true}, true);   /* 1x1 stride 1, C 256 */
     check((sc){1, 300, 64, 5, 5, 1, 1, 1, {0, 0, 0, 0}, false}, true);    /* 1x1 25 positions: 12 + 13 */
     check((sc){1, 40, 32, 13, 13, 1, 2, 1, {0, 0, 0, 0}, true}, true);    /* 1x1 s2 49 positions: 12*3 + 13 */
+    /* items by position half (M*KK below the X read per channel): 2 images x 2 halves x 2
+     * panels, and a 3x3 one with a single panel */
+    check((sc){2, 260, 64, 14, 14, 1, 1, 1, {0, 0, 0, 0}, true}, true);
+    check((sc){2, 5, 16, 14, 14, 3, 1, 1, {1, 1, 1, 1}, false}, true);
     /* not packed: stride-1 short-K 1x1 (C < 256), M not a multiple of 16, large plane */
     check((sc){1, 64, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, true}, false);
     check((sc){1, 255, 32, 7, 7, 1, 1, 1, {0, 0, 0, 0}, false}, false);
@@ -97,6 +102,7 @@ static void test_epilogues(void **state)
 {
     (void)state;
     cg_conv_each_epilogue((sc){1, 6, 32, 7, 7, 3, 1, 1, {1, 1, 1, 1}}, check_fired);
+    cg_conv_each_epilogue((sc){1, 6, 16, 14, 14, 3, 1, 1, {1, 1, 1, 1}}, check_fired); /* by position */
 }
 
 /* The kernel compiles without libcalls (fmaf, expf, ...) on the host, on baseline x86-64 (no
