@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,7 @@ static void test_barrier_between_steps(void **state)
 typedef struct rendezvous {
     _Atomic int started;
     int chunks;
+    bool last_lingers; /* the last chunk then sleeps 2 ms, so the caller waits asleep */
     pthread_t who[8];
 } rendezvous;
 
@@ -136,11 +138,15 @@ static int32_t rendezvous_kernel(void *const *args, int64_t first, int64_t last)
         if (t.tv_sec - t0.tv_sec > 10)
             return 2;
     }
+    if (r->last_lingers && chunk == r->chunks - 1)
+        nanosleep(&(struct timespec){0, 2000000}, NULL);
     return 0;
 }
 
 /* Chunk i runs on thread i (the caller is thread 0) whenever the threads are free to take
- * their own chunks: the same thread computes the same part of every step. */
+ * their own chunks: the same thread computes the same part of every step. Some steps start
+ * after 2 ms of idleness (the workers went to sleep: a lost wake-up times the rendezvous
+ * out), in others the caller waits asleep for the last chunk (a lost wake-up hangs). */
 static void test_home_chunks(void **state)
 {
     for (int threads = 2; threads <= 4; threads++) {
@@ -149,7 +155,9 @@ static void test_home_chunks(void **state)
         pthread_t home[8];
         for (int step = 0; step < 50; step++) {
             int64_t n = step % 2 ? 7 : threads; /* n < threads in some steps with 4 threads */
-            rendezvous r = {.chunks = n < threads ? (int)n : threads};
+            rendezvous r = {.chunks = n < threads ? (int)n : threads, .last_lingers = step % 3 == 1};
+            if (step % 3 == 0)
+                nanosleep(&(struct timespec){0, 2000000}, NULL);
             void *args[2] = {&r, &n};
             assert_int_equal(om_rt_pool_run(p, rendezvous_kernel, args, n), 0);
             assert_true(pthread_equal(r.who[0], pthread_self()));
