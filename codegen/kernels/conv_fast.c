@@ -18,15 +18,18 @@
  *          inside X come from a per-row loop range, the columns from lane masks that only
  *          border tiles use: tiles whose every tap column is inside X take unmasked loads.
  *          Stride 2 loads 2*VL lanes and keeps the even ones.
- *   packed (1x1 strided, or rows narrower than VL, with >= 16 output channels, one group):
- *          flat tiles over the output plane; per tile and K block, masked gathers copy the
- *          taps' inputs into a [kc][KK][T] panel on the stack (at most 32 KiB), which every
- *          channel block then reads with plain loads.
+ *   packed (1x1 strided, rows narrower than VL, or width stride 2 up to 7x7 taps, with >= 16
+ *          output channels, one group): flat tiles over the output plane; per tile and K
+ *          block the taps' inputs are copied into a [kc][KK][T] panel on the stack (at most
+ *          32 KiB), which every channel block then reads with plain loads. The copy takes
+ *          masked (stride-2: 2*VL-lane, even lanes kept) row loads, one per vector or one per
+ *          row part of a vector across two rows, and masked gathers for rows narrower than VL.
  * The masks (and gather offsets) are computed once per tile. Masked loads may start before
  * X's first element; their masked-off lanes are never read.
  *
  * Per tile: for each K block (input channels sized so the tile's X panel stays in L1 across
- * the channel blocks): for each (group, channel block) of the work item: the micro-kernel.
+ * the channel blocks; in L2 for 1x1 flat tiles): for each (group, channel block) of the work
+ * item: the micro-kernel.
  * With several K blocks the partial sums go through Y (Y never aliases an input: the memory
  * plan gives a node's outputs their own memory); bias initializes the accumulators and the
  * fused epilogue (activation, residual; cg_epilogue.h semantics, on vectors) is applied
