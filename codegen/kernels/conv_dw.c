@@ -58,16 +58,6 @@ static LLVMValueRef dw_splat(dw *k, LLVMValueRef s)
     return LLVMBuildShuffleVector(b, v, LLVMGetPoison(k->vt), zm, "");
 }
 
-static LLVMValueRef dw_call(dw *k, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
-{
-    om_cg_ctx *cx = k->cx;
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 /* constant <n x i1> from bits[0..n) */
 static LLVMValueRef dw_mask(dw *k, const bool *bits, int n)
 {
@@ -88,7 +78,7 @@ static LLVMValueRef dw_load(dw *k, LLVMTypeRef vt, LLVMValueRef base, LLVMValueR
         return v;
     }
     LLVMValueRef ops[4] = {p, om_cg_i32(k->cx, 4), mask, LLVMConstNull(vt)};
-    return dw_call(k, "llvm.masked.load", vt, ops, 4);
+    return om_cg_masked_intrinsic(k->cx, "llvm.masked.load", vt, ops, 4);
 }
 
 static void dw_store(dw *k, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
@@ -99,7 +89,7 @@ static void dw_store(dw *k, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
         return;
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
-    dw_call(k, "llvm.masked.store", k->vt, ops, 4);
+    om_cg_masked_intrinsic(k->cx, "llvm.masked.store", k->vt, ops, 4);
 }
 
 static LLVMValueRef dw_fma(dw *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)

@@ -217,16 +217,6 @@ static LLVMValueRef cf_addr(cf *k, LLVMValueRef base, LLVMValueRef idx)
     return LLVMBuildGEP2(k->cx->b, k->cx->f32, base, &idx, 1, "");
 }
 
-static LLVMValueRef cf_masked_call(cf *k, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
-{
-    om_cg_ctx *cx = k->cx;
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 /* Vector of type vt at element idx of base; mask NULL: plain load. */
 static LLVMValueRef cf_load(cf *k, LLVMTypeRef vt, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef mask)
 {
@@ -237,7 +227,7 @@ static LLVMValueRef cf_load(cf *k, LLVMTypeRef vt, LLVMValueRef base, LLVMValueR
         return v;
     }
     LLVMValueRef ops[4] = {p, om_cg_i32(k->cx, 4), mask, LLVMConstNull(vt)};
-    return cf_masked_call(k, "llvm.masked.load", vt, ops, 4);
+    return om_cg_masked_intrinsic(k->cx, "llvm.masked.load", vt, ops, 4);
 }
 
 static void cf_store(cf *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v, LLVMValueRef mask)
@@ -249,20 +239,7 @@ static void cf_store(cf *k, LLVMValueRef base, LLVMValueRef idx, LLVMValueRef v,
         return;
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(k->cx, 4), mask};
-    cf_masked_call(k, "llvm.masked.store", k->vt, ops, 4);
-}
-
-/* Prefetch of the line holding f32 element idx of base (rw 1: for writing; locality 3 = L1
- * .. 1 = L2 as llvm.prefetch). Prefetches never fault: the address may lie past base. */
-static void cf_prefetch(cf *k, LLVMValueRef base, LLVMValueRef idx, int rw, int locality)
-{
-    om_cg_ctx *cx = k->cx;
-    unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
-    LLVMTypeRef over = cx->ptr;
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, &over, 1);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, &over, 1);
-    LLVMValueRef ops[4] = {cf_addr(k, base, idx), om_cg_i32(cx, rw), om_cg_i32(cx, locality), om_cg_i32(cx, 1)};
-    LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
+    om_cg_masked_intrinsic(k->cx, "llvm.masked.store", k->vt, ops, 4);
 }
 
 static LLVMValueRef cf_fma(cf *k, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c)
@@ -573,9 +550,9 @@ static void cf_prefetch_next(cf *k, const cf_tile *t, const LLVMValueRef *yi, in
     om_cg_ctx *cx = k->cx;
     LLVMValueRef next = om_cg_i64(cx, k->p.T);
     for (int q = 0; q < na; q++) {
-        cf_prefetch(k, k->y, om_cg_add(cx, yi[q], next), 0, 2);
+        om_cg_prefetch(cx, cx->f32, k->y, om_cg_add(cx, yi[q], next), 2);
         if (k->ep->residual)
-            cf_prefetch(k, k->ep->res, om_cg_add(cx, yi[q], next), 0, 2);
+            om_cg_prefetch(cx, cx->f32, k->ep->res, om_cg_add(cx, yi[q], next), 2);
     }
 }
 
@@ -592,10 +569,10 @@ static void cf_prefetch_step(cf *k, const cf_tile *t, LLVMValueRef i, LLVMValueR
     LLVMValueRef yr = om_cg_add(cx, om_cg_mad(cx, iy, k->L, k->yb), next);
     for (int j = 0; j < t->nr; j++) {
         LLVMValueRef o = om_cg_i64(cx, (int64_t)j * k->VL);
-        cf_prefetch(k, k->x, om_cg_add(cx, xi, o), 0, 2);
-        cf_prefetch(k, k->y, om_cg_add(cx, yr, o), 0, 2);
+        om_cg_prefetch(cx, cx->f32, k->x, om_cg_add(cx, xi, o), 2);
+        om_cg_prefetch(cx, cx->f32, k->y, om_cg_add(cx, yr, o), 2);
         if (k->ep->residual)
-            cf_prefetch(k, k->ep->res, om_cg_add(cx, yr, o), 0, 2);
+            om_cg_prefetch(cx, cx->f32, k->ep->res, om_cg_add(cx, yr, o), 2);
     }
 }
 

@@ -97,15 +97,6 @@ static LLVMValueRef mask(om_cg_ctx *cx, int lanes, int active)
     return LLVMConstVector(e, (unsigned)(lanes < 64 ? lanes : 64));
 }
 
-static LLVMValueRef masked_call(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
-{
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 static unsigned elem_align(LLVMTypeRef t)
 {
     switch (LLVMGetTypeKind(t)) {
@@ -131,7 +122,7 @@ LLVMValueRef om_cg_vec_load(om_cg_ctx *cx, LLVMTypeRef t, LLVMValueRef base, LLV
         return v;
     }
     LLVMValueRef ops[4] = {p, om_cg_i32(cx, (int32_t)elem_align(t)), mask(cx, lanes, active), LLVMConstNull(vt)};
-    return masked_call(cx, "llvm.masked.load", vt, ops, 4);
+    return om_cg_masked_intrinsic(cx, "llvm.masked.load", vt, ops, 4);
 }
 
 void om_cg_vec_store(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v, int active)
@@ -145,7 +136,7 @@ void om_cg_vec_store(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMV
         return;
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, (int32_t)elem_align(t)), mask(cx, lanes, active)};
-    masked_call(cx, "llvm.masked.store", vt, ops, 4);
+    om_cg_masked_intrinsic(cx, "llvm.masked.store", vt, ops, 4);
 }
 
 LLVMValueRef om_cg_vec_mask_lt(om_cg_ctx *cx, LLVMValueRef n, int lanes)
@@ -164,7 +155,7 @@ LLVMValueRef om_cg_vec_load_masked(om_cg_ctx *cx, LLVMTypeRef t, LLVMValueRef ba
     LLVMTypeRef vt = om_cg_vec_type(t, lanes);
     LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, t, base, &index, 1, "");
     LLVMValueRef ops[4] = {p, om_cg_i32(cx, (int32_t)elem_align(t)), mask, LLVMConstNull(vt)};
-    return masked_call(cx, "llvm.masked.load", vt, ops, 4);
+    return om_cg_masked_intrinsic(cx, "llvm.masked.load", vt, ops, 4);
 }
 
 void om_cg_vec_store_masked(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index, LLVMValueRef v, LLVMValueRef mask)
@@ -172,5 +163,5 @@ void om_cg_vec_store_masked(om_cg_ctx *cx, LLVMValueRef base, LLVMValueRef index
     LLVMTypeRef vt = LLVMTypeOf(v), t = LLVMGetElementType(vt);
     LLVMValueRef p = LLVMBuildInBoundsGEP2(cx->b, t, base, &index, 1, "");
     LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, (int32_t)elem_align(t)), mask};
-    masked_call(cx, "llvm.masked.store", vt, ops, 4);
+    om_cg_masked_intrinsic(cx, "llvm.masked.store", vt, ops, 4);
 }

@@ -113,15 +113,6 @@ static LLVMValueRef gb_mask(om_cg_ctx *cx, int vw, int lanes)
     return LLVMConstVector(bits, (unsigned)vw);
 }
 
-static LLVMValueRef gb_masked_call(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
-{
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 static LLVMValueRef gb_splat(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef s)
 {
     LLVMValueRef v = LLVMBuildInsertElement(cx->b, LLVMGetPoison(vt), s, om_cg_i32(cx, 0), "");
@@ -168,7 +159,7 @@ static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q
             LLVMSetAlignment(bv[v], 2);
         } else {
             LLVMValueRef ops[4] = {p, om_cg_i32(cx, 4), gb_mask(cx, s->vw, lanes), LLVMConstNull(s->vi)};
-            bv[v] = gb_masked_call(cx, "llvm.masked.load", s->vi, ops, 4);
+            bv[v] = om_cg_masked_intrinsic(cx, "llvm.masked.load", s->vi, ops, 4);
         }
     }
     LLVMValueRef sixteen = gb_splat_i32(cx, s, 16), himask = gb_splat_i32(cx, s, 0xffff0000u);
@@ -291,7 +282,7 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
                 LLVMSetAlignment(LLVMBuildStore(cx->b, t.acc[r * t.nv + v], p), 4);
             } else {
                 LLVMValueRef ops[4] = {t.acc[r * t.nv + v], p, om_cg_i32(cx, 4), gb_mask(cx, s->vw, lanes)};
-                gb_masked_call(cx, "llvm.masked.store", s->vf, ops, 4);
+                om_cg_masked_intrinsic(cx, "llvm.masked.store", s->vf, ops, 4);
             }
         }
 }
@@ -442,7 +433,7 @@ void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
         for (int r = 0; r < GB_AMX_MN; r++) {
             LLVMValueRef ai = om_cg_add(cx, a0, om_cg_i64(cx, r * g->a_rs + kmain));
             LLVMValueRef ops[4] = {gb_gep16(cx, g->a, ai), om_cg_i32(cx, 2), mask, LLVMConstNull(va)};
-            LLVMValueRef v = gb_masked_call(cx, "llvm.masked.load", va, ops, 4);
+            LLVMValueRef v = om_cg_masked_intrinsic(cx, "llvm.masked.load", va, ops, 4);
             LLVMSetAlignment(LLVMBuildStore(cx->b, v, gb_gep16(cx, at, om_cg_i64(cx, r * GB_AMX_K))), 2);
         }
         int64_t pairs = (kt + 1) / 2;

@@ -94,15 +94,6 @@ static LLVMValueRef gt_mask(om_cg_ctx *cx, int vw, int lanes)
     return LLVMConstVector(bits, (unsigned)vw);
 }
 
-static LLVMValueRef gt_masked_call(om_cg_ctx *cx, const char *name, LLVMTypeRef vt, LLVMValueRef *ops, unsigned n)
-{
-    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-    LLVMTypeRef over[2] = {vt, cx->ptr};
-    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cx->mod, id, over, 2);
-    LLVMTypeRef fty = LLVMIntrinsicGetType(cx->llctx, id, over, 2);
-    return LLVMBuildCall2(cx->b, fty, fn, ops, n, "");
-}
-
 /* vw lanes at base[idx]; only the first `lanes` are touched. */
 static LLVMValueRef gt_vload(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef base, LLVMValueRef idx, int lanes)
 {
@@ -113,7 +104,7 @@ static LLVMValueRef gt_vload(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef
         return v;
     }
     LLVMValueRef ops[4] = {p, om_cg_i32(cx, 4), gt_mask(cx, vw, lanes), LLVMConstNull(vt)};
-    return gt_masked_call(cx, "llvm.masked.load", vt, ops, 4);
+    return om_cg_masked_intrinsic(cx, "llvm.masked.load", vt, ops, 4);
 }
 
 /* vw lanes of element type dt (f32, f16, bf16) at base[idx] widened to <vw x float>; only
@@ -131,7 +122,7 @@ static LLVMValueRef gt_vload_dt(om_cg_ctx *cx, om_dtype dt, int vw, LLVMValueRef
         LLVMSetAlignment(v, 2);
     } else {
         LLVMValueRef ops[4] = {p, om_cg_i32(cx, 2), gt_mask(cx, vw, lanes), LLVMConstNull(it)};
-        v = gt_masked_call(cx, "llvm.masked.load", it, ops, 4);
+        v = om_cg_masked_intrinsic(cx, "llvm.masked.load", it, ops, 4);
     }
     v = LLVMBuildBitCast(cx->b, v, LLVMVectorType(om_cg_type(cx, dt), (unsigned)vw), "");
     return om_cg_convert(cx, v, dt, OM_DT_FLOAT);
@@ -147,7 +138,7 @@ static void gt_vstore(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef v, LLV
         return;
     }
     LLVMValueRef ops[4] = {v, p, om_cg_i32(cx, 4), gt_mask(cx, vw, lanes)};
-    gt_masked_call(cx, "llvm.masked.store", vt, ops, 4);
+    om_cg_masked_intrinsic(cx, "llvm.masked.store", vt, ops, 4);
 }
 
 static LLVMValueRef gt_splat(om_cg_ctx *cx, LLVMTypeRef vt, int vw, LLVMValueRef s)
