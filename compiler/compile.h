@@ -99,6 +99,11 @@ typedef struct om_compile_opts {
 /* Runs the pass list (or "default") on g with require_static set. */
 om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts);
 
+/* Live Conv nodes that compute in f16. No vectorized conv kernel takes f16 yet (codegen
+ * widens element by element in the generic loop nest), so each runs several times slower
+ * than in f32 or bf16: omc tells the user when this is non-zero. */
+size_t om_compile_count_f16_convs(const om_graph *g);
+
 /* ---- outputs (compiler/emit.c, compiler/artifact_build.c) ------------------------------ */
 
 /* Checks that g is ready for codegen and the artifact: every value has a dtype and a

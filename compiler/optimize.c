@@ -168,3 +168,15 @@ om_status om_compile_check_ready(const om_graph *g)
     }
     return OM_OK;
 }
+
+size_t om_compile_count_f16_convs(const om_graph *g)
+{
+    size_t count = 0;
+    for (size_t i = 0; g && i < g->n_nodes; i++) {
+        const om_node *n = g->nodes[i];
+        if (!n->dead && n->op == OM_OP_CONV && n->n_inputs > 0 && n->inputs[0] &&
+            n->inputs[0]->dtype == OM_DT_FLOAT16)
+            count++;
+    }
+    return count;
+}
