@@ -46,6 +46,7 @@ static uint64_t value_nbytes(const om_value *v)
 
 static om_status value_slot(builder *b, const om_value *v, int64_t **slot)
 {
+    *slot = NULL;
     if (v->id >= b->g->n_values || b->g->values[v->id] != v)
         return om_error(OM_ERR_INTERNAL, "value '%s' (id %u) is not in the graph's value table",
                         v->name, v->id);
