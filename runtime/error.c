@@ -1,5 +1,6 @@
 /* Error reporting: a per-thread last message (thread-local, so concurrent callers do not see
- * each other's errors) and the status names. Messages are truncated to 511 bytes. */
+ * each other's errors) and the status names. Messages are truncated to 511 bytes, and control
+ * characters in them are replaced by '?'. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -13,6 +14,11 @@ omrt_status om_rt_error(omrt_status s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    /* names in messages come from artifacts, which may be hostile: no control characters
+     * (a terminal escape sequence or a newline in a tensor name) reach the caller's output */
+    for (char *p = last_error; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return s;
 }
 

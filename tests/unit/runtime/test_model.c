@@ -223,6 +223,20 @@ static void expect_model_error(const om_art_model *am, omrt_status want, const c
     free(f);
 }
 
+/* Names in error messages come from the artifact: a hostile one cannot smuggle a terminal
+ * escape sequence or a line break into the caller's output. */
+static void test_error_names_without_control_characters(void **state)
+{
+    (void)state;
+    rt_test_model t;
+    rt_test_model_init(&t, 20);
+    t.kernels[0] = "k\x1b[2J\nfake: ok"; /* no such function in CODE: the load names it */
+    expect_model_error(&t.m, OMRT_ERR_INVALID_ARTIFACT, "kernel 'k?[2J?fake: ok'");
+    assert_null(strchr(omrt_last_error(), 0x1b));
+    assert_null(strchr(omrt_last_error(), '\n'));
+    rt_test_model_free(&t);
+}
+
 static void test_cpu_feature_missing(void **state)
 {
     rt_test_model t;
@@ -334,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_model_info),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_damage_through_the_api),
+        cmocka_unit_test(test_error_names_without_control_characters),
         cmocka_unit_test(test_cpu_feature_missing),
         cmocka_unit_test(test_code_problems),
         cmocka_unit_test(test_contexts_share_a_model),
