@@ -1,6 +1,7 @@
 /* Execution contexts: everything an execution needs, allocated once here so that
  * omrt_execute allocates nothing.
- *   - the arena (art.arena_size bytes, 64-aligned, zeroed once);
+ *   - the arena (art.arena_size bytes, 64-aligned, zero-filled by om_rt_zalloc: large arenas
+ *     are fresh mmap pages, touched only when a run uses them);
  *   - one args array per step, prefilled with arena and weight addresses (weights point into
  *     the model's buffer), and a patch list of the slots that hold inputs/outputs, which
  *     omrt_execute fills from the caller's pointers;
@@ -68,12 +69,13 @@ omrt_status om_rt_context_create(omrt_model *m, int threads, void *arena, omrt_c
     c->arena_external = arena != NULL;
     c->arena = arena;
     if (!arena && (m->art.arena_size > SIZE_MAX - 64 ||
-                   !(c->arena = om_rt_aligned_alloc((size_t)m->art.arena_size)))) {
+                   !(c->arena = om_rt_zalloc((size_t)m->art.arena_size)))) {
         st = om_rt_error(OMRT_ERR_NO_MEMORY, "cannot allocate the %llu-byte arena",
                          (unsigned long long)m->art.arena_size);
         goto fail;
     }
-    memset(c->arena, 0, (size_t)m->art.arena_size);
+    if (arena)
+        memset(c->arena, 0, (size_t)m->art.arena_size);
     if ((st = fill_args(c)) != OMRT_OK || (st = om_rt_pool_create(threads, &c->pool)) != OMRT_OK)
         goto fail;
     om_rt_profile_init(c);
@@ -92,7 +94,7 @@ OMRT_EXPORT void omrt_context_destroy(omrt_context *c)
     free(c->step_ns);
     om_rt_pool_destroy(c->pool);
     if (!c->arena_external)
-        free(c->arena);
+        om_rt_zfree(c->arena, (size_t)c->model->art.arena_size);
     free(c->args);
     free(c->arg_start);
     free(c->patches);

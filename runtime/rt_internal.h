@@ -24,6 +24,15 @@ omrt_status om_rt_error(omrt_status s, const char *fmt, ...) __attribute__((form
 /* 64-byte aligned allocation of at least `size` bytes (size 0 gives a valid 64-byte block);
  * free with free(). NULL when out of memory or size overflows. */
 void *om_rt_aligned_alloc(size_t size);
+/* Zero-filled, 64-byte aligned memory for context arenas; release with om_rt_zfree(p, size)
+ * (same size). Blocks of OM_RT_ZALLOC_MMAP_MIN bytes or more come straight from mmap, whose
+ * pages the kernel zeroes on first touch: creating a context then costs neither time nor
+ * resident memory for arena bytes a run never touches, and a damaged artifact claiming a
+ * huge arena costs nothing unless it runs (or is refused at once when the system cannot
+ * promise that much). NULL when out of memory. */
+#define OM_RT_ZALLOC_MMAP_MIN ((size_t)1 << 20)
+void *om_rt_zalloc(size_t size);
+void om_rt_zfree(void *p, size_t size);
 
 typedef struct om_rt_elf_image om_rt_elf_image;
 /* Returns 0 or an om_art_check_code (format >= 1.1; 1.0 kernels return void: ignore). */
