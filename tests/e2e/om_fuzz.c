@@ -1,6 +1,6 @@
 /* om_fuzz: seeded structure-aware fuzzing of the artifact loader (a test, not a benchmark).
  *
- *   om_fuzz IN.om ITERATIONS SEED
+ *   om_fuzz IN.om ITERATIONS SEED [OUTDIR]
  *
  * Each iteration takes IN.om's decoded sections, damages the payload of one of them (TARGET,
  * DESC, PLAN, GRAPH or the ELF structure of CODE) with a few random edits (byte values,
@@ -16,7 +16,8 @@
  * The mutated .text bytes of CODE are never edited (only its ELF header, section headers,
  * symbol and relocation tables), for the same reason. Prints the outcome counts and a few
  * distinct error messages; exit 0 when every iteration ended in success or a clean error,
- * 1 when an error message was empty, 2 on a usage or I/O error.
+ * 1 when an error message was empty, 2 on a usage or I/O error. With OUTDIR, every damaged
+ * artifact is also written there as case_<iteration>.om (for omdump and omrun).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -177,8 +178,8 @@ static uint8_t *read_file(const char *path, size_t *size)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: om_fuzz IN.om ITERATIONS SEED\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: om_fuzz IN.om ITERATIONS SEED [OUTDIR]\n");
         return 2;
     }
     long iterations = atol(argv[2]);
@@ -246,6 +247,16 @@ int main(int argc, char **argv)
             free(secs[i].data);
         if (!f)
             continue;
+        if (argc == 5) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/case_%ld.om", argv[4], it);
+            FILE *out = fopen(path, "wb");
+            if (!out || fwrite(f, 1, fsize, out) != fsize) {
+                fprintf(stderr, "om_fuzz: cannot write %s\n", path);
+                return 2;
+            }
+            fclose(out);
+        }
         omrt_status st = omrt_model_load_memory(f, fsize, &model);
         free(f);
         if (st == OMRT_OK) {

@@ -250,6 +250,17 @@ om_fuzz)
     "$OM_FUZZ" mlp.om 3000 2 >> fuzz.txt 2>&1 || { cat fuzz.txt >&2; fail "om_fuzz on mlp.om"; }
     cat fuzz.txt
     grep -q " refused with a message" fuzz.txt || fail "om_fuzz printed no summary"
+    # omdump reads what the runtime does not (the GRAPH text): the same damage, through it
+    mkdir damaged
+    "$OM_FUZZ" cnn.om 200 3 damaged > /dev/null 2>&1 || fail "om_fuzz could not write damaged artifacts"
+    for f in damaged/*.om; do
+        for format in text json; do
+            "$OMDUMP" "$f" --format $format > /dev/null 2> err.txt
+            rc=$?
+            [ $rc -lt 128 ] || fail "omdump --format $format crashed on $f (status $rc)"
+            [ $rc -eq 0 ] || [ "$(grep -c . err.txt)" -eq 1 ] || fail "omdump --format $format on $f: status $rc, stderr: $(cat err.txt)"
+        done
+    done
     ;;
 *)
     fail "unknown case"
