@@ -1,6 +1,7 @@
 /* Host memory for the runtime: 64-byte aligned blocks (a cache line, an AVX-512 vector),
  * used for the artifact bytes (so WEIGHTS, 64-aligned in the file, stay 64-aligned in
  * memory) and for context arenas (om_rt_zalloc). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,6 +19,18 @@ void *om_rt_aligned_alloc(size_t size)
     return p;
 }
 
+/* Arenas of a few MiB and more are 2 MiB-aligned and asked to be transparent huge pages:
+ * a GEMM over 4 KiB pages spends a noticeable share of its time in TLB misses (a C
+ * blocked GEMM over 2048x2048 matrices: 69% -> 74% of the core's FMA peak when A, B and C
+ * sit on huge pages). Model weights need nothing: the artifact's file mapping already
+ * gets huge page-cache folios. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t zalloc_span(size_t size)
+{
+    return size >= 2 * HUGE_PAGE ? (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : size;
+}
+
 void *om_rt_zalloc(size_t size)
 {
     if (size < OM_RT_ZALLOC_MMAP_MIN) {
@@ -26,8 +39,24 @@ void *om_rt_zalloc(size_t size)
             memset(p, 0, size);
         return p;
     }
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p; /* page-aligned, hence 64-aligned */
+    size_t span = zalloc_span(size);
+    if (span == size) {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? NULL : p; /* page-aligned, hence 64-aligned */
+    }
+    if (span > SIZE_MAX - HUGE_PAGE)
+        return NULL;
+    /* map a huge page more than needed, then return the unaligned head and the tail */
+    uint8_t *raw = mmap(NULL, span + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    uint8_t *p = (uint8_t *)(((uintptr_t)raw + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (p > raw)
+        munmap(raw, (size_t)(p - raw));
+    if (raw + span + HUGE_PAGE > p + span)
+        munmap(p + span, (size_t)(raw + span + HUGE_PAGE - (p + span)));
+    madvise(p, span, MADV_HUGEPAGE); /* a hint: without THP the pages stay 4 KiB */
+    return p;
 }
 
 void om_rt_zfree(void *p, size_t size)
@@ -37,5 +66,5 @@ void om_rt_zfree(void *p, size_t size)
     if (size < OM_RT_ZALLOC_MMAP_MIN)
         free(p);
     else
-        munmap(p, size);
+        munmap(p, zalloc_span(size));
 }
