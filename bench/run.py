@@ -128,6 +128,20 @@ def measure_peak(work):
         return None
 
 
+def measure_ceiling(work):
+    """bench/gemm_ceiling.c's medians (fractions of the peak measured beside each figure), or
+    None if it cannot be built or run (it needs AVX-512)."""
+    exe = os.path.join(work, "gemm_ceiling")
+    src = os.path.join(BENCH, "gemm_ceiling.c")
+    try:
+        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+            subprocess.run([os.environ.get("CC", "cc"), "-O3", "-std=c11", "-o", exe, src], check=True)
+        r = json.loads(subprocess.run([exe, "9"], capture_output=True, text=True, check=True).stdout)
+        return None if "error" in r else r
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+
+
 def model_inputs(path, pinned):
     """[(name, onnx dtype, dims)] of the graph inputs that are not initializers."""
     import onnx
@@ -523,6 +537,10 @@ def pct(g, measured, quoted):
     return base + "(%.0f%%)" % (100 * g / quoted)
 
 
+def pct1(fraction):
+    return "—" if fraction is None else "%.0f%%" % (100 * fraction)
+
+
 def mb(kb):
     return "—" if kb is None else "%.0f" % (kb / 1024.0)
 
@@ -592,6 +610,14 @@ def report(res):
             for k in ("omc_error", "ort_error"):
                 if k in g:
                     out.append("| ↳ %s | %s |||||||||" % (k[:-6], one_line(g[k])))
+        c = res.get("ceiling")
+        if c:
+            out += ["", "What hand-written C reaches on this core (bench/gemm_ceiling.c, gcc -O3, medians of %d rounds, "
+                    "each against the peak loop timed just before it): 24 FMAs + 12 scalar broadcast loads %s; "
+                    "12x32 micro-kernel, every operand in L1 %s; 6x64 micro-kernel in L1 %s; "
+                    "blocked 1024³ GEMM with the 12x32 kernel and packed A tiles %s." % (
+                        c["rounds"], pct1(c["fma_bcast12"]), pct1(c["tile_12x32"]), pct1(c["tile_6x64"]),
+                        pct1(c["blocked_1024"]))]
     out += ["", "Columns: medians of the interleaved runs (blocks of 3 recorded runs per runtime, each block after a 20 ms pause and one unrecorded run; runs = omc/ORT counts; the first, warm-up runs are "
             "excluded); omc/ORT < 1 means omc is faster; peak RSS (VmHWM) of each runtime's own process, "
             "the ORT process includes Node.js (%s MB for `require('onnxruntime-node')` alone); "
@@ -669,6 +695,8 @@ def main():
     cfg.driver = ensure_driver(cfg.build, cfg.work)
     peak = measure_peak(cfg.work)
     log("measured fp32 peak per core: %s" % peak)
+    ceiling = measure_ceiling(cfg.work) if gemms else None
+    log("hand-written C against that peak: %s" % ceiling)
     synth = [n for n in models if MODELS[n][1] == "synthetic"] + ["gemm_%dx%dx%d" % g for g in gemms]
     if synth:
         log("models: " + " ".join(synth))
@@ -691,7 +719,7 @@ def main():
     res = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "machine": machine(), "omc_label": "%s, %s build" % (label, build_type or "?"), "ort_version": ORT_VERSION,
            "mode": "quick" if cfg.quick else "full", "threads": threads, "peak": cfg.peak,
-           "load_start": load_start, "node_baseline_kb": node_base_kb, "peak_measured": peak,
+           "load_start": load_start, "node_baseline_kb": node_base_kb, "peak_measured": peak, "ceiling": ceiling,
            "command": "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
            "compiles": [], "rows": [], "gemm": []}
 
