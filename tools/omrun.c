@@ -18,8 +18,8 @@
 
 #include "runtime/include/omrt.h"
 #include "tools/cli.h"
-#include "tools/npy.h"
 #include "tools/omrun_data.h"
+#include "tools/tensor_values.h"
 
 #ifndef OMC_VERSION
 #define OMC_VERSION "0.0.0"
@@ -44,11 +44,13 @@ static void usage(FILE *out)
 "\n"
 "  MODEL.om, --model FILE    the artifact to run\n"
 "  --input A.npy,B.npy       input files in the model's input order (repeatable, appends);\n"
-"                            .npy with the input's dtype and shape, or raw *.bin of its size\n"
+"                            .npy with the input's dtype and shape (float32 for a bfloat16\n"
+"                            input: numpy has no bfloat16), or raw *.bin of its size\n"
 "                            (default: all inputs zero, as msame does)\n"
 "  --random [SEED]           seeded random inputs instead: floats in [-1, 1), ints in\n"
 "                            [-4, 4] ([0, 8] unsigned), bools 0/1 (default seed 0)\n"
-"  --output DIR              write each output as DIR/<output name>.npy (DIR is created);\n"
+"  --output DIR              write each output as DIR/<output name>.npy (DIR is created;\n"
+"                            bfloat16 outputs as float32, exactly);\n"
 "                            without it a summary of each output is printed\n"
 "  --loop N                  run N times; print the first run's time, then the average,\n"
 "                            median and minimum of the other runs (default 1)\n"
@@ -294,12 +296,12 @@ int main(int argc, char **argv)
         if (clash)
             snprintf(suffix, sizeof suffix, "_%zu", i);
         snprintf(path, sizeof path, "%s/%s%s.npy", a.output_dir, name, suffix);
-        if (om_npy_write_file(path, info->dtype, info->rank, info->dims, out[i], info->nbytes, err,
-                              sizeof err) != 0) {
+        if (omrun_write_output(info, out[i], path, err, sizeof err) != 0) {
             om_cli_error("output %zu '%s': %s", i, info->name, err);
             goto done;
         }
-        printf("output %zu: '%s' -> %s\n", i, info->name, path);
+        printf("output %zu: '%s' -> %s%s\n", i, info->name, path,
+               info->dtype == OM_TV_BF16 ? " (bfloat16, written as float32)" : "");
     }
     print_times(ms, a.loop);
     rc = OM_CLI_EXIT_OK;

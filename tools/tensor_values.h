@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+enum { OM_TV_F32 = 1, OM_TV_BF16 = 16 }; /* ONNX dtype numbers used by name */
+
 const char *om_tv_dtype_name(int32_t dtype);   /* "?" if unknown */
 size_t om_tv_dtype_size(int32_t dtype);        /* 0 if unknown or not numeric */
 int om_tv_dtype_is_float(int32_t dtype);

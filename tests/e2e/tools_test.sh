@@ -220,6 +220,33 @@ omrun_modes)
     for w in average median min; do
         grep -q "$w" loop.txt || fail "--loop does not print the $w time"
     done
+    # bfloat16 inputs and outputs: numpy has none, so float32 .npy in (rounded to nearest
+    # even) and out (exact); y = Relu(x) + x, checked against numpy's own rounding
+    if [ -n "${PYTHON:-}" ]; then
+        "$PYTHON" - <<'PY' || fail "cannot make the bf16 model"
+import numpy as np, onnx
+from onnx import helper as h, TensorProto as T
+g = h.make_graph([h.make_node("Relu", ["x"], ["r"]), h.make_node("Add", ["r", "x"], ["y"])], "bf",
+                 [h.make_tensor_value_info("x", T.BFLOAT16, [2, 3])], [h.make_tensor_value_info("y", T.BFLOAT16, [2, 3])])
+onnx.save(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]), "bf.onnx")
+np.save("bfx.npy", np.array([1.0, -2.0, 3.00390625, 0.1, -0.5, 1e-3], np.float32).reshape(2, 3))
+np.save("bfx16.npy", np.zeros((2, 3), np.float16))
+PY
+        "$OMC" bf.onnx -o bf.om || fail "omc failed on the bf16 model"
+        "$OMRUN" bf.om --input bfx.npy --output bfout > bf.txt || fail "omrun with a float32 .npy for a bf16 input failed"
+        grep -q "bfloat16, written as float32" bf.txt || fail "omrun does not say the bf16 output became float32"
+        "$PYTHON" - <<'PY' || fail "wrong bf16 result"
+import numpy as np
+x = np.load("bfx.npy")
+b = ((x.view(np.uint32) + 0x7fff + ((x.view(np.uint32) >> 16) & 1)) & 0xffff0000).view(np.float32)  # to bf16, RNE
+want = np.maximum(b, 0) + b
+want = ((want.view(np.uint32) + 0x7fff + ((want.view(np.uint32) >> 16) & 1)) & 0xffff0000).view(np.float32)
+y = np.load("bfout/y.npy")
+assert y.dtype == np.float32 and y.shape == (2, 3), (y.dtype, y.shape)
+assert np.array_equal(y, want), (y, want)
+PY
+        run_expect_error 'bf16.*float32' "$OMRUN" bf.om --input bfx16.npy
+    fi
     ;;
 install)
     # cmake --install into a fresh prefix; the installed tools convert and run the CNN, and
