@@ -62,6 +62,9 @@ MODELS = {
     "ocr_cls": ("PP-OCR mobile v2.0 cls, 1x3x48x192",
                 os.path.join(OCR_ASSETS, "ch_ppocr_mobile_v2.0_cls_infer.onnx"),
                 "x:1,3,48,192", {"x": [1, 3, 48, 192]}),
+    # not one of issue 5's models: the third model of the package, for coverage (--models)
+    "ocr_rec": ("PP-OCRv4 rec (SVTR-LCNet), 1x3x48x320", os.path.join(OCR_ASSETS, "ch_PP-OCRv4_rec_infer.onnx"),
+                "x:1,3,48,320", {"x": [1, 3, 48, 320]}),
 }
 FULL_MODELS = ["mlp", "mobilenetv2", "resnet50", "bert4", "ocr_det", "ocr_cls"]
 QUICK_MODELS = ["mlp", "mobilenetv2", "ocr_cls"]
