@@ -325,6 +325,39 @@ static om_status fill_steps(om_cg_result *r, const om_graph *g, const int64_t *w
     return OM_OK;
 }
 
+/* AMX instructions come only from the tile intrinsics the bf16 kernels call (gemm_bf16.c):
+ * a module that declares none needs no AMX, so an fp32 artifact built on an AMX host loads on
+ * AVX-512 machines without it (and the runtime asks Linux for no tile permission). */
+static bool module_uses_amx(LLVMModuleRef mod)
+{
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (len > 9 && !strncmp(name, "llvm.x86.", 9) && (strstr(name + 9, "tile") || !strncmp(name + 9, "tdp", 3)))
+            return true;
+    }
+    return false;
+}
+
+/* Removes the word w from the space-separated list (in place). */
+static void drop_word(char *list, const char *w)
+{
+    size_t n = strlen(w);
+    for (char *p = list; *p;) {
+        char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, w, n)) {
+            if (!end) {
+                *(p > list ? p - 1 : p) = '\0';
+                return;
+            }
+            memmove(p, end + 1, strlen(end + 1) + 1);
+            continue;
+        }
+        p = end ? end + 1 : p + len;
+    }
+}
+
 static om_status compile_nodes(const om_graph *g, const om_cg_target_opts *t, const om_node *only,
                                om_cg_result **out)
 {
@@ -340,6 +373,7 @@ static om_status compile_nodes(const om_graph *g, const om_cg_target_opts *t, co
         st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
         goto fail;
     }
+    bool amx = module_uses_amx(m.cx.mod); /* before emission, which lowers the intrinsics */
     char *err = NULL;
     LLVMMemoryBufferRef buf = NULL;
     if (LLVMTargetMachineEmitToMemoryBuffer(m.tg.tm, m.cx.mod, LLVMObjectFile, &err, &buf)) {
@@ -359,6 +393,10 @@ static om_status compile_nodes(const om_graph *g, const om_cg_target_opts *t, co
     if (!r->object || !r->triple || !r->cpu || !r->features || !r->required_cpu) {
         st = om_error(OM_ERR_NO_MEMORY, "codegen: out of memory");
         goto fail;
+    }
+    if (!amx) {
+        drop_word(r->required_cpu, "amx-tile");
+        drop_word(r->required_cpu, "amx-bf16");
     }
     if ((st = fill_steps(r, g, m.work_items, m.kernel_of, m.n_live, only)) != OM_OK)
         goto fail;

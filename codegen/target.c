@@ -67,8 +67,9 @@ static bool is_x86(const char *triple)
  * AVX512-VBMI instructions when the feature string enables them, so every enabled one is
  * recorded: an artifact built on this machine is refused, not crashed, elsewhere. The
  * first 11 entries and the last two (AMX) are the ones the cpu-name table below can imply.
- * AMX is recorded like the rest: the runtime then also asks Linux for the tile-data
- * permission at load (runtime/cpu_features.c). */
+ * AMX is recorded like the rest, and then dropped again by codegen/driver.c when the module
+ * calls no tile intrinsic (only the bf16 kernels do); where it stays, the runtime also asks
+ * Linux for the tile-data permission at load (runtime/cpu_features.c). */
 static const char *const k_x86_feats[] = {
     "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
     "avx512bf16", "avx512vnni", "avx512fp16",
