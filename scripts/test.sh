@@ -25,9 +25,10 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then NORAND="setarch $(uname -m) -
 $NORAND ctest -L runtime --output-on-failure -j"$JOBS"
 
 # AddressSanitizer + UndefinedBehaviorSanitizer (and LeakSanitizer): the runtime's tests and
-# the hostile-input tests (damaged artifacts and ONNX models through the tools) in a third
-# tree built with -DOMC_SANITIZE=ON. allocator_may_return_null: a damaged artifact may ask
-# for terabytes, and the runtime must see NULL as it would from malloc.
+# the hostile-input tests (damaged artifacts, ONNX models and IR text through the tools:
+# tools.*, fuzz.onnx, fuzz.ir) in a third tree built with -DOMC_SANITIZE=ON.
+# allocator_may_return_null: a damaged artifact may ask for terabytes, and the runtime must
+# see NULL as it would from malloc.
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-$BUILD_DIR-asan}
 cmake -S "$ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMC_SANITIZE=ON
 cmake --build "$ASAN_BUILD_DIR" -j"$JOBS" --target om_runtime_tests omc omrun omdump om_patch om_fuzz npy_compare
