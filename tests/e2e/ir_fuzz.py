@@ -13,11 +13,11 @@ run once with omrun on seeded random inputs under the same rules.
 
 Prints a summary and the first failures; exit status 0 when every case behaved, 1 otherwise.
 """
-import argparse
 import os
 import random
-import subprocess
 import sys
+
+import fuzz_util
 
 TOKENS = ["{", "}", "(", ")", "[", "]", ",", ":", "=", "%", '"', "-1", "0", "1", "7", "99999999999999999999",
           "f32", "f16", "bf16", "i64", "bool", "input", "output", "const", "graph", "opset", "name", "%x",
@@ -49,39 +49,11 @@ def edit(rnd, s):
         s[at:at] = s[j:j + rnd.randrange(1, 30)]
 
 
-def run(cmd, timeout):
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
-        return p.returncode, p.stderr
-    except subprocess.TimeoutExpired:
-        return None, "timeout after %d s" % timeout
-
-
-def problem(tool, rc, err):
-    if rc is None:
-        return "%s hung" % tool
-    if rc < 0 or rc >= 128 or rc not in (0, 1, 2):
-        return "%s exited with status %d: %s" % (tool, rc, err.strip()[-300:])
-    if "runtime error:" in err or "Sanitizer" in err:
-        return "%s: sanitizer report: %s" % (tool, err.strip()[:400])
-    if rc != 0 and not err.strip():
-        return "%s failed with nothing on stderr" % tool
-    return None
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--omc", required=True)
-    ap.add_argument("--omrun", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--iterations", type=int, default=100)
-    ap.add_argument("--timeout", type=int, default=60)
-    ap.add_argument("files", nargs="+")
-    cfg = ap.parse_args()
+    cfg = fuzz_util.arguments(__doc__.split("\n\n")[0], "IR text files (lit inputs)").parse_args()
     os.makedirs(cfg.work, exist_ok=True)
     rnd = random.Random(cfg.seed)
-    sources = graphs(cfg.files)
+    sources = graphs(cfg.inputs)
     if not sources:
         print("ir_fuzz: no graphs in the given files")
         return 1
@@ -97,12 +69,12 @@ def main():
             f.write("".join(s))
         if os.path.exists(om):
             os.remove(om)
-        rc, err = run([cfg.omc, src, "-o", om], cfg.timeout)
-        what = problem("omc", rc, err)
+        rc, err = fuzz_util.run([cfg.omc, src, "-o", om], cfg.timeout)
+        what = fuzz_util.broken("omc", rc, err)
         if what is None and rc == 0:
             compiled += 1
-            rc, err = run([cfg.omrun, om, "--random", str(it)], cfg.timeout)
-            what = problem("omrun", rc, err)
+            rc, err = fuzz_util.run([cfg.omrun, om, "--random", str(it)], cfg.timeout)
+            what = fuzz_util.broken("omrun", rc, err)
             ran += rc == 0
         elif what is None:
             refused += 1

@@ -14,15 +14,15 @@ model must not crash, whatever its tables say.
 
 Prints a summary and the first failures; exit status 0 when every case behaved, 1 otherwise.
 """
-import argparse
 import copy
 import os
 import random
-import subprocess
 import sys
 
 import onnx
 from onnx import TensorProto
+
+import fuzz_util
 
 EDGE_INTS = [0, 1, -1, 2, 3, 7, 2**31 - 1, -2**31, 2**40, 2**62]
 DTYPES = list(range(0, 17)) + [99]
@@ -130,50 +130,28 @@ def edit_bytes(rnd, data):
     return bytes(b)
 
 
-def sanitizer_report(text):
-    return "runtime error:" in text or "AddressSanitizer" in text or "LeakSanitizer" in text
-
-
-def run(cmd, timeout):
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
-        return p.returncode, p.stderr
-    except subprocess.TimeoutExpired:
-        return None, "timeout after %d s" % timeout
-
-
 def check(tool, rc, err, out_path):
-    """A problem description, or None when the tool behaved."""
-    if rc is None:
-        return "%s hung (%s)" % (tool, err)
-    if rc < 0 or rc >= 128:
-        return "%s crashed (status %d): %s" % (tool, rc, err.strip()[-300:])
-    if sanitizer_report(err):
-        return "%s: sanitizer report: %s" % (tool, err.strip()[:400])
-    if rc != 0:
-        lines = [ln for ln in err.splitlines() if ln.strip()]
-        if rc not in (1, 2) or not lines:
-            return "%s failed with status %d and %d stderr lines" % (tool, rc, len(lines))
-        if out_path and os.path.exists(out_path):
-            return "%s failed but left %s" % (tool, out_path)
+    """A problem description, or None when the tool behaved: fuzz_util's rules, and a failure
+    is one line on stderr and leaves no output file."""
+    problem = fuzz_util.broken(tool, rc, err)
+    if problem or rc == 0:
+        return problem
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    if len(lines) != 1:
+        return "%s failed with status %d and %d stderr lines" % (tool, rc, len(lines))
+    if out_path and os.path.exists(out_path):
+        return "%s failed but left %s" % (tool, out_path)
     return None
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--omc", required=True)
-    ap.add_argument("--omrun", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--iterations", type=int, default=100)
-    ap.add_argument("--timeout", type=int, default=60)
+    ap = fuzz_util.arguments(__doc__.split("\n\n")[0], "MODEL.onnx, or MODEL.onnx@PINS for omc --input-shape PINS")
     ap.add_argument("--verbose", action="store_true", help="also list omc's refusals by message")
-    ap.add_argument("models", nargs="+", help="MODEL.onnx, or MODEL.onnx@PINS for omc --input-shape PINS")
     cfg = ap.parse_args()
     os.makedirs(cfg.work, exist_ok=True)
     rnd = random.Random(cfg.seed)
     # MODEL or MODEL@PINS (omc --input-shape PINS, for models with dynamic dims)
-    bases = [(onnx.load(p.split("@")[0]), p.split("@")[1] if "@" in p else None) for p in cfg.models]
+    bases = [(onnx.load(p.split("@")[0]), p.split("@")[1] if "@" in p else None) for p in cfg.inputs]
     messages = {}
     counts = {"compiled": 0, "refused": 0, "ran": 0, "run refused": 0}
     failures = []
@@ -194,11 +172,11 @@ def main():
             f.write(data)
         if os.path.exists(om):
             os.remove(om)
-        rc, err = run([cfg.omc, src, "-o", om] + (["--input-shape", pins] if pins else []), cfg.timeout)
+        rc, err = fuzz_util.run([cfg.omc, src, "-o", om] + (["--input-shape", pins] if pins else []), cfg.timeout)
         problem = check("omc", rc, err, om)
         if problem is None and rc == 0:
             counts["compiled"] += 1
-            rc, err = run([cfg.omrun, om, "--random", str(it)], cfg.timeout)
+            rc, err = fuzz_util.run([cfg.omrun, om, "--random", str(it)], cfg.timeout)
             problem = check("omrun", rc, err, None)
             counts["ran" if rc == 0 else "run refused"] += 1
         elif problem is None:
