@@ -26,9 +26,15 @@ void *om_rt_aligned_alloc(size_t size)
  * gets huge page-cache folios. */
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Bytes mapped for a block of `size`: whole huge pages from 4 MiB, else size itself; 0 when
+ * rounding up would overflow (the allocation then fails). */
 static size_t zalloc_span(size_t size)
 {
-    return size >= 2 * HUGE_PAGE ? (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : size;
+    if (size < 2 * HUGE_PAGE)
+        return size;
+    if (size > SIZE_MAX - 2 * HUGE_PAGE)
+        return 0;
+    return (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
 }
 
 void *om_rt_zalloc(size_t size)
@@ -40,12 +46,12 @@ void *om_rt_zalloc(size_t size)
         return p;
     }
     size_t span = zalloc_span(size);
+    if (!span)
+        return NULL;
     if (span == size) {
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         return p == MAP_FAILED ? NULL : p; /* page-aligned, hence 64-aligned */
     }
-    if (span > SIZE_MAX - HUGE_PAGE)
-        return NULL;
     /* map a huge page more than needed, then return the unaligned head and the tail */
     uint8_t *raw = mmap(NULL, span + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)

@@ -81,7 +81,8 @@ static int elf_structure(const uint8_t *d, size_t n, size_t *lo, size_t *hi, int
 }
 
 static const uint64_t edge[] = {0, 1, 2, 7, 63, 64, 255, 4096, 0x7fffffffu, 0x80000000u, 0xffffffffu,
-                                0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull};
+                                0x100000000ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
+                                0xfffffffffff00000ull, 0xfffffffffffff000ull, ~0ull - 64, ~0ull};
 
 /* One random edit inside [lo, hi) of s (which may grow or shrink). */
 static void edit(rng *r, section *s, size_t lo, size_t hi)
