@@ -42,13 +42,14 @@ int main(int argc, char **argv)
             break;
         }
     }
+    size_t f16_convs = st == OM_OK && a.emit == OMC_EMIT_OM ? om_compile_count_f16_convs(g) : 0;
     if (st != OM_OK)
         om_cli_error("%s", om_last_error());
-    else if (a.emit == OMC_EMIT_OM && om_compile_count_f16_convs(g) > 0)
+    else if (f16_convs)
         om_cli_note("%zu Conv node(s) compute in fp16, which has no vectorized kernel yet: they run "
                     "several times slower than in fp32 (ResNet-50 about 11x); bf16 (--precision bf16 or "
                     "mixed-bf16) is the fast reduced precision on CPUs, see docs/precision.md",
-                    om_compile_count_f16_convs(g));
+                    f16_convs);
 
     om_graph_destroy(g);
     om_stats_destroy(a.opts.stats);

@@ -71,19 +71,19 @@ int omrun_load_input(const omrt_tensor_info *info, size_t index, const char *pat
     om_tv_format_shape(have, sizeof have, a.rank, a.dims);
     om_tv_format_shape(want, sizeof want, info->rank, info->dims);
     int rc = 0;
+    bool same_shape = a.rank == info->rank && memcmp(a.dims, info->dims, sizeof(int64_t) * (size_t)a.rank) == 0;
     bool widened = info->dtype == OM_TV_BF16 && a.dtype == OM_TV_F32; /* numpy has no bf16 */
-    if (widened && a.rank == info->rank && memcmp(a.dims, info->dims, sizeof(int64_t) * (size_t)a.rank) == 0 &&
-        a.nbytes / 4 == info->nbytes / 2) {
-        for (size_t i = 0; i < info->nbytes / 2; i++)
-            om_tv_set(buf, OM_TV_BF16, i, om_tv_get(a.data, OM_TV_F32, i));
-    } else if (a.dtype != info->dtype && !widened) {
+    if (a.dtype != info->dtype && !widened) {
         rc = fail(err, errlen, "input %zu '%s': %s has dtype %s, the model expects %s%s", index,
                   info->name, path, om_tv_dtype_name(a.dtype), om_tv_dtype_name(info->dtype),
                   info->dtype == OM_TV_BF16 ? " (give float32: numpy has no bf16)" : "");
-    } else if (a.rank != info->rank || memcmp(a.dims, info->dims, sizeof(int64_t) * (size_t)a.rank) != 0) {
+    } else if (!same_shape) {
         rc = fail(err, errlen, "input %zu '%s': %s has shape %s, the model expects %s", index,
                   info->name, path, have, want);
-    } else if (!widened && a.nbytes != info->nbytes) {
+    } else if (widened) { /* same shape, so as many elements */
+        for (size_t i = 0; i < info->nbytes / 2; i++)
+            om_tv_set(buf, OM_TV_BF16, i, om_tv_get(a.data, OM_TV_F32, i));
+    } else if (a.nbytes != info->nbytes) {
         rc = fail(err, errlen, "input %zu '%s': %s has %zu bytes, the model expects %zu", index,
                   info->name, path, a.nbytes, info->nbytes);
     } else if (a.nbytes) {
