@@ -9,8 +9,10 @@
  *   fma_bcast12   the peak loop plus 12 scalar broadcast loads per 24 FMAs (no vector loads):
  *                 what the broadcast traffic of a 12x32 micro-kernel costs by itself
  *   tile_12x32    the 12x32 micro-kernel (24 accumulators: 12 broadcasts of A, 2 vector
- *                 loads of B per k) with A packed k-major and every operand in L1, K = 512
- *   tile_6x64     the same for a 6x64 tile (6 broadcasts, 4 vector loads per k)
+ *                 loads of B per k) with A packed k-major and every operand in L1: K = 128,
+ *                 so A (6 KiB) and B (16 KiB) fit the 48 KiB L1 (until session 6 K was 512
+ *                 and B streamed from L2)
+ *   tile_6x64     the same for a 6x64 tile (6 broadcasts, 4 vector loads per k; B 32 KiB)
  *   blocked_1024  a blocked 1024^3 GEMM with the 12x32 tile: B in 32-column panels as omc's
  *                 artifacts hold it, K blocks of 256, each 12-row tile of A packed k-major
  *                 (the best of the loop orders and packings tried in session 5)
@@ -106,7 +108,7 @@ typedef struct bufs {
     float *ap;           /* a packed 12 x 256 tile of ga */
 } bufs;
 
-enum { K_L1 = 512, N_BIG = 1024 };
+enum { K_L1 = 128, TILE_REPS = 1600, N_BIG = 1024 };
 
 /* GFLOP/s of one measurement `which` (best of 3) */
 static double measure(int which, const bufs *m)
@@ -121,14 +123,14 @@ static double measure(int which, const bufs *m)
             flops = 24.0 * 32 * 400000;
             break;
         case 1:
-            for (int r = 0; r < 400; r++)
+            for (int r = 0; r < TILE_REPS; r++)
                 tile_12x32(K_L1, m->a, m->b, 32, m->c, 32);
-            flops = 2.0 * 12 * 32 * K_L1 * 400;
+            flops = 2.0 * 12 * 32 * K_L1 * TILE_REPS;
             break;
         case 2:
-            for (int r = 0; r < 400; r++)
+            for (int r = 0; r < TILE_REPS; r++)
                 tile_6x64(K_L1, m->a, m->b, 64, m->c, 64);
-            flops = 2.0 * 6 * 64 * K_L1 * 400;
+            flops = 2.0 * 6 * 64 * K_L1 * TILE_REPS;
             break;
         default: {
             /* K blocks of 256; per 12-row tile, A packed k-major (12 KiB, stays in L1) and
@@ -195,15 +197,16 @@ int main(int argc, char **argv)
         m.ga[i] = (float)(i % 7) * 0.1f;
         m.gb[i] = (float)(i % 5) * 0.1f;
     }
-    static const char *names[4] = {"fma_bcast12", "tile_12x32", "tile_6x64", "blocked_1024"};
-    double ratio[4][99];
+    enum { NW = 4 };
+    static const char *names[NW] = {"fma_bcast12", "tile_12x32", "tile_6x64", "blocked_1024"};
+    double ratio[NW][99];
     for (int r = 0; r < rounds; r++)
-        for (int w = 0; w < 4; w++) {
+        for (int w = 0; w < NW; w++) {
             double p = peak_gflops();
             ratio[w][r] = measure(w, &m) / p;
         }
     printf("{\"rounds\": %d", rounds);
-    for (int w = 0; w < 4; w++) {
+    for (int w = 0; w < NW; w++) {
         qsort(ratio[w], (size_t)rounds, sizeof(double), by_value);
         printf(", \"%s\": %.3f", names[w], ratio[w][rounds / 2]);
     }

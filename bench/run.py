@@ -131,18 +131,29 @@ def measure_peak(work):
         return None
 
 
-def measure_ceiling(work):
-    """bench/gemm_ceiling.c's medians (fractions of the peak measured beside each figure), or
-    None if it cannot be built or run (it needs AVX-512)."""
-    exe = os.path.join(work, "gemm_ceiling")
-    src = os.path.join(BENCH, "gemm_ceiling.c")
+def run_helper(work, name, rounds, libs=()):
+    """Builds bench/<name>.c (if newer) and returns the JSON object it prints, or None if it
+    cannot be built or run (both helpers need AVX-512)."""
+    exe = os.path.join(work, name)
+    src = os.path.join(BENCH, name + ".c")
     try:
         if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
-            subprocess.run([os.environ.get("CC", "cc"), "-O3", "-std=c11", "-o", exe, src], check=True)
-        r = json.loads(subprocess.run([exe, "9"], capture_output=True, text=True, check=True).stdout)
+            subprocess.run([os.environ.get("CC", "cc"), "-O3", "-std=c11", "-o", exe, src] + list(libs), check=True)
+        r = json.loads(subprocess.run([exe, str(rounds)], capture_output=True, text=True, check=True).stdout)
         return None if "error" in r else r
     except (OSError, subprocess.CalledProcessError, ValueError):
         return None
+
+
+def measure_ceiling(work):
+    """bench/gemm_ceiling.c's medians (fractions of the peak measured beside each figure)."""
+    return run_helper(work, "gemm_ceiling", 9)
+
+
+def measure_libraries(work):
+    """bench/gemm_libs.c: oneDNN's and OpenBLAS's sgemm on the square sizes, as fractions of
+    the peak measured beside each figure (libraries not installed are reported missing)."""
+    return run_helper(work, "gemm_libs", 7, ["-ldl"])
 
 
 def model_inputs(path, pinned):
@@ -544,6 +555,25 @@ def pct1(fraction):
     return "—" if fraction is None else "%.0f%%" % (100 * fraction)
 
 
+def library_lines(libs):
+    """The GEMM report's paragraph on established libraries (bench/gemm_libs.c)."""
+    if not libs:
+        return []
+    parts, missing = [], []
+    for lib in libs["libraries"]:
+        if lib.get("missing"):
+            missing.append(lib["name"])
+            continue
+        fr = lib["fraction"]
+        parts.append("%s (%s) %s" % (lib["name"], lib["so"], ", ".join(
+            "%s³ %s" % (n, pct1(f) if f >= 0 else "wrong result") for n, f in sorted(fr.items(), key=lambda kv: int(kv[0])))))
+    out = ["", "Established libraries on this core, same square sizes, 1 thread (bench/gemm_libs.c, medians of %d "
+           "rounds, each against the peak loop timed just before it): %s." % (libs["rounds"], "; ".join(parts) or "none found")]
+    if missing:
+        out[-1] += " Not installed: %s (Debian: libdnnl2, libopenblas0)." % ", ".join(missing)
+    return out
+
+
 def mb(kb):
     return "—" if kb is None else "%.0f" % (kb / 1024.0)
 
@@ -621,6 +651,7 @@ def report(res):
                     "blocked 1024³ GEMM with the 12x32 kernel and packed A tiles %s." % (
                         c["rounds"], pct1(c["fma_bcast12"]), pct1(c["tile_12x32"]), pct1(c["tile_6x64"]),
                         pct1(c["blocked_1024"]))]
+        out += library_lines(res.get("libraries"))
     out += ["", "Columns: medians of the interleaved runs (blocks of 3 recorded runs per runtime, each block after a 20 ms pause and one unrecorded run; runs = omc/ORT counts; the first, warm-up runs are "
             "excluded); omc/ORT < 1 means omc is faster; peak RSS (VmHWM) of each runtime's own process, "
             "the ORT process includes Node.js (%s MB for `require('onnxruntime-node')` alone); "
@@ -700,6 +731,8 @@ def main():
     log("measured fp32 peak per core: %s" % peak)
     ceiling = measure_ceiling(cfg.work) if gemms else None
     log("hand-written C against that peak: %s" % ceiling)
+    libraries = measure_libraries(cfg.work) if gemms else None
+    log("GEMM libraries against that peak: %s" % libraries)
     synth = [n for n in models if MODELS[n][1] == "synthetic"] + ["gemm_%dx%dx%d" % g for g in gemms]
     if synth:
         log("models: " + " ".join(synth))
@@ -723,6 +756,7 @@ def main():
            "machine": machine(), "omc_label": "%s, %s build" % (label, build_type or "?"), "ort_version": ORT_VERSION,
            "mode": "quick" if cfg.quick else "full", "threads": threads, "peak": cfg.peak,
            "load_start": load_start, "node_baseline_kb": node_base_kb, "peak_measured": peak, "ceiling": ceiling,
+           "libraries": libraries,
            "command": "bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
            "compiles": [], "rows": [], "gemm": []}
 

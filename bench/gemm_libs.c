@@ -1,0 +1,173 @@
+/* gemm_libs: what established GEMM libraries reach on this core, for bench/run.py's GEMM
+ * section (not a test). Prints one JSON object.
+ *
+ *   gemm_libs [ROUNDS]
+ *
+ * For each library found at run time (dlopen, so nothing is needed to build this) and each
+ * square size 256..2048: C = A*B, row-major fp32, 1 thread. Every figure is a median over
+ * ROUNDS (default 7) of (library GFLOP/s) / (peak GFLOP/s), each round timing the peak loop
+ * (bench/peak.c's 24 independent FMA chains) right before the library, on CPU time, like
+ * bench/gemm_ceiling.c. The libraries are the reference for issue 5's "85% of the measured
+ * peak": oneDNN's JIT sgemm is Intel's own (the MKL kernel family), OpenBLAS's is
+ * hand-written assembly. Debian packages: libdnnl2, libopenblas0 (any variant).
+ * Threads: ONEDNN/OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to 1 before loading.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <immintrin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+#define CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
+    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define DECL(i) __m512 a##i = _mm512_set1_ps(1.0f + (float)(i) * 1e-3f);
+#define STEP(i) a##i = _mm512_fmadd_ps(a##i, m, c);
+#define SUM(i) s = _mm512_add_ps(s, a##i);
+
+__attribute__((target("avx512f"), noinline)) static float fma_loop(long iters)
+{
+    CHAINS(DECL)
+    __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f), s = _mm512_setzero_ps();
+    for (long k = 0; k < iters; k++) {
+        CHAINS(STEP)
+    }
+    CHAINS(SUM)
+    return _mm512_reduce_add_ps(s);
+}
+
+static double peak_gflops(void)
+{
+    double best = 1e9;
+    volatile float sink = 0;
+    for (int t = 0; t < 3; t++) {
+        double t0 = now();
+        sink += fma_loop(400000);
+        double d = now() - t0;
+        if (d < best)
+            best = d;
+    }
+    (void)sink;
+    return 24.0 * 32 * 400000 / best * 1e-9;
+}
+
+/* dnnl_sgemm(transa, transb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc), row-major */
+typedef int (*dnnl_sgemm_fn)(char, char, long, long, long, float, const float *, long, const float *, long, float,
+                             float *, long);
+/* cblas_sgemm(order, transa, transb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) */
+typedef void (*cblas_sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                               float *, int);
+
+typedef struct lib {
+    const char *name;
+    const char *sonames[4];
+    const char *symbol;
+    void *fn;
+} lib;
+
+static void run(const lib *l, long n, const float *a, const float *b, float *c)
+{
+    if (l->symbol[0] == 'd')
+        ((dnnl_sgemm_fn)l->fn)('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+    else
+        ((cblas_sgemm_fn)l->fn)(101, 111, 111, (int)n, (int)n, (int)n, 1.0f, a, (int)n, b, (int)n, 0.0f, c, (int)n);
+}
+
+static int by_value(const void *x, const void *y)
+{
+    double p = *(const double *)x, q = *(const double *)y;
+    return (p > q) - (p < q);
+}
+
+/* 1 if c = a*b on a few sampled elements (the library really computed the product) */
+static int plausible(long n, const float *a, const float *b, const float *c)
+{
+    for (long s = 0; s < 5; s++) {
+        long i = (s * 131) % n, j = (s * 457 + 3) % n;
+        double ref = 0;
+        for (long k = 0; k < n; k++)
+            ref += (double)a[i * n + k] * b[k * n + j];
+        double d = ref - c[i * n + j];
+        if (d * d > 1e-8 * (ref * ref + 1))
+            return 0;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (!__builtin_cpu_supports("avx512f")) {
+        printf("{\"error\": \"gemm_libs: needs avx512f (the peak loop)\"}\n");
+        return 1;
+    }
+    int rounds = argc > 1 ? atoi(argv[1]) : 7;
+    if (rounds < 1 || rounds > 99)
+        rounds = 7;
+    setenv("OMP_NUM_THREADS", "1", 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    lib libs[] = {
+        {"oneDNN", {"libdnnl.so.3", "libdnnl.so.2", "libdnnl.so", NULL}, "dnnl_sgemm", NULL},
+        {"OpenBLAS", {"libopenblas.so.0", "libopenblas.so", NULL}, "cblas_sgemm", NULL},
+    };
+    static const long sizes[] = {256, 512, 1024, 2048};
+    enum { NSIZES = 4, NLIBS = 2 };
+    float *a = aligned_alloc(64, 2048L * 2048 * 4), *b = aligned_alloc(64, 2048L * 2048 * 4);
+    float *c = aligned_alloc(64, 2048L * 2048 * 4);
+    if (!a || !b || !c) {
+        printf("{\"error\": \"gemm_libs: out of memory\"}\n");
+        return 1;
+    }
+    for (long i = 0; i < 2048L * 2048; i++) {
+        a[i] = (float)(i % 7) * 0.1f - 0.3f;
+        b[i] = (float)(i % 5) * 0.1f - 0.2f;
+    }
+    printf("{\"rounds\": %d, \"libraries\": [", rounds);
+    int first = 1;
+    for (int li = 0; li < NLIBS; li++) {
+        lib *l = &libs[li];
+        void *h = NULL;
+        const char *so = NULL;
+        for (int s = 0; l->sonames[s] && !h; s++)
+            if ((h = dlopen(l->sonames[s], RTLD_NOW | RTLD_LOCAL)))
+                so = l->sonames[s];
+        if (!h || !(l->fn = dlsym(h, l->symbol))) {
+            printf("%s{\"name\": \"%s\", \"missing\": true}", first ? "" : ", ", l->name);
+            first = 0;
+            continue;
+        }
+        printf("%s{\"name\": \"%s\", \"so\": \"%s\", \"fraction\": {", first ? "" : ", ", l->name, so);
+        first = 0;
+        for (int si = 0; si < NSIZES; si++) {
+            long n = sizes[si];
+            int reps = n <= 512 ? 20 : n <= 1024 ? 3 : 1;
+            run(l, n, a, b, c); /* warm-up: the library's JIT, packing buffers, page faults */
+            double ratio[99];
+            for (int r = 0; r < rounds; r++) {
+                double p = peak_gflops(), best = 1e9;
+                for (int t = 0; t < 3; t++) {
+                    double t0 = now();
+                    for (int q = 0; q < reps; q++)
+                        run(l, n, a, b, c);
+                    double d = (now() - t0) / reps;
+                    if (d < best)
+                        best = d;
+                }
+                ratio[r] = 2.0 * (double)n * n * n / best * 1e-9 / p;
+            }
+            qsort(ratio, (size_t)rounds, sizeof(double), by_value);
+            printf("%s\"%ld\": %.3f", si ? ", " : "", n, plausible(n, a, b, c) ? ratio[rounds / 2] : -1.0);
+        }
+        printf("}}");
+        fflush(stdout);
+    }
+    printf("]}\n");
+    free(a), free(b), free(c);
+    return 0;
+}
