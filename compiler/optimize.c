@@ -53,6 +53,28 @@ static char *with_precision(const char *list)
     return out;
 }
 
+/* list with `entry` inserted just before the entry `anchor` (at the end if anchor is absent).
+ * malloc'd; NULL on out of memory. */
+static char *with_entry_before(const char *list, const char *entry, const char *anchor)
+{
+    size_t n = strlen(list), e = strlen(entry);
+    char *out = malloc(n + e + 2);
+    if (!out)
+        return NULL;
+    const char *at = find_entry(list, anchor);
+    size_t k = at ? (size_t)(at - list) : n;
+    memcpy(out, list, k);
+    size_t o = k;
+    if (!at && o && out[o - 1] != ',')
+        out[o++] = ',';
+    memcpy(out + o, entry, e);
+    o += e;
+    if (at)
+        out[o++] = ',';
+    strcpy(out + o, list + k);
+    return out;
+}
+
 static bool precision_active(const om_pass_precision_opts *p)
 {
     return p && (p->mode != OM_PRECISION_FP32 || p->n_fp16_inputs > 0 ||
@@ -101,9 +123,20 @@ om_status om_compile_optimize(om_graph *g, const om_compile_opts *opts)
     m.pass.precision = opts->precision;
     const char *list = opts->passes ? opts->passes : "default";
     char *own = NULL;
-    if (precision_active(opts->precision) && strcmp(list, "default") == 0) {
-        own = with_precision(om_pass_pipeline_get("default"));
-        if (!own)
+    bool widen = opts->precision && opts->precision->widen_f16_convs;
+    if ((precision_active(opts->precision) || widen) && strcmp(list, "default") == 0) {
+        const char *base = om_pass_pipeline_get("default");
+        bool oom = false;
+        if (precision_active(opts->precision))
+            oom = !(own = with_precision(base));
+        /* --widen-f16-convs (also for models that are f16 themselves): before conv-winograd,
+         * which then transforms the widened weights */
+        if (!oom && widen) {
+            char *wide = with_entry_before(own ? own : base, "conv-f16-widen", "conv-winograd");
+            free(own);
+            oom = !(own = wide);
+        }
+        if (oom)
             return om_error(OM_ERR_NO_MEMORY, "out of memory building the pass list");
         list = own;
     }

@@ -59,6 +59,9 @@ typedef struct om_pass_precision_opts {
     /* --output-type: OM_DT_UNDEFINED keeps each output's declared dtype; FLOAT16 or FLOAT
      * makes every f32 graph output that dtype. */
     om_dtype output_dtype;
+    /* --widen-f16-convs: the default pipeline also runs conv-f16-widen (f16 convs on the f32
+     * kernels, their weights stored in f32). */
+    bool widen_f16_convs;
     /* One line per decision (refusals, keep-dtype hits) is written here; NULL: silent. */
     FILE *report;
 } om_pass_precision_opts;

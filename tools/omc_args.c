@@ -54,6 +54,9 @@ static void usage(FILE *out)
 "                            \"deny_list\":{..},\"infer_list\":{..}}\n"
 "  --input-fp16-nodes A;B    these f32 inputs are declared f16 (fed as f16)\n"
 "  --output-type fp32|fp16   dtype of the f32 outputs (default: as declared)\n"
+"  --widen-f16-convs         run fp16 convolutions on the vectorized f32 kernels (same\n"
+"                            results; their weights are stored in f32, so the artifact\n"
+"                            grows to about the fp32 size; see docs/precision.md)\n"
 "\n"
 "Information:\n"
 "  --list-ops                the ONNX ops the frontend imports, with their oldest opset\n"
@@ -248,6 +251,8 @@ int omc_args_parse(int argc, char **argv, omc_args *a)
             a->stats = true;
         } else if (om_cli_flag(arg, "--print-after-all")) {
             a->opts.print_after_all = true;
+        } else if (om_cli_flag(arg, "--widen-f16-convs")) {
+            a->precision.widen_f16_convs = true;
         } else if (om_cli_flag(arg, "--verify-each")) {
             a->opts.verify_each = true;
         } else if (strlen(arg) == 3 && arg[0] == '-' && arg[1] == 'O' && arg[2] >= '0' && arg[2] <= '3') {

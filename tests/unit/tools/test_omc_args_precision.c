@@ -1,5 +1,6 @@
 /* tools/omc_args.c: the precision options (--precision and ATC's --precision_mode,
- * --keep-dtype, --modify-mixlist, --input-fp16-nodes, --output-type / --output_type) land in
+ * --keep-dtype, --modify-mixlist, --input-fp16-nodes, --output-type / --output_type,
+ * --widen-f16-convs) land in
  * om_compile_opts.precision; bad values are usage errors (exit status 2). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +40,7 @@ static void test_defaults_are_fp32(void **state)
     assert_non_null(a.opts.precision);
     assert_int_equal(a.opts.precision->mode, OM_PRECISION_FP32);
     assert_int_equal(a.opts.precision->output_dtype, OM_DT_UNDEFINED);
+    assert_false(a.opts.precision->widen_f16_convs);
     assert_null(a.opts.precision->report);
     omc_args_free(&a);
 }
@@ -59,6 +61,10 @@ static void test_modes_and_atc_spellings(void **state)
     assert_int_equal(a.precision.output_dtype, OM_DT_FLOAT16);
     assert_int_equal(a.precision.n_fp16_inputs, 2);
     assert_string_equal(a.precision.fp16_inputs[1], "y");
+    omc_args_free(&a);
+    const char *v3[] = {"omc", "m.onnx", "--precision", "fp16", "--widen-f16-convs"};
+    assert_int_equal(parse(&a, 5, v3), -1);
+    assert_true(a.opts.precision->widen_f16_convs);
     omc_args_free(&a);
 }
 
