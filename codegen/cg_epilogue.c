@@ -64,6 +64,9 @@ om_status om_cg_epilogue_read(om_cg_ctx *cx, const om_node *n, int res_input, om
     if (r < 0 || r > 2)
         return om_cg_unsupported(cx, "om_residual = %lld, expected 0, 1 or 2", (long long)r);
     ep->residual = (int)r;
+    ep->round_f16 = om_node_int(n, "om_round_f16", 0) != 0;
+    if (ep->round_f16 && (vy->dtype != OM_DT_FLOAT || adt != OM_DT_FLOAT))
+        return om_cg_unsupported(cx, "om_round_f16 on a %s output", om_dtype_name(vy->dtype));
     if (r) {
         const om_value *vr = om_node_input(n, res_input);
         if (!vr || vr->dtype != vy->dtype || !om_shape_equal(&vr->shape, &vy->shape))
@@ -75,7 +78,19 @@ om_status om_cg_epilogue_read(om_cg_ctx *cx, const om_node *n, int res_input, om
     return OM_OK;
 }
 
-bool om_cg_epilogue_active(const om_cg_epilogue *ep) { return ep->act != OM_CG_ACT_NONE || ep->residual != 0; }
+bool om_cg_epilogue_active(const om_cg_epilogue *ep)
+{
+    return ep->act != OM_CG_ACT_NONE || ep->residual != 0 || ep->round_f16;
+}
+
+LLVMValueRef om_cg_epilogue_round(om_cg_ctx *cx, const om_cg_epilogue *ep, LLVMValueRef v)
+{
+    if (!ep->round_f16)
+        return v;
+    /* scalar or vector; om_cg_convert rounds to nearest even as the Cast kernel does, also on
+     * targets without F16C */
+    return om_cg_convert(cx, om_cg_convert(cx, v, OM_DT_FLOAT, OM_DT_FLOAT16), OM_DT_FLOAT16, OM_DT_FLOAT);
+}
 
 /* v as a constant of x's type: an adt scalar, or its splat when x is a vector (the conv
  * kernels apply the activation to whole <VL x float> accumulators). */
@@ -156,5 +171,5 @@ LLVMValueRef om_cg_epilogue_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dt
     v = om_cg_act_apply(cx, ep, adt, v);
     if (ep->residual == 2)
         v = add_residual(cx, ep, adt, v, y_index);
-    return v;
+    return om_cg_epilogue_round(cx, ep, v);
 }

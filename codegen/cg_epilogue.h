@@ -8,6 +8,8 @@
  *                          that bound is absent; HardSigmoid: alpha, beta; LeakyRelu: alpha)
  *   om_residual    INT     0: none; 1: Y = act(acc + R); 2: Y = act(acc) + R, where R is the
  *                          node's input 3 with exactly Y's shape and dtype
+ *   om_round_f16   INT     1: the result is rounded to the nearest f16 (and stored as f32):
+ *                          what Cast to f16 and back would do, set by conv-f16-widen
  * MatMul's bias (its optional input 2, [N] broadcast over rows) is added by matmul.c before
  * the epilogue. The activation is computed in f32 (f64 accumulators: Relu, Clip, LeakyRelu,
  * HardSigmoid/HardSwish exactly in f64; the transcendental ones are refused).
@@ -28,6 +30,7 @@ typedef struct om_cg_epilogue {
     float alpha, beta;
     bool has_alpha, has_beta;
     int residual;          /* 0, 1 (before act) or 2 (after act) */
+    bool round_f16;        /* round the final f32 value through f16 */
     om_dtype dt;           /* the tensor dtype of Y and R */
     LLVMValueRef res;      /* base of R when residual != 0 */
 } om_cg_epilogue;
@@ -49,7 +52,10 @@ bool om_cg_epilogue_active(const om_cg_epilogue *ep);
 LLVMValueRef om_cg_epilogue_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype adt, LLVMValueRef v,
                                   LLVMValueRef y_index);
 
-/* The activation of ep alone on an f32/f64 value. */
+/* v (f32, scalar or vector) rounded through f16 when ep->round_f16, else v: the last step of
+ * every epilogue (om_cg_epilogue_apply includes it; the vector kernels call it last). */
+LLVMValueRef om_cg_epilogue_round(om_cg_ctx *cx, const om_cg_epilogue *ep, LLVMValueRef v);
+
 /* The activation of ep on v: an adt scalar or a vector of them (f32 for the transcendental
  * ones); constants are splatted to v's type. */
 LLVMValueRef om_cg_act_apply(om_cg_ctx *cx, const om_cg_epilogue *ep, om_dtype adt, LLVMValueRef v);

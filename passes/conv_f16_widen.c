@@ -10,6 +10,9 @@
  * where W' and B' are the constants widened at compile time (exact: every f16 is an f32),
  * and the fused epilogue (activation, residual) runs in f32 before the one rounding, as in
  * the f16 kernel. So results equal the f16 kernel's up to the order of the f32 additions.
+ * Where only widened convs read Y, Cast<f16> and the Cast<f32> before them fold into the
+ * producing conv: its epilogue rounds through f16 (om_round_f16, cg_epilogue.h) and stores
+ * the rounded values as f32 (the same values, two passes over memory fewer).
  * A value read by several such convs gets one Cast. The precision pass's decisions and
  * Casts are untouched (its lit tests run it alone).
  * Cost: the convolutions' weights are stored in f32, so an fp16 artifact of a convnet is about
@@ -21,7 +24,7 @@
  * Fires on a live Conv whose output is f16, whose W is a constant f16 tensor and whose B (if
  * any) is a constant f16 tensor. Runs after precision and before conv-winograd,
  * conv-stride-slice and pack-conv-small (which then treat the widened convs as f32 ones).
- * Counters: convs-widened, constant-bytes-added.
+ * Counters: convs-widened, constant-bytes-added, round-trips-fused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +126,36 @@ oom:
     return om_error(OM_ERR_NO_MEMORY, "conv-f16-widen: node '%s' (Conv): out of memory", n->name ? n->name : "");
 }
 
+/* Y32 -> Cast f16 (Y) -> Cast f32 -> widened convs: the producing conv rounds Y32 through f16
+ * itself (epilogue attribute om_round_f16) and its readers read Y32, the same values without
+ * the two passes over memory; the f16 Cast stays only for other readers of Y. */
+static om_status cfw_fuse_round_trips(om_graph *g, om_value **cache, size_t n_cache, const om_pass_opts *opts)
+{
+    int64_t fused = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        om_node *down = g->nodes[i]; /* a Cast this pass made for the widened convs: Y -> Y' */
+        if (down->dead || down->op != OM_OP_CAST || down->n_inputs != 1)
+            continue;
+        om_value *y = down->inputs[0];
+        om_node *up = y->producer; /* the Cast Y32 -> Y after a widened conv */
+        if (y->id >= n_cache || cache[y->id] != down->outputs[0] || !up || up->op != OM_OP_CAST ||
+            !up->inputs[0]->producer || up->inputs[0]->producer->op != OM_OP_CONV)
+            continue;
+        om_value *y32 = up->inputs[0];
+        om_status st = om_node_set_int(g, y32->producer, "om_round_f16", 1);
+        if (st != OM_OK)
+            return st;
+        om_graph_replace_uses(g, down->outputs[0], y32);
+        down->dead = true;
+        if (!y->is_output && om_graph_count_uses(g, y) == 0)
+            up->dead = true;
+        fused++;
+    }
+    om_graph_remove_dead(g);
+    om_pass_count(opts, "round-trips-fused", fused);
+    return OM_OK;
+}
+
 om_status om_pass_conv_f16_widen(om_graph *g, const om_pass_opts *opts, bool *changed)
 {
     if (!g)
@@ -146,6 +179,8 @@ om_status om_pass_conv_f16_widen(om_graph *g, const om_pass_opts *opts, bool *ch
         i += g->n_nodes - before; /* skip the Casts inserted before and after n */
         widened++;
     }
+    if (st == OM_OK && widened > 0)
+        st = cfw_fuse_round_trips(g, cache, n_cache, opts);
     free(cache);
     om_pass_count(opts, "convs-widened", widened);
     if (changed)

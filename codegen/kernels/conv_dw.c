@@ -118,7 +118,7 @@ static void dw_finish(dw *k, LLVMValueRef a, LLVMValueRef yi, LLVMValueRef mask)
     a = om_cg_act_apply(k->cx, k->ep, OM_DT_FLOAT, a);
     if (ep->residual == 2)
         a = LLVMBuildFAdd(k->cx->b, a, dw_load(k, k->vt, ep->res, yi, mask), "");
-    dw_store(k, yi, a, mask);
+    dw_store(k, yi, om_cg_epilogue_round(k->cx, ep, a), mask);
 }
 
 /* ---- row layout ----------------------------------------------------------------------------- */

@@ -258,7 +258,7 @@ static LLVMValueRef cf_epilogue(cf *k, LLVMValueRef v, LLVMValueRef yi, LLVMValu
     v = om_cg_act_apply(k->cx, k->ep, OM_DT_FLOAT, v);
     if (ep->residual == 2)
         v = LLVMBuildFAdd(k->cx->b, v, cf_load(k, k->vt, ep->res, yi, mask), "");
-    return v;
+    return om_cg_epilogue_round(k->cx, ep, v);
 }
 
 /* ---- one tile ------------------------------------------------------------------------------- */

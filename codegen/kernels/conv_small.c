@@ -201,7 +201,7 @@ static void cs_tile(cs *k, const om_cg_epilogue *ep, int64_t p0, int np, LLVMVal
     v = om_cg_act_apply(k->cx, ep, OM_DT_FLOAT, v);
     if (ep->residual == 2)
         v = LLVMBuildFAdd(cx->b, v, cs_mload(k, ep->res, yj, mask), "");
-    cs_mstore(k, k->y, yj, v, mask);
+    cs_mstore(k, k->y, yj, om_cg_epilogue_round(cx, ep, v), mask);
     om_cg_for_end(cx, &lj);
 }
 

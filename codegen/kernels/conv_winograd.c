@@ -218,7 +218,7 @@ static void wg_output_chunk(wg *k, LLVMValueRef n, LLVMValueRef m, LLVMValueRef 
             row = om_cg_act_apply(cx, &k->ep, OM_DT_FLOAT, row);
         if (k->ep.residual == 2)
             row = LLVMBuildFAdd(b, row, om_cg_vec_load_masked(cx, cx->f32, k->ep.res, at, mask), "");
-        om_cg_vec_store_masked(cx, k->y, at, row, mask);
+        om_cg_vec_store_masked(cx, k->y, at, om_cg_epilogue_round(cx, &k->ep, row), mask);
     }
 }
 
