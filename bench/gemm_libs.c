@@ -4,7 +4,8 @@
  *   gemm_libs [ROUNDS]
  *
  * For each library found at run time (dlopen, so nothing is needed to build this) and each
- * square size 256..2048: C = A*B, row-major fp32, 1 thread. Every figure is a median over
+ * of bench/run.py's GEMM shapes (squares 256..2048 and BERT-base's at sequence 128):
+ * C[M,N] = A[M,K] * B[K,N], row-major fp32, 1 thread. Every figure is a median over
  * ROUNDS (default 7) of (library GFLOP/s) / (peak GFLOP/s), each round timing the peak loop
  * (bench/peak.c's 24 independent FMA chains) right before the library, on CPU time, like
  * bench/gemm_ceiling.c. The libraries are the reference for issue 5's "85% of the measured
@@ -72,12 +73,17 @@ typedef struct lib {
     void *fn;
 } lib;
 
-static void run(const lib *l, long n, const float *a, const float *b, float *c)
+typedef struct shape {
+    long m, k, n;
+} shape;
+
+static void run(const lib *l, shape s, const float *a, const float *b, float *c)
 {
     if (l->symbol[0] == 'd')
-        ((dnnl_sgemm_fn)l->fn)('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        ((dnnl_sgemm_fn)l->fn)('N', 'N', s.m, s.n, s.k, 1.0f, a, s.k, b, s.n, 0.0f, c, s.n);
     else
-        ((cblas_sgemm_fn)l->fn)(101, 111, 111, (int)n, (int)n, (int)n, 1.0f, a, (int)n, b, (int)n, 0.0f, c, (int)n);
+        ((cblas_sgemm_fn)l->fn)(101, 111, 111, (int)s.m, (int)s.n, (int)s.k, 1.0f, a, (int)s.k, b, (int)s.n, 0.0f,
+                                c, (int)s.n);
 }
 
 static int by_value(const void *x, const void *y)
@@ -87,14 +93,14 @@ static int by_value(const void *x, const void *y)
 }
 
 /* 1 if c = a*b on a few sampled elements (the library really computed the product) */
-static int plausible(long n, const float *a, const float *b, const float *c)
+static int plausible(shape sh, const float *a, const float *b, const float *c)
 {
     for (long s = 0; s < 5; s++) {
-        long i = (s * 131) % n, j = (s * 457 + 3) % n;
+        long i = (s * 131) % sh.m, j = (s * 457 + 3) % sh.n;
         double ref = 0;
-        for (long k = 0; k < n; k++)
-            ref += (double)a[i * n + k] * b[k * n + j];
-        double d = ref - c[i * n + j];
+        for (long k = 0; k < sh.k; k++)
+            ref += (double)a[i * sh.k + k] * b[k * sh.n + j];
+        double d = ref - c[i * sh.n + j];
         if (d * d > 1e-8 * (ref * ref + 1))
             return 0;
     }
@@ -116,8 +122,9 @@ int main(int argc, char **argv)
         {"oneDNN", {"libdnnl.so.3", "libdnnl.so.2", "libdnnl.so", NULL}, "dnnl_sgemm", NULL},
         {"OpenBLAS", {"libopenblas.so.0", "libopenblas.so", NULL}, "cblas_sgemm", NULL},
     };
-    static const long sizes[] = {256, 512, 1024, 2048};
-    enum { NSIZES = 4, NLIBS = 2 };
+    static const shape shapes[] = {{256, 256, 256},  {512, 512, 512},   {1024, 1024, 1024}, {2048, 2048, 2048},
+                                   {128, 768, 768},  {128, 768, 3072},  {128, 3072, 768}};
+    enum { NSHAPES = 7, NLIBS = 2 };
     float *a = aligned_alloc(64, 2048L * 2048 * 4), *b = aligned_alloc(64, 2048L * 2048 * 4);
     float *c = aligned_alloc(64, 2048L * 2048 * 4);
     if (!a || !b || !c) {
@@ -144,25 +151,27 @@ int main(int argc, char **argv)
         }
         printf("%s{\"name\": \"%s\", \"so\": \"%s\", \"fraction\": {", first ? "" : ", ", l->name, so);
         first = 0;
-        for (int si = 0; si < NSIZES; si++) {
-            long n = sizes[si];
-            int reps = n <= 512 ? 20 : n <= 1024 ? 3 : 1;
-            run(l, n, a, b, c); /* warm-up: the library's JIT, packing buffers, page faults */
+        for (int si = 0; si < NSHAPES; si++) {
+            shape sh = shapes[si];
+            double flops = 2.0 * (double)sh.m * sh.k * sh.n;
+            int reps = flops < 3e8 ? 20 : flops < 3e9 ? 3 : 1;
+            run(l, sh, a, b, c); /* warm-up: the library's JIT, packing buffers, page faults */
             double ratio[99];
             for (int r = 0; r < rounds; r++) {
                 double p = peak_gflops(), best = 1e9;
                 for (int t = 0; t < 3; t++) {
                     double t0 = now();
                     for (int q = 0; q < reps; q++)
-                        run(l, n, a, b, c);
+                        run(l, sh, a, b, c);
                     double d = (now() - t0) / reps;
                     if (d < best)
                         best = d;
                 }
-                ratio[r] = 2.0 * (double)n * n * n / best * 1e-9 / p;
+                ratio[r] = flops / best * 1e-9 / p;
             }
             qsort(ratio, (size_t)rounds, sizeof(double), by_value);
-            printf("%s\"%ld\": %.3f", si ? ", " : "", n, plausible(n, a, b, c) ? ratio[rounds / 2] : -1.0);
+            printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", sh.m, sh.k, sh.n,
+                   plausible(sh, a, b, c) ? ratio[rounds / 2] : -1.0);
         }
         printf("}}");
         fflush(stdout);

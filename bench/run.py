@@ -566,8 +566,8 @@ def library_lines(libs):
             continue
         fr = lib["fraction"]
         parts.append("%s (%s) %s" % (lib["name"], lib["so"], ", ".join(
-            "%s³ %s" % (n, pct1(f) if f >= 0 else "wrong result") for n, f in sorted(fr.items(), key=lambda kv: int(kv[0])))))
-    out = ["", "Established libraries on this core, same square sizes, 1 thread (bench/gemm_libs.c, medians of %d "
+            "%s %s" % (n.replace("x", "×"), pct1(f) if f >= 0 else "wrong result") for n, f in fr.items())))
+    out = ["", "Established libraries on this core, same M×K×N, 1 thread (bench/gemm_libs.c, medians of %d "
            "rounds, each against the peak loop timed just before it): %s." % (libs["rounds"], "; ".join(parts) or "none found")]
     if missing:
         out[-1] += " Not installed: %s (Debian: libdnnl2, libopenblas0)." % ", ".join(missing)
