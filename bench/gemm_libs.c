@@ -20,44 +20,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-#define CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
-    X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
-#define DECL(i) __m512 a##i = _mm512_set1_ps(1.0f + (float)(i) * 1e-3f);
-#define STEP(i) a##i = _mm512_fmadd_ps(a##i, m, c);
-#define SUM(i) s = _mm512_add_ps(s, a##i);
-
-__attribute__((target("avx512f"), noinline)) static float fma_loop(long iters)
-{
-    CHAINS(DECL)
-    __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f), s = _mm512_setzero_ps();
-    for (long k = 0; k < iters; k++) {
-        CHAINS(STEP)
-    }
-    CHAINS(SUM)
-    return _mm512_reduce_add_ps(s);
-}
-
-static double peak_gflops(void)
-{
-    double best = 1e9;
-    volatile float sink = 0;
-    for (int t = 0; t < 3; t++) {
-        double t0 = now();
-        sink += fma_loop(400000);
-        double d = now() - t0;
-        if (d < best)
-            best = d;
-    }
-    (void)sink;
-    return 24.0 * 32 * 400000 / best * 1e-9;
-}
+#include "paired_peak.h"
 
 /* dnnl_sgemm(transa, transb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc), row-major */
 typedef int (*dnnl_sgemm_fn)(char, char, long, long, long, float, const float *, long, const float *, long, float,
@@ -84,12 +47,6 @@ static void run(const lib *l, shape s, const float *a, const float *b, float *c)
     else
         ((cblas_sgemm_fn)l->fn)(101, 111, 111, (int)s.m, (int)s.n, (int)s.k, 1.0f, a, (int)s.k, b, (int)s.n, 0.0f,
                                 c, (int)s.n);
-}
-
-static int by_value(const void *x, const void *y)
-{
-    double p = *(const double *)x, q = *(const double *)y;
-    return (p > q) - (p < q);
 }
 
 /* 1 if c = a*b on a few sampled elements (the library really computed the product) */
