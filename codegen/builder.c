@@ -181,9 +181,23 @@ void om_cg_for_end(om_cg_ctx *cx, om_cg_loop *l)
 
 LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const char *name)
 {
+    LLVMValueRef zero = om_cg_i64(cx, 0), ext = om_cg_i64(cx, extent);
+    if (cx->serial) {
+        /* one work item: the range [first, last) either holds item 0 and the loop runs over
+         * all of [0, extent) (constant bounds for LLVM), or the kernel returns at once */
+        cx->work_items = 1;
+        LLVMValueRef has0 = LLVMBuildAnd(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLE, cx->first, zero, ""),
+                                         LLVMBuildICmp(cx->b, LLVMIntSGT, cx->last, zero, ""), "has0");
+        LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "serial");
+        LLVMBasicBlockRef skip = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "serial.skip");
+        LLVMBuildCondBr(cx->b, has0, run, skip);
+        LLVMPositionBuilderAtEnd(cx->b, skip);
+        LLVMBuildRet(cx->b, om_cg_i32(cx, OM_ART_CHECK_OK));
+        LLVMPositionBuilderAtEnd(cx->b, run);
+        return om_cg_for(cx, l, zero, ext, name);
+    }
     cx->work_items = extent;
     /* clamp [first, last) to [0, extent) so a bad range cannot write out of bounds */
-    LLVMValueRef zero = om_cg_i64(cx, 0), ext = om_cg_i64(cx, extent);
     LLVMValueRef f = LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLT, cx->first, zero, ""),
                                      zero, cx->first, "first");
     LLVMValueRef e = LLVMBuildSelect(cx->b, LLVMBuildICmp(cx->b, LLVMIntSGT, cx->last, ext, ""),

@@ -13,7 +13,9 @@
  * The emitter reads tensors through om_cg_in/om_cg_out, builds loops with om_cg_for, and sets
  * cx->work_items to the extent of its outermost loop when it splits that loop by
  * [first, last) (om_cg_for_work); otherwise leaves work_items = 1 and ignores the range
- * (then the runtime always calls it with [0, 1)).
+ * (then the runtime always calls it with [0, 1)). A step the driver finds too small to
+ * split (cx->serial, om_cg_step_is_small) gets work_items = 1 from om_cg_for_work, whose
+ * loop then covers the whole extent: the runtime runs it on the calling thread.
  *
  * Shapes and attributes are compile-time constants: emit them as constants so LLVM can
  * unroll and vectorize (loops LLVM vectorizes are enough here; fast kernels come later).
@@ -38,6 +40,7 @@ typedef struct om_cg_ctx {
     LLVMValueRef fn, args, first, last;
     LLVMBasicBlockRef entry;
     int64_t work_items;
+    bool serial;          /* run the whole work loop as one item (a step too small to split) */
     /* common types */
     LLVMTypeRef i1, i8, i16, i32, i64, f16, bf16, f32, f64, ptr, vd;
 } om_cg_ctx;
@@ -93,6 +96,10 @@ void om_cg_for_end(om_cg_ctx *cx, om_cg_loop *l);
 /* The parallel outer loop over [first, last) of `extent` work items: sets cx->work_items =
  * extent and returns the iv. Close with om_cg_for_end. Use at most once per kernel. */
 LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const char *name);
+/* Estimated single-thread time of node n's step, ns, and whether it is below the time under
+ * which splitting a step over threads does not pay (codegen/step_cost.c). */
+double om_cg_step_cost_ns(const om_node *n);
+bool om_cg_step_is_small(const om_node *n);
 
 /* ---- arithmetic helpers ------------------------------------------------------------------ */
 

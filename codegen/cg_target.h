@@ -14,6 +14,7 @@ typedef struct om_cg_target {
     char *triple, *cpu, *features;
     char *required_cpu;      /* space-separated cpuid names ("" for non-x86) */
     int opt_level;           /* 0..3 */
+    bool split_small_steps;  /* om_cg_target_opts.split_small_steps */
     LLVMTargetMachineRef tm;
 } om_cg_target;
 

@@ -24,6 +24,10 @@ typedef struct om_cg_target_opts {
     const char *cpu;       /* NULL: the host CPU name, or "generic" for a non-host triple */
     const char *features;  /* NULL: the host's features, or "" for a non-host triple */
     int opt_level;         /* 0..3; the default pipeline is "default<O3>" for 3 */
+    bool split_small_steps; /* false (default): a step estimated to take under ~20 us on one
+                              thread is one work item, run on the calling thread (splitting it
+                              over threads costs more than it saves); true: every step splits
+                              its work loop (the unit tests use it to exercise the splits) */
 } om_cg_target_opts;
 
 typedef struct om_cg_step {

@@ -173,6 +173,7 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
     LLVMSetValueName2(cx->last, "last", 4);
     cx->entry = LLVMAppendBasicBlockInContext(cx->llctx, fn, "entry");
     cx->work_items = 1;
+    cx->serial = !m->tg.split_small_steps && om_cg_step_is_small(n);
     LLVMPositionBuilderAtEnd(cx->b, cx->entry);
 
     emit_fn emit = k_emitters[n->op];

@@ -158,6 +158,7 @@ om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t)
     memset(tg, 0, sizeof *tg);
     om_cg_init_llvm();
     tg->opt_level = t ? t->opt_level : 3;
+    tg->split_small_steps = t && t->split_small_steps;
     if (tg->opt_level < 0 || tg->opt_level > 3) {
         st = om_error(OM_ERR_INVALID_ARGUMENT, "codegen: opt level %d out of range 0..3", tg->opt_level);
         goto fail;

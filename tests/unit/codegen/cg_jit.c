@@ -75,7 +75,11 @@ om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **
     if (!j)
         return OM_ERR_NO_MEMORY;
     j->g = g;
-    if ((st = om_cg_compile(g, t, &j->res)) != OM_OK || (st = om_cg_amx_permit(j->res->required_cpu)) != OM_OK)
+    /* every step splits its work loop, however small, so that cg_jit_run_checked's three
+     * chunks exercise the splits */
+    om_cg_target_opts o = t ? *t : (om_cg_target_opts){.opt_level = 3};
+    o.split_small_steps = true;
+    if ((st = om_cg_compile(g, &o, &j->res)) != OM_OK || (st = om_cg_amx_permit(j->res->required_cpu)) != OM_OK)
         goto fail;
     om_cg_init_llvm();
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, NULL);

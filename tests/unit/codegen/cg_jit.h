@@ -21,7 +21,8 @@
 
 typedef struct cg_jit cg_jit;
 
-/* t may be NULL (host). On failure *out is NULL and om_last_error() says why. Code that
+/* t may be NULL (host). Compiles with split_small_steps (every step splits its work loop).
+ * On failure *out is NULL and om_last_error() says why. Code that
  * requires amx-tile first gets the process's AMX permission (arch_prctl), as the runtime. */
 om_status cg_jit_create(const om_graph *g, const om_cg_target_opts *t, cg_jit **out);
 void cg_jit_destroy(cg_jit *j);

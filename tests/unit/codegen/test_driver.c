@@ -165,7 +165,14 @@ static void test_steps(void **state)
 {
     om_graph *g = all_ops_graph();
     om_cg_result *r = NULL;
+    /* by default these tiny steps (a few hundred floats each) are one work item each */
     assert_int_equal(om_cg_compile(g, NULL, &r), OM_OK);
+    for (size_t s = 0; s < r->n_steps; s++)
+        assert_int_equal(r->steps[s].work_items, 1);
+    om_cg_result_destroy(r);
+    /* split_small_steps: each kernel's own split of its work loop */
+    om_cg_target_opts split = {.opt_level = 3, .split_small_steps = true};
+    assert_int_equal(om_cg_compile(g, &split, &r), OM_OK);
     assert_int_equal(r->n_steps, g->n_nodes);
     for (size_t s = 0; s < r->n_steps; s++) {
         const om_cg_step *st = &r->steps[s];
@@ -184,6 +191,27 @@ static void test_steps(void **state)
     assert_int_equal(r->steps[11].work_items, 60);        /* Transpose 2x3x4x5 reversed: 3 outer dims fused */
     assert_int_equal(r->steps[12].work_items, 2);         /* Concat on axis 1: outer = 2 */
     assert_int_equal(r->steps[13].work_items, 1);         /* Identity: one memmove */
+    om_cg_result_destroy(r);
+    om_graph_destroy(g);
+}
+
+/* A step estimated well above the serial threshold keeps its split by default: Relu over
+ * 16 MiB, and the same op over 64 floats is one item. */
+static void test_small_steps_serial(void **state)
+{
+    (void)state;
+    om_graph *g = om_graph_create("sizes");
+    int64_t big[2] = {64, 65536}, small[2] = {2, 32};
+    om_value *xb = cg_input(g, "xb", OM_DT_FLOAT, 2, big), *yb = cg_value(g, "yb", OM_DT_FLOAT, 2, big);
+    om_value *xs = cg_input(g, "xs", OM_DT_FLOAT, 2, small), *ys = cg_value(g, "ys", OM_DT_FLOAT, 2, small);
+    assert_non_null(om_graph_add_node(g, OM_OP_RELU, "big", &xb, 1, &yb, 1));
+    assert_non_null(om_graph_add_node(g, OM_OP_RELU, "small", &xs, 1, &ys, 1));
+    assert_int_equal(om_graph_add_output(g, yb), OM_OK);
+    assert_int_equal(om_graph_add_output(g, ys), OM_OK);
+    om_cg_result *r = NULL;
+    assert_int_equal(om_cg_compile(g, NULL, &r), OM_OK);
+    assert_true(r->steps[0].work_items > 1);
+    assert_int_equal(r->steps[1].work_items, 1);
     om_cg_result_destroy(r);
     om_graph_destroy(g);
 }
@@ -308,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_cross_target_fields),
         cmocka_unit_test(test_required_cpu),
         cmocka_unit_test(test_steps),
+        cmocka_unit_test(test_small_steps_serial),
         cmocka_unit_test(test_emit_llvm_ir),
         cmocka_unit_test(test_opt_levels),
         cmocka_unit_test(test_missing_shape),
