@@ -188,12 +188,7 @@ LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const 
         cx->work_items = 1;
         LLVMValueRef has0 = LLVMBuildAnd(cx->b, LLVMBuildICmp(cx->b, LLVMIntSLE, cx->first, zero, ""),
                                          LLVMBuildICmp(cx->b, LLVMIntSGT, cx->last, zero, ""), "has0");
-        LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "serial");
-        LLVMBasicBlockRef skip = LLVMAppendBasicBlockInContext(cx->llctx, cx->fn, "serial.skip");
-        LLVMBuildCondBr(cx->b, has0, run, skip);
-        LLVMPositionBuilderAtEnd(cx->b, skip);
-        LLVMBuildRet(cx->b, om_cg_i32(cx, OM_ART_CHECK_OK));
-        LLVMPositionBuilderAtEnd(cx->b, run);
+        om_cg_check(cx, has0, OM_ART_CHECK_OK); /* no item 0: return, successfully */
         return om_cg_for(cx, l, zero, ext, name);
     }
     cx->work_items = extent;
