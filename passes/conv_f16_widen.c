@@ -10,9 +10,10 @@
  * where W' and B' are the constants widened at compile time (exact: every f16 is an f32),
  * and the fused epilogue (activation, residual) runs in f32 before the one rounding, as in
  * the f16 kernel. So results equal the f16 kernel's up to the order of the f32 additions.
- * Where only widened convs read Y, Cast<f16> and the Cast<f32> before them fold into the
- * producing conv: its epilogue rounds through f16 (om_round_f16, cg_epilogue.h) and stores
- * the rounded values as f32 (the same values, two passes over memory fewer).
+ * Where a Cast<f32> reads Y (before a widened conv, or before an f32 op such as
+ * FusedElementwise), it and Cast<f16> fold into the producing conv: its epilogue rounds
+ * through f16 (om_round_f16, cg_epilogue.h) and stores the rounded values as f32 (the same
+ * values, two passes over memory fewer).
  * A value read by several such convs gets one Cast. The precision pass's decisions and
  * Casts are untouched (its lit tests run it alone).
  * Cost: the convolutions' weights are stored in f32, so an fp16 artifact of a convnet is about
@@ -126,23 +127,34 @@ oom:
     return om_error(OM_ERR_NO_MEMORY, "conv-f16-widen: node '%s' (Conv): out of memory", n->name ? n->name : "");
 }
 
-/* Y32 -> Cast f16 (Y) -> Cast f32 -> widened convs: the producing conv rounds Y32 through f16
- * itself (epilogue attribute om_round_f16) and its readers read Y32, the same values without
- * the two passes over memory; the f16 Cast stays only for other readers of Y. */
-static om_status cfw_fuse_round_trips(om_graph *g, om_value **cache, size_t n_cache, const om_pass_opts *opts)
+/* Y32 -> Cast f16 (Y) -> Cast f32 (Y') where Y32 is an f32 Conv's output read by nothing but
+ * that first Cast: the conv rounds Y32 through f16 itself (epilogue attribute om_round_f16,
+ * cg_epilogue.h) and the readers of Y' read Y32, the same values without two passes over
+ * memory; the f16 Cast stays only for other readers of Y. Covers the Casts this pass made
+ * for widened convs and the ones the precision pass made for f32 ops (FusedElementwise,
+ * f32 Softmax, ...) reading a conv. */
+static bool cfw_is_cast(const om_node *n, om_dtype to)
+{
+    return n && !n->dead && n->op == OM_OP_CAST && n->n_inputs == 1 && om_node_int(n, "to", 0) == to;
+}
+
+static om_status cfw_fuse_round_trips(om_graph *g, const om_pass_opts *opts)
 {
     int64_t fused = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
-        om_node *down = g->nodes[i]; /* a Cast this pass made for the widened convs: Y -> Y' */
-        if (down->dead || down->op != OM_OP_CAST || down->n_inputs != 1)
+        om_node *down = g->nodes[i];
+        if (!cfw_is_cast(down, OM_DT_FLOAT) || down->outputs[0]->is_output || down->inputs[0]->dtype != OM_DT_FLOAT16)
             continue;
         om_value *y = down->inputs[0];
-        om_node *up = y->producer; /* the Cast Y32 -> Y after a widened conv */
-        if (y->id >= n_cache || cache[y->id] != down->outputs[0] || !up || up->op != OM_OP_CAST ||
-            !up->inputs[0]->producer || up->inputs[0]->producer->op != OM_OP_CONV)
+        om_node *up = y->producer;
+        if (!cfw_is_cast(up, OM_DT_FLOAT16) || up->inputs[0]->dtype != OM_DT_FLOAT)
             continue;
         om_value *y32 = up->inputs[0];
-        om_status st = om_node_set_int(g, y32->producer, "om_round_f16", 1);
+        om_node *conv = y32->producer;
+        if (!conv || conv->dead || conv->op != OM_OP_CONV || y32->is_output ||
+            (!om_node_int(conv, "om_round_f16", 0) && om_graph_count_uses(g, y32) != 1))
+            continue;
+        om_status st = om_node_set_int(g, conv, "om_round_f16", 1);
         if (st != OM_OK)
             return st;
         om_graph_replace_uses(g, down->outputs[0], y32);
@@ -180,7 +192,7 @@ om_status om_pass_conv_f16_widen(om_graph *g, const om_pass_opts *opts, bool *ch
         widened++;
     }
     if (st == OM_OK && widened > 0)
-        st = cfw_fuse_round_trips(g, cache, n_cache, opts);
+        st = cfw_fuse_round_trips(g, opts);
     free(cache);
     om_pass_count(opts, "convs-widened", widened);
     if (changed)

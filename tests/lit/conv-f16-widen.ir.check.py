@@ -15,7 +15,7 @@ def rel_l2(a, b):
 
 on, off, f32 = sys.argv[1:4]
 bad = []
-for name in ("y", "s"):
+for name in ("y", "s", "t"):
     a, b, c = (np.load("%s/%s.npy" % (d, name)).astype(np.float64) for d in (on, off, f32))
     same = np.mean(a == b) if a.shape == b.shape else 0.0
     if same < 0.95 or rel_l2(a, b) > 0.25 * rel_l2(b, c) or rel_l2(a, c) > 5e-3:

@@ -1,5 +1,6 @@
 # Writes the IR graph of conv-f16-widen.ir: seeded random weights for a 3x3 conv with bias and
-# Relu, a depthwise conv, a 1x1 conv with a residual Add, and a second reader of the input.
+# Relu, a depthwise conv, a 1x1 conv with a residual Add, a second reader of the input, and a
+# conv read by Exp (which stays f32 in fp16).
 import random
 
 from irgen import const
@@ -18,5 +19,7 @@ print('  %d : f32[1,16,10,10] = Conv(%r, %wd) {kernel_shape = [3, 3], pads = [1,
 print('  %p : f32[1,16,10,10] = Conv(%d, %w1) name "pw"')
 print('  %y : f32[1,16,10,10] = Add(%p, %x) name "res"')
 print('  %s : f32[1,16,10,10] = Conv(%x, %w1) name "second"')
-print("  output %y, %s")
+print('  %u : f32[1,16,10,10] = Conv(%x, %w) {kernel_shape = [3, 3], pads = [1, 1, 1, 1]} name "third"')
+print('  %t : f32[1,16,10,10] = Exp(%u) name "exp"')
+print("  output %y, %s, %t")
 print("}")
