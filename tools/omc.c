@@ -48,7 +48,7 @@ int main(int argc, char **argv)
     else if (f16_convs)
         om_cli_note("%zu Conv node(s) compute in fp16 on the generic kernel, several times slower than "
                     "the vectorized f32 kernels (ResNet-50 about 11x); --widen-f16-convs runs them there "
-                    "with the same results (their weights then take f32 space), and bf16 is the fast "
+                    "with the same arithmetic (their weights then take f32 space), and bf16 is the fast "
                     "reduced precision on CPUs; see docs/precision.md",
                     f16_convs);
 
