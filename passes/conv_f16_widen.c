@@ -33,6 +33,7 @@
 
 #include "ir/half.h"
 #include "passes/passes.h"
+#include "passes/pattern.h"
 
 static bool cfw_f16_constant(const om_value *v)
 {
@@ -76,13 +77,6 @@ static om_value *cfw_widen_constant(om_graph *g, om_value *c, om_value **cache, 
     return w;
 }
 
-static om_node *cfw_cast(om_graph *g, om_node *pos, bool after, om_value *x, om_value *y, om_dtype to)
-{
-    om_node *c = after ? om_graph_insert_node_after(g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1)
-                       : om_graph_insert_node_before(g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1);
-    return c && om_node_set_int(g, c, "to", to) == OM_OK ? c : NULL;
-}
-
 /* Non-constant f16 input x as f32 for n: a Cast before n, one per value (cache by id). */
 static om_value *cfw_widen_input(om_graph *g, om_node *n, om_value *x, om_value **cache, size_t n_cache)
 {
@@ -91,7 +85,7 @@ static om_value *cfw_widen_input(om_graph *g, om_node *n, om_value *x, om_value 
     char name[256];
     snprintf(name, sizeof name, "%s_f32", x->name);
     om_value *y = om_graph_add_value(g, name, OM_DT_FLOAT, &x->shape);
-    if (!y || !cfw_cast(g, n, false, x, y, OM_DT_FLOAT))
+    if (!y || !om_pat_insert_cast(g, n, false, x, y))
         return NULL;
     if (x->id < n_cache)
         cache[x->id] = y;
@@ -111,16 +105,7 @@ static om_status cfw_rewrite(om_graph *g, om_node *n, om_value **cache, size_t n
             goto oom;
         n->inputs[i] = w;
     }
-    om_value *y = n->outputs[0];
-    char name[256];
-    snprintf(name, sizeof name, "%s_f32", y->name);
-    om_value *y32 = om_graph_add_value(g, name, OM_DT_FLOAT, &y->shape);
-    if (!y32)
-        goto oom;
-    n->outputs[0] = y32;
-    y32->producer = n;
-    y32->producer_output = 0;
-    if (!cfw_cast(g, n, true, y32, y, OM_DT_FLOAT16))
+    if (!om_pat_output_via_cast(g, n, 0, OM_DT_FLOAT))
         goto oom;
     return OM_OK;
 oom:

@@ -5,6 +5,7 @@
 #include "passes/pattern.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,27 @@ om_node *om_pat_replace_root(om_graph *g, om_node *root, om_op op, om_value *con
     y->producer = n;
     y->producer_output = 0;
     return n;
+}
+
+om_node *om_pat_insert_cast(om_graph *g, om_node *pos, bool after, om_value *x, om_value *y)
+{
+    om_node *c = after ? om_graph_insert_node_after(g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1)
+                       : om_graph_insert_node_before(g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1);
+    return c && om_node_set_int(g, c, "to", y->dtype) == OM_OK ? c : NULL;
+}
+
+om_node *om_pat_output_via_cast(om_graph *g, om_node *n, int j, om_dtype dt)
+{
+    om_value *o = n->outputs[j];
+    char name[256];
+    snprintf(name, sizeof name, "%s_%s", o->name, om_dtype_name(dt));
+    om_value *o2 = om_graph_add_value(g, name, dt, &o->shape);
+    if (!o2)
+        return NULL;
+    n->outputs[j] = o2;
+    o2->producer = n;
+    o2->producer_output = j;
+    return om_pat_insert_cast(g, n, true, o2, o);
 }
 
 om_status om_pat_copy_attrs(om_graph *g, om_node *to, const om_node *from)

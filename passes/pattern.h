@@ -57,6 +57,13 @@ bool om_pat_kill_if_unused(const om_graph *g, om_node *n);
 /* Inserts a node of op `op` before `root` producing root's output 0 value (kept: same name,
  * type, uses), marks root dead, and copies no attributes. NULL on out of memory. */
 om_node *om_pat_replace_root(om_graph *g, om_node *root, om_op op, om_value *const *inputs, int n_inputs);
+/* Inserts y = Cast(x) (to = y's dtype, named after y) just before pos, or just after it when
+ * `after`. NULL on out of memory. */
+om_node *om_pat_insert_cast(om_graph *g, om_node *pos, bool after, om_value *x, om_value *y);
+/* n's output j becomes a new value "<name>_<dt>" of dtype dt that a Cast right after n turns
+ * back into the old value (to its dtype), so the old value's readers and graph-output status
+ * are untouched. Returns the Cast (its input is the new value); NULL on out of memory. */
+om_node *om_pat_output_via_cast(om_graph *g, om_node *n, int j, om_dtype dt);
 /* Copies all attributes of `from` onto `to`. */
 om_status om_pat_copy_attrs(om_graph *g, om_node *to, const om_node *from);
 /* Whether n carries an attribute whose name starts with `prefix` (e.g. "om_packed": its

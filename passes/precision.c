@@ -33,6 +33,7 @@
 
 #include "ir/half.h"
 #include "passes/passes.h"
+#include "passes/pattern.h"
 #include "passes/precision.h"
 #include "passes/precision_internal.h"
 
@@ -103,15 +104,10 @@ static om_status make_cast(prec_state *s, om_value *x, om_dtype dt, om_node *pos
     char name[256];
     snprintf(name, sizeof name, "%s_%s", x->name, om_dtype_name(dt));
     om_value *y = om_graph_add_value(s->g, name, dt, &x->shape);
-    if (!y)
-        return om_error(OM_ERR_NO_MEMORY, "precision: out of memory adding a cast of '%s'", x->name);
-    om_node *c = after ? om_graph_insert_node_after(s->g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1)
-                       : om_graph_insert_node_before(s->g, pos, OM_OP_CAST, y->name, &x, 1, &y, 1);
+    om_node *c = y ? om_pat_insert_cast(s->g, pos, after, x, y) : NULL;
     if (!c)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory adding a cast of '%s'", x->name);
-    om_status st = om_node_set_int(s->g, c, "to", dt);
-    if (st == OM_OK)
-        st = mark_round_nearest(s->g, c, dt);
+    om_status st = mark_round_nearest(s->g, c, dt);
     if (st != OM_OK)
         return st;
     om_pass_count(s->opts, "casts-inserted", 1);
@@ -156,26 +152,17 @@ static om_status retype_output(prec_state *s, om_node *n, int j, om_dtype want)
         return OM_OK;
     }
     /* n writes o2 (want); Cast(o2) -> o (target); consumers of o stay on o. */
-    char name[256];
-    snprintf(name, sizeof name, "%s_%s", o->name, om_dtype_name(want));
-    om_value *o2 = om_graph_add_value(s->g, name, want, &o->shape);
-    if (!o2)
-        return om_error(OM_ERR_NO_MEMORY, "precision: out of memory retyping '%s'", o->name);
-    n->outputs[j] = o2;
-    o2->producer = n;
-    o2->producer_output = j;
-    om_node *c = om_graph_insert_node_after(s->g, n, OM_OP_CAST, o->name, &o2, 1, &o, 1);
+    o->dtype = target;
+    om_node *c = om_pat_output_via_cast(s->g, n, j, want);
     if (!c)
         return om_error(OM_ERR_NO_MEMORY, "precision: out of memory retyping '%s'", o->name);
-    om_status st = om_node_set_int(s->g, c, "to", target);
-    if (st == OM_OK)
-        st = mark_round_nearest(s->g, c, target);
+    om_value *o2 = c->inputs[0];
+    om_status st = mark_round_nearest(s->g, c, target);
     if (st != OM_OK)
         return st;
     om_pass_count(s->opts, "casts-inserted", 1);
     if (target != OM_DT_FLOAT)
         om_pass_count(s->opts, "outputs-retyped", 1);
-    o->dtype = target;
     om_value **slot = cache_slot(s, o, want);
     if (slot)
         *slot = o2;
