@@ -22,57 +22,44 @@ static const char *find_entry(const char *list, const char *name)
     return NULL;
 }
 
+/* list with `entry` inserted at offset k, which is 0, strlen(list) or the start of an entry.
+ * malloc'd; NULL on out of memory. */
+static char *insert_entry(const char *list, const char *entry, size_t k)
+{
+    size_t n = strlen(list), e = strlen(entry);
+    char *out = malloc(n + e + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, list, k);
+    size_t o = k;
+    if (k == n && o && out[o - 1] != ',')
+        out[o++] = ',';
+    memcpy(out + o, entry, e);
+    o += e;
+    if (k < n)
+        out[o++] = ',';
+    strcpy(out + o, list + k);
+    return out;
+}
+
+/* list with `entry` just before the entry `anchor` (at the end if anchor is absent). */
+static char *with_entry_before(const char *list, const char *entry, const char *anchor)
+{
+    const char *at = find_entry(list, anchor);
+    return insert_entry(list, entry, at ? (size_t)(at - list) : strlen(list));
+}
+
 /* The default pipeline with the precision pass inserted right after the fusion passes
  * (after fuse-elementwise; without it, before pack-gemm-weights, which packs f32 weights
  * only, or else before dce), so before finalize-io and plan-memory. malloc'd; NULL on out
  * of memory. */
 static char *with_precision(const char *list)
 {
-    static const char ins[] = "precision,";
-    size_t n = strlen(list);
-    char *out = malloc(n + sizeof ins + 2);
-    if (!out)
-        return NULL;
     const char *at = find_entry(list, "fuse-elementwise");
-    if (at) {
-        at += strlen("fuse-elementwise");
-        at = *at == ',' ? at + 1 : at;
-    } else if (!(at = find_entry(list, "pack-gemm-weights"))) {
-        at = find_entry(list, "dce");
-    }
-    size_t k = at ? (size_t)(at - list) : n;
-    memcpy(out, list, k);
-    out[k] = '\0';
-    if (k && out[k - 1] != ',')
-        strcat(out, ",");
-    strcat(out, ins);
-    strcat(out, list + k);
-    size_t m = strlen(out);
-    if (m && out[m - 1] == ',')
-        out[m - 1] = '\0';
-    return out;
-}
-
-/* list with `entry` inserted just before the entry `anchor` (at the end if anchor is absent).
- * malloc'd; NULL on out of memory. */
-static char *with_entry_before(const char *list, const char *entry, const char *anchor)
-{
-    size_t n = strlen(list), e = strlen(entry);
-    char *out = malloc(n + e + 2);
-    if (!out)
-        return NULL;
-    const char *at = find_entry(list, anchor);
-    size_t k = at ? (size_t)(at - list) : n;
-    memcpy(out, list, k);
-    size_t o = k;
-    if (!at && o && out[o - 1] != ',')
-        out[o++] = ',';
-    memcpy(out + o, entry, e);
-    o += e;
-    if (at)
-        out[o++] = ',';
-    strcpy(out + o, list + k);
-    return out;
+    if (!at)
+        return with_entry_before(list, "precision", find_entry(list, "pack-gemm-weights") ? "pack-gemm-weights" : "dce");
+    at += strlen("fuse-elementwise");
+    return insert_entry(list, "precision", (size_t)(at - list) + (*at == ','));
 }
 
 static bool precision_active(const om_pass_precision_opts *p)
