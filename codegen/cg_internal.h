@@ -96,9 +96,8 @@ void om_cg_for_end(om_cg_ctx *cx, om_cg_loop *l);
 /* The parallel outer loop over [first, last) of `extent` work items: sets cx->work_items =
  * extent and returns the iv. Close with om_cg_for_end. Use at most once per kernel. */
 LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const char *name);
-/* Estimated single-thread time of node n's step, ns, and whether it is below the time under
- * which splitting a step over threads does not pay (codegen/step_cost.c). */
-double om_cg_step_cost_ns(const om_node *n);
+/* Whether node n's step is estimated to take less on one thread than splitting it over
+ * threads costs (codegen/step_cost.c). */
 bool om_cg_step_is_small(const om_node *n);
 
 /* ---- arithmetic helpers ------------------------------------------------------------------ */
