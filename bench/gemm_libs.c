@@ -12,15 +12,27 @@
  * peak": oneDNN's JIT sgemm is Intel's own (the MKL kernel family), OpenBLAS's is
  * hand-written assembly. Debian packages: libdnnl2, libopenblas0 (any variant).
  * Threads: ONEDNN/OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to 1 before loading.
+ *
+ *   gemm_libs ROUNDS OMDIR
+ *
+ * also measures omc the same way: the artifacts OMDIR/gemm_<M>x<K>x<N>.om that bench/run.py
+ * compiled (y = a * B, B constant and pre-packed in the artifact), run by libomrt on one
+ * thread (omrt_execute on this thread, so its CPU time is the run's). Every operand of
+ * every candidate sits on transparent huge pages (the libraries' A, B, C madvised here,
+ * omc's input and output from omrt_malloc_host, its weights from the artifact's file
+ * mapping), so no one pays TLB misses the others do not.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <dlfcn.h>
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "paired_peak.h"
+#include "runtime/include/omrt.h"
 
 /* dnnl_sgemm(transa, transb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc), row-major */
 typedef int (*dnnl_sgemm_fn)(char, char, long, long, long, float, const float *, long, const float *, long, float,
@@ -64,6 +76,98 @@ static int plausible(shape sh, const float *a, const float *b, const float *c)
     return 1;
 }
 
+typedef void (*run_fn)(void *arg);
+
+/* Median over `rounds` of (GFLOP/s of fn) / (peak GFLOP/s timed just before it): per round,
+ * the best of 3 timings of `reps` back-to-back calls, after one warm-up call (a library's
+ * JIT and packing buffers, page faults). */
+static double paired_fraction(run_fn fn, void *arg, double flops, int rounds)
+{
+    int reps = flops < 3e8 ? 20 : flops < 3e9 ? 3 : 1;
+    fn(arg);
+    double ratio[99];
+    for (int r = 0; r < rounds; r++) {
+        double p = peak_gflops(), best = 1e9;
+        for (int t = 0; t < 3; t++) {
+            double t0 = now();
+            for (int q = 0; q < reps; q++)
+                fn(arg);
+            double d = (now() - t0) / reps;
+            if (d < best)
+                best = d;
+        }
+        ratio[r] = flops / best * 1e-9 / p;
+    }
+    qsort(ratio, (size_t)rounds, sizeof(double), by_value);
+    return ratio[rounds / 2];
+}
+
+typedef struct lib_call {
+    const lib *l;
+    shape s;
+    const float *a, *b;
+    float *c;
+} lib_call;
+
+static void run_lib(void *arg)
+{
+    lib_call *x = arg;
+    run(x->l, x->s, x->a, x->b, x->c);
+}
+
+typedef struct omc_call {
+    omrt_context *ctx;
+    void *in, *out;
+} omc_call;
+
+static void run_omc(void *arg)
+{
+    omc_call *x = arg;
+    if (omrt_execute(x->ctx, (const void *const *)&x->in, (void *const *)&x->out) != OMRT_OK) {
+        fprintf(stderr, "gemm_libs: %s\n", omrt_last_error());
+        exit(1);
+    }
+}
+
+/* 64-byte aligned, on transparent huge pages where the system has them */
+static float *huge_floats(size_t n)
+{
+    size_t hp = (size_t)2 << 20, bytes = (n * sizeof(float) + hp - 1) / hp * hp;
+    float *p = aligned_alloc(hp, bytes);
+    if (p)
+        madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
+}
+
+/* omc's fraction of the peak on OMDIR/gemm_MxKxN.om (-1: not there or not loadable) */
+static double omc_fraction(const char *dir, shape sh, const float *a, int rounds)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/gemm_%ldx%ldx%ld.om", dir, sh.m, sh.k, sh.n);
+    omrt_model *m = NULL;
+    omrt_context *ctx = NULL;
+    omc_call x = {0};
+    double f = -1;
+    omrt_context_opts opts = {.threads = 1};
+    if (omrt_model_load_file(path, &m) != OMRT_OK || omrt_model_num_inputs(m) != 1 ||
+        omrt_model_num_outputs(m) != 1 || omrt_model_input(m, 0)->nbytes != (size_t)(sh.m * sh.k) * sizeof(float) ||
+        omrt_context_create(m, &opts, &ctx) != OMRT_OK ||
+        omrt_malloc_host(omrt_model_input(m, 0)->nbytes, &x.in) != OMRT_OK ||
+        omrt_malloc_host(omrt_model_output(m, 0)->nbytes, &x.out) != OMRT_OK)
+        goto done;
+    memcpy(x.in, a, omrt_model_input(m, 0)->nbytes);
+    x.ctx = ctx;
+    f = paired_fraction(run_omc, &x, 2.0 * (double)sh.m * sh.k * sh.n, rounds);
+done:
+    if (x.in)
+        omrt_free_host(x.in);
+    if (x.out)
+        omrt_free_host(x.out);
+    omrt_context_destroy(ctx);
+    omrt_model_destroy(m);
+    return f;
+}
+
 int main(int argc, char **argv)
 {
     if (!__builtin_cpu_supports("avx512f")) {
@@ -82,8 +186,7 @@ int main(int argc, char **argv)
     static const shape shapes[] = {{256, 256, 256},  {512, 512, 512},   {1024, 1024, 1024}, {2048, 2048, 2048},
                                    {128, 768, 768},  {128, 768, 3072},  {128, 3072, 768}};
     enum { NSHAPES = 7, NLIBS = 2 };
-    float *a = aligned_alloc(64, 2048L * 2048 * 4), *b = aligned_alloc(64, 2048L * 2048 * 4);
-    float *c = aligned_alloc(64, 2048L * 2048 * 4);
+    float *a = huge_floats(2048L * 2048), *b = huge_floats(2048L * 2048), *c = huge_floats(2048L * 2048);
     if (!a || !b || !c) {
         printf("{\"error\": \"gemm_libs: out of memory\"}\n");
         return 1;
@@ -110,30 +213,24 @@ int main(int argc, char **argv)
         first = 0;
         for (int si = 0; si < NSHAPES; si++) {
             shape sh = shapes[si];
-            double flops = 2.0 * (double)sh.m * sh.k * sh.n;
-            int reps = flops < 3e8 ? 20 : flops < 3e9 ? 3 : 1;
-            run(l, sh, a, b, c); /* warm-up: the library's JIT, packing buffers, page faults */
-            double ratio[99];
-            for (int r = 0; r < rounds; r++) {
-                double p = peak_gflops(), best = 1e9;
-                for (int t = 0; t < 3; t++) {
-                    double t0 = now();
-                    for (int q = 0; q < reps; q++)
-                        run(l, sh, a, b, c);
-                    double d = (now() - t0) / reps;
-                    if (d < best)
-                        best = d;
-                }
-                ratio[r] = flops / best * 1e-9 / p;
-            }
-            qsort(ratio, (size_t)rounds, sizeof(double), by_value);
+            lib_call x = {l, sh, a, b, c};
+            double f = paired_fraction(run_lib, &x, 2.0 * (double)sh.m * sh.k * sh.n, rounds);
             printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", sh.m, sh.k, sh.n,
-                   plausible(sh, a, b, c) ? ratio[rounds / 2] : -1.0);
+                   plausible(sh, a, b, c) ? f : -1.0);
         }
         printf("}}");
         fflush(stdout);
     }
-    printf("]}\n");
+    printf("]");
+    if (argc > 2 && omrt_init(NULL) == OMRT_OK) {
+        printf(", \"omc\": {");
+        for (int si = 0; si < NSHAPES; si++)
+            printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", shapes[si].m, shapes[si].k, shapes[si].n,
+                   omc_fraction(argv[2], shapes[si], a, rounds));
+        printf("}");
+        omrt_finalize();
+    }
+    printf("}\n");
     free(a), free(b), free(c);
     return 0;
 }

@@ -130,6 +130,17 @@ static long maxrss_kb(void)
     return kb;
 }
 
+/* A zeroed model input or output buffer from the runtime's host allocator (as an AscendCL
+ * program takes its buffers from aclrtMallocHost; large ones sit on huge pages). */
+static void *io_buffer(size_t nbytes)
+{
+    void *p = NULL;
+    if (omrt_malloc_host(nbytes ? nbytes : 1, &p) != OMRT_OK)
+        return NULL;
+    memset(p, 0, nbytes ? nbytes : 1);
+    return p;
+}
+
 int main(int argc, char **argv)
 {
     const char *model_path = NULL, *outdir = ".";
@@ -175,6 +186,10 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (omrt_init(NULL) != OMRT_OK) {
+        fail_json("omrt_init", omrt_last_error());
+        return 1;
+    }
     double t0 = now_ms();
     if (omrt_model_load_file(model_path, &m) != OMRT_OK) {
         fail_json(model_path, omrt_last_error());
@@ -196,12 +211,12 @@ int main(int argc, char **argv)
     if (!in || !out)
         goto fail;
     for (size_t i = 0; i < n_in; i++) {
-        in[i] = calloc(1, omrt_model_input(m, i)->nbytes + 64);
+        in[i] = io_buffer(omrt_model_input(m, i)->nbytes);
         if (!in[i])
             goto fail;
     }
     for (size_t i = 0; i < n_out; i++) {
-        out[i] = calloc(1, omrt_model_output(m, i)->nbytes + 64);
+        out[i] = io_buffer(omrt_model_output(m, i)->nbytes);
         if (!out[i])
             goto fail;
     }
@@ -278,9 +293,12 @@ int main(int argc, char **argv)
     rc = 0;
 fail:
     for (size_t i = 0; in && i < n_in; i++)
-        free(in[i]);
+        if (in[i])
+            omrt_free_host(in[i]);
     for (size_t i = 0; out && i < n_out; i++)
-        free(out[i]);
+        if (out[i])
+            omrt_free_host(out[i]);
+    omrt_finalize();
     free(in);
     free(out);
     omrt_context_destroy(ctx);

@@ -63,7 +63,7 @@ OMRT_EXPORT size_t omrt_device_block_remaining(const void *p, int32_t *device)
 
 static omrt_status alloc(registry *r, int32_t device, size_t size, void **out, const char *fn)
 {
-    void *p = om_rt_aligned_alloc(size);
+    void *p = om_rt_block_alloc(size);
     if (!p)
         return om_rt_error(OMRT_ERR_NO_MEMORY, "%s: cannot allocate %zu bytes", fn, size);
     pthread_mutex_lock(&r->lock);
@@ -72,7 +72,7 @@ static omrt_status alloc(registry *r, int32_t device, size_t size, void **out, c
         om_rt_block *nb = realloc(r->b, cap * sizeof *nb);
         if (!nb) {
             pthread_mutex_unlock(&r->lock);
-            free(p);
+            om_rt_block_free(p, size);
             return om_rt_error(OMRT_ERR_NO_MEMORY, "%s: out of memory tracking a block", fn);
         }
         r->b = nb;
@@ -94,6 +94,7 @@ static omrt_status release(registry *r, void *p, const char *fn, const char *wha
     pthread_mutex_lock(&r->lock);
     size_t i = upper(r, (uintptr_t)p);
     int ok = i > 0 && r->b[i - 1].base == (uintptr_t)p;
+    size_t size = ok ? r->b[i - 1].size : 0;
     if (ok) {
         memmove(r->b + i - 1, r->b + i, (r->n - i) * sizeof *r->b);
         r->n--;
@@ -106,7 +107,7 @@ static omrt_status release(registry *r, void *p, const char *fn, const char *wha
                            other ? (r == &dev_reg ? " (it is host memory)"
                                                   : " (it is device memory)") : "");
     }
-    free(p);
+    om_rt_block_free(p, size);
     return OMRT_OK;
 }
 
@@ -160,7 +161,7 @@ void om_rt_mem_release_all(void)
     for (int k = 0; k < 2; k++) {
         pthread_mutex_lock(&rs[k]->lock);
         for (size_t i = 0; i < rs[k]->n; i++)
-            free((void *)rs[k]->b[i].base);
+            om_rt_block_free((void *)rs[k]->b[i].base, rs[k]->b[i].size);
         free(rs[k]->b);
         rs[k]->b = NULL;
         rs[k]->n = rs[k]->cap = 0;

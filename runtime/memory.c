@@ -74,3 +74,13 @@ void om_rt_zfree(void *p, size_t size)
     else
         munmap(p, zalloc_span(size));
 }
+
+void *om_rt_block_alloc(size_t size)
+{
+    return size < OM_RT_ZALLOC_MMAP_MIN ? om_rt_aligned_alloc(size) : om_rt_zalloc(size);
+}
+
+void om_rt_block_free(void *p, size_t size)
+{
+    om_rt_zfree(p, size); /* free() below OM_RT_ZALLOC_MMAP_MIN, as om_rt_aligned_alloc wants */
+}

@@ -159,6 +159,18 @@ static int parse_args(int argc, char **argv, omrun_args *a)
     return -1;
 }
 
+/* A zeroed input or output buffer from the runtime's host allocator, as an AscendCL program
+ * takes its model buffers from aclrtMallocHost: large buffers then sit on transparent huge
+ * pages like the context's arena (NULL when out of memory). */
+static void *io_buffer(size_t nbytes)
+{
+    void *p = NULL;
+    if (omrt_malloc_host(nbytes ? nbytes : 1, &p) != OMRT_OK)
+        return NULL;
+    memset(p, 0, nbytes ? nbytes : 1);
+    return p;
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -201,11 +213,17 @@ int main(int argc, char **argv)
     double *ms = NULL;
     size_t n_in = 0, n_out = 0;
     char err[1024];
+    bool initialized = false;
 
     if (omrt_model_load_file(a.model, &model) != OMRT_OK) {
         om_cli_error("%s", omrt_last_error());
         goto done;
     }
+    if (omrt_init(NULL) != OMRT_OK) {
+        om_cli_error("%s", omrt_last_error());
+        goto done;
+    }
+    initialized = true;
     n_in = omrt_model_num_inputs(model);
     n_out = omrt_model_num_outputs(model);
     in = calloc(n_in + 1, sizeof *in);
@@ -227,7 +245,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_in; i++) {
         const omrt_tensor_info *info = omrt_model_input(model, i);
-        in[i] = calloc(1, info->nbytes ? info->nbytes : 1);
+        in[i] = io_buffer(info->nbytes);
         if (!in[i]) {
             om_cli_error("out of memory for input '%s' (%zu bytes)", info->name, info->nbytes);
             goto done;
@@ -241,7 +259,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_out; i++) {
         const omrt_tensor_info *info = omrt_model_output(model, i);
-        out[i] = calloc(1, info->nbytes ? info->nbytes : 1);
+        out[i] = io_buffer(info->nbytes);
         if (!out[i]) {
             om_cli_error("out of memory for output '%s' (%zu bytes)", info->name, info->nbytes);
             goto done;
@@ -308,9 +326,13 @@ int main(int argc, char **argv)
 done:
     omrt_context_destroy(ctx);
     for (size_t i = 0; in && i < n_in; i++)
-        free(in[i]);
+        if (in[i])
+            omrt_free_host(in[i]);
     for (size_t i = 0; out && i < n_out; i++)
-        free(out[i]);
+        if (out[i])
+            omrt_free_host(out[i]);
+    if (initialized)
+        omrt_finalize();
     free(in);
     free(out);
     free(ms);
