@@ -163,6 +163,19 @@ typedef struct gt_state {
     LLVMValueRef acc[GT_MAX_ACC];
 } gt_state;
 
+/* The tile's prefetch stream for the GT_UNROLL k steps from k (gemm_tile.h). */
+static void gt_prefetch_share(om_cg_ctx *cx, const om_cg_gemm_tile *t, LLVMValueRef k)
+{
+    om_dtype dt = t->b_dt ? t->b_dt : OM_DT_FLOAT;
+    int64_t per_line = 64 / (int64_t)om_dtype_size(dt);
+    int64_t lines = (GT_UNROLL * t->pf_lines_per_k + t->pf_div - 1) / t->pf_div;
+    LLVMValueRef first = LLVMBuildUDiv(cx->b, om_cg_add(cx, t->pf_line0, om_cg_mul(cx, k, om_cg_i64(cx, t->pf_lines_per_k))),
+                                       om_cg_i64(cx, t->pf_div), "pfl");
+    LLVMValueRef at = om_cg_add(cx, t->b_off, om_cg_add(cx, om_cg_i64(cx, t->pf_origin), om_cg_mul(cx, first, om_cg_i64(cx, per_line))));
+    for (int64_t j = 0; j < lines; j++)
+        om_cg_prefetch(cx, om_cg_type(cx, dt), t->b, om_cg_add(cx, at, om_cg_i64(cx, j * per_line)), 2);
+}
+
 /* One k step (k an i64 value): acc[r][v] = fma(A[r,k], B[k, v*vw..], acc[r][v]). */
 static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
 {
@@ -173,13 +186,6 @@ static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
         int lanes = t->nr - v * s->vw;
         bv[v] = gt_vload_dt(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT, s->vw, t->b,
                             om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
-    }
-    if (t->b_prefetch) {
-        /* the same k row of the next B panel, into L2 (one prefetch per 64-byte line) */
-        int64_t es = (int64_t)om_dtype_size(t->b_dt ? t->b_dt : OM_DT_FLOAT);
-        LLVMTypeRef et = om_cg_type(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT);
-        for (int64_t off = 0; off < (int64_t)t->nr * es; off += 64)
-            om_cg_prefetch(cx, et, t->b, om_cg_add(cx, brow, om_cg_i64(cx, t->b_prefetch + off / es)), 2);
     }
     LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, k, t->a_ks, NULL));
     if (t->a_prefetch)
@@ -236,6 +242,8 @@ void om_cg_gemm_tile_emit(om_cg_ctx *cx, const om_cg_gemm_tile *t)
             phis[i] = s.acc[i] = LLVMBuildPhi(cx->b, s.vt, "acc");
         }
         LLVMValueRef k0 = om_cg_mul(cx, kphi, om_cg_i64(cx, GT_UNROLL));
+        if (t->pf_div > 0)
+            gt_prefetch_share(cx, t, k0);
         for (int u = 0; u < GT_UNROLL; u++)
             gt_step(cx, &s, om_cg_add(cx, k0, om_cg_i64(cx, u)));
         LLVMValueRef knext = LLVMBuildNUWAdd(cx->b, kphi, om_cg_i64(cx, 1), "");
@@ -343,8 +351,9 @@ typedef struct gt_kpass {
     bool accumulate, final;
 } gt_kpass;
 
-static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVMValueRef row, int rows,
-                    LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t b_ks)
+/* Tile `index` of the block's row tiles (0-based, the partial one last). */
+static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVMValueRef index, LLVMValueRef row,
+                    int rows, LLVMValueRef col, int cols, LLVMValueRef b_off, int64_t b_ks)
 {
     const om_cg_gemm *g = blk->g;
     om_cg_gemm_tile t = {
@@ -356,10 +365,17 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
                            om_cg_add(cx, om_cg_mad(cx, row, g->c_rs, NULL), col)),
         .a_rs = g->a_rs, .a_ks = g->a_ks, .b_ks = b_ks, .c_rs = g->c_rs,
         .mr = rows, .nr = cols, .kc = kp->kc, .accumulate = kp->accumulate,
-        /* packed B: fetch the next panel while this one is reused from L1 (measured +5-15%
-         * on 128x768x3072, where B comes from L3; neutral on square sizes) */
-        .b_prefetch = g->b_panel > 0 && cols == blk->bl->nr ? g->b_panel * g->K : 0,
     };
+    if (g->b_panel > 0 && cols == blk->bl->nr) {
+        /* packed B: the block's row tiles share the prefetch of the next panel's rows of this
+         * K block (weights come from DRAM in a model: each tile fetching the whole next panel
+         * made the first tile wait on memory; BERT-4L 54.3 -> 49.7 ms at 1 thread) */
+        int64_t lines_per_k = (int64_t)cols * (int64_t)om_dtype_size(g->b_dt ? g->b_dt : OM_DT_FLOAT) / 64;
+        t.pf_div = blk->bl->mb / blk->bl->mr;
+        t.pf_lines_per_k = lines_per_k > 0 ? lines_per_k : 1;
+        t.pf_origin = g->b_panel * g->K;
+        t.pf_line0 = om_cg_mul(cx, index, om_cg_i64(cx, kp->kc * t.pf_lines_per_k));
+    }
     if (blk->scratch) {
         t.c = blk->scratch;
         t.c_off = om_cg_i64(cx, 0);
@@ -377,11 +393,11 @@ static void gt_rows(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
     const om_cg_gemm_blocking *bl = blk->bl;
     om_cg_loop l;
     LLVMValueRef s = om_cg_for(cx, &l, om_cg_i64(cx, 0), blk->m_full, "mt");
-    gt_tile(cx, blk, kp, om_cg_add(cx, blk->m0, om_cg_mad(cx, s, bl->mr, NULL)), bl->mr, col, cols, b_off, b_ks);
+    gt_tile(cx, blk, kp, s, om_cg_add(cx, blk->m0, om_cg_mad(cx, s, bl->mr, NULL)), bl->mr, col, cols, b_off, b_ks);
     om_cg_for_end(cx, &l);
     if (blk->m_tail) {
         LLVMBasicBlockRef cont = gt_if(cx, blk->last_m, "mtail");
-        gt_tile(cx, blk, kp, om_cg_i64(cx, blk->g->M - blk->m_tail), blk->m_tail, col, cols, b_off, b_ks);
+        gt_tile(cx, blk, kp, blk->m_full, om_cg_i64(cx, blk->g->M - blk->m_tail), blk->m_tail, col, cols, b_off, b_ks);
         gt_endif(cx, cont);
     }
 }

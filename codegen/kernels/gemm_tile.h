@@ -20,8 +20,8 @@
  *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
  *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
  *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8; the planner
- *    below widens it to 12 x 32 for f32 operands on AVX-512). With b_prefetch the tile
- *    also prefetches the next packed panel into L2.
+ *    below widens it to 12 x 32 for f32 operands on AVX-512). With a prefetch stream
+ *    (pf_div > 0) the tile also prefetches its share of the next packed panel into L2.
  *
  * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
  *    one M x N x K matrix, split in m-blocks x n-blocks (work items: the caller maps its
@@ -69,8 +69,14 @@ typedef struct om_cg_gemm_tile {
     int mr, nr;                       /* 1..16 rows, 1..4*vw columns */
     int64_t kc;                       /* >= 1 */
     bool accumulate;                  /* C += A*B instead of C = A*B */
-    int64_t b_prefetch;               /* != 0: per k, prefetch (L2) the nr elements at
-                                         B[k, 0] + b_prefetch (the next packed panel) */
+    /* Prefetch stream (pf_div > 0): per GT_UNROLL steps of the k loop starting at step k,
+     * prefetch (L2) the 64-byte lines (pf_line0 + k * pf_lines_per_k) / pf_div + j,
+     * j < ceil(GT_UNROLL * pf_lines_per_k / pf_div), of the region that starts at B element
+     * b_off + pf_origin. The blocked product gives each of a block's pf_div row tiles
+     * (pf_line0 = its index * kc * lines per B row) an equal share of the next B panel, so
+     * the panel streams in from memory while all of them run instead of during the first. */
+    LLVMValueRef pf_line0;
+    int64_t pf_origin, pf_lines_per_k, pf_div;
     int64_t a_prefetch;               /* != 0: per k, prefetch (L2) the line of element
                                          A[0, k] + a_prefetch (A streamed from memory) */
 } om_cg_gemm_tile;
