@@ -99,6 +99,8 @@ LLVMValueRef om_cg_for_work(om_cg_ctx *cx, om_cg_loop *l, int64_t extent, const 
 /* Whether node n's step is estimated to take less on one thread than splitting it over
  * threads costs (codegen/step_cost.c). */
 bool om_cg_step_is_small(const om_node *n);
+/* Whether every step of g should run serially (a model of many small steps; step_cost.c). */
+bool om_cg_graph_is_small(const om_graph *g);
 
 /* ---- arithmetic helpers ------------------------------------------------------------------ */
 

@@ -32,6 +32,7 @@ typedef struct cg_module {
     om_cg_ctx cx;
     int64_t *work_items;   /* per live node, in order */
     size_t n_live;
+    bool all_serial;       /* every step one work item (om_cg_graph_is_small) */
     /* kernel sharing (dedup_kernel): per live node, the printed body of its own kernel
      * (NULL when it shares one) and the node whose kernel its step calls */
     char **bodies;
@@ -173,7 +174,7 @@ static om_status emit_node(cg_module *m, const om_node *n, size_t live_index)
     LLVMSetValueName2(cx->last, "last", 4);
     cx->entry = LLVMAppendBasicBlockInContext(cx->llctx, fn, "entry");
     cx->work_items = 1;
-    cx->serial = !m->tg.split_small_steps && om_cg_step_is_small(n);
+    cx->serial = !m->tg.split_small_steps && (m->all_serial || om_cg_step_is_small(n));
     LLVMPositionBuilderAtEnd(cx->b, cx->entry);
 
     emit_fn emit = k_emitters[n->op];
@@ -229,6 +230,7 @@ static om_status build_module(cg_module *m, const om_graph *g, const om_cg_targe
     cx->ptr = LLVMPointerTypeInContext(cx->llctx, 0);
     cx->vd = LLVMVoidTypeInContext(cx->llctx);
 
+    m->all_serial = !only && om_cg_graph_is_small(g);
     for (size_t k = 0; k < g->n_nodes; k++) {
         const om_node *n = g->nodes[k];
         if (!n || (only ? n != only : n->dead))

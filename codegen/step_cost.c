@@ -24,6 +24,14 @@
  * block's 1x1 conv on a 1x1 plane in det (44 us: 13 us lost there, 0.06% of det). Applying
  * the rule to the measured step times: cls 430 -> 371 us, MobileNetV2 unchanged, det +0.1%. */
 #define STEP_SERIAL_BELOW_NS 20000.0
+/* A whole model runs serially when its estimate is under this and no step takes more than a
+ * quarter of it: a model of many small steps gains nothing from a second thread and loses
+ * when that thread has gone to sleep between inferences (PP-OCR cls, 94 steps estimated at
+ * 1.6 ms, 0.42 ms at 1 thread: at 2 threads 0.44 ms back to back, 0.77 ms with 20 ms between
+ * inferences against 0.51-0.57 ms at 1 thread). One large step (a single GEMM) still gains
+ * from threads, hence the share rule. */
+#define MODEL_SERIAL_BELOW_NS 2000000.0
+#define MODEL_SERIAL_MAX_STEP_SHARE 0.25
 
 static double numel(const om_value *v)
 {
@@ -76,3 +84,16 @@ static double step_cost_ns(const om_node *n)
 }
 
 bool om_cg_step_is_small(const om_node *n) { return step_cost_ns(n) < STEP_SERIAL_BELOW_NS; }
+
+bool om_cg_graph_is_small(const om_graph *g)
+{
+    double total = 0, largest = 0;
+    for (size_t k = 0; k < g->n_nodes; k++) {
+        if (!g->nodes[k] || g->nodes[k]->dead)
+            continue;
+        double c = step_cost_ns(g->nodes[k]);
+        total += c;
+        largest = c > largest ? c : largest;
+    }
+    return total < MODEL_SERIAL_BELOW_NS && largest <= MODEL_SERIAL_MAX_STEP_SHARE * total;
+}
