@@ -207,18 +207,6 @@ int om_rt_pool_threads(const om_rt_pool *p)
     return p ? p->threads : 0;
 }
 
-void om_rt_pool_wake(om_rt_pool *p)
-{
-    if (!p || p->threads < 2)
-        return;
-    /* a generation with no chunks: sleeping workers wake up and spin for the next one */
-    uint64_t g = gen_of(atomic_load_explicit(&p->gen, memory_order_relaxed)) + 1;
-    atomic_store_explicit(&p->gen, g << 16, memory_order_release);
-    pthread_mutex_lock(&p->mu);
-    pthread_cond_broadcast(&p->start);
-    pthread_mutex_unlock(&p->mu);
-}
-
 int32_t om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n)
 {
     if (n <= 0)

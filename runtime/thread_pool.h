@@ -24,10 +24,6 @@ void om_rt_pool_destroy(om_rt_pool *p);   /* accepts NULL */
 int om_rt_pool_threads(const om_rt_pool *p);
 /* Returns 0, or the non-zero code one of the chunks returned (any one of them). */
 int32_t om_rt_pool_run(om_rt_pool *p, om_rt_kernel_fn fn, void *const *args, int64_t n);
-/* Wakes sleeping workers without giving them work (they then spin, ready for the next
- * om_rt_pool_run): omrt_execute calls it first, so that the wake-up latency of an idle
- * worker overlaps the model's first steps instead of delaying its first parallel one. */
-void om_rt_pool_wake(om_rt_pool *p);
 /* Chunk `i` of `chunks` over [0, n): *first, *last. */
 void om_rt_pool_chunk(int64_t n, int chunks, int i, int64_t *first, int64_t *last);
 
