@@ -369,7 +369,7 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
     if (g->b_panel > 0 && cols == blk->bl->nr) {
         /* packed B: the block's row tiles share the prefetch of the next panel's rows of this
          * K block (weights come from DRAM in a model: each tile fetching the whole next panel
-         * made the first tile wait on memory; BERT-4L 54.3 -> 49.7 ms at 1 thread) */
+         * made the first tile wait on memory; BERT-4L 55.2 -> 50.1 ms at 1 thread) */
         int64_t lines_per_k = (int64_t)cols * (int64_t)om_dtype_size(g->b_dt ? g->b_dt : OM_DT_FLOAT) / 64;
         t.pf_div = blk->bl->mb / blk->bl->mr;
         t.pf_lines_per_k = lines_per_k > 0 ? lines_per_k : 1;
