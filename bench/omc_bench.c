@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "runtime/include/omrt.h"
+#include "tools/io_buffer.h"
 
 #define MAX_INPUTS 64
 
@@ -130,17 +131,6 @@ static long maxrss_kb(void)
     return kb;
 }
 
-/* A zeroed model input or output buffer from the runtime's host allocator (as an AscendCL
- * program takes its buffers from aclrtMallocHost; large ones sit on huge pages). */
-static void *io_buffer(size_t nbytes)
-{
-    void *p = NULL;
-    if (omrt_malloc_host(nbytes ? nbytes : 1, &p) != OMRT_OK)
-        return NULL;
-    memset(p, 0, nbytes ? nbytes : 1);
-    return p;
-}
-
 int main(int argc, char **argv)
 {
     const char *model_path = NULL, *outdir = ".";
@@ -211,12 +201,12 @@ int main(int argc, char **argv)
     if (!in || !out)
         goto fail;
     for (size_t i = 0; i < n_in; i++) {
-        in[i] = io_buffer(omrt_model_input(m, i)->nbytes);
+        in[i] = om_io_buffer(omrt_model_input(m, i)->nbytes);
         if (!in[i])
             goto fail;
     }
     for (size_t i = 0; i < n_out; i++) {
-        out[i] = io_buffer(omrt_model_output(m, i)->nbytes);
+        out[i] = om_io_buffer(omrt_model_output(m, i)->nbytes);
         if (!out[i])
             goto fail;
     }

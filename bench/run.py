@@ -109,7 +109,8 @@ def ensure_driver(build, work):
     so = os.path.join(lib, "libomrt.so")
     if not os.path.exists(so):
         raise SystemExit("bench: %s not found: build omc first (cmake --build %s -j2)" % (so, build))
-    if os.path.exists(exe) and os.path.getmtime(exe) > max(os.path.getmtime(src), os.path.getmtime(so)):
+    deps = [src, so, os.path.join(REPO, "tools", "io_buffer.h")]
+    if os.path.exists(exe) and os.path.getmtime(exe) > max(os.path.getmtime(f) for f in deps):
         return exe
     cc = os.environ.get("CC", "cc")
     subprocess.run([cc, "-O2", "-std=c11", "-I", REPO, "-o", exe, src, "-L", lib, "-lomrt",

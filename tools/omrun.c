@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "runtime/include/omrt.h"
+#include "tools/io_buffer.h"
 #include "tools/cli.h"
 #include "tools/omrun_data.h"
 #include "tools/tensor_values.h"
@@ -159,18 +160,6 @@ static int parse_args(int argc, char **argv, omrun_args *a)
     return -1;
 }
 
-/* A zeroed input or output buffer from the runtime's host allocator, as an AscendCL program
- * takes its model buffers from aclrtMallocHost: large buffers then sit on transparent huge
- * pages like the context's arena (NULL when out of memory). */
-static void *io_buffer(size_t nbytes)
-{
-    void *p = NULL;
-    if (omrt_malloc_host(nbytes ? nbytes : 1, &p) != OMRT_OK)
-        return NULL;
-    memset(p, 0, nbytes ? nbytes : 1);
-    return p;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -245,7 +234,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_in; i++) {
         const omrt_tensor_info *info = omrt_model_input(model, i);
-        in[i] = io_buffer(info->nbytes);
+        in[i] = om_io_buffer(info->nbytes);
         if (!in[i]) {
             om_cli_error("out of memory for input '%s' (%zu bytes)", info->name, info->nbytes);
             goto done;
@@ -259,7 +248,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_out; i++) {
         const omrt_tensor_info *info = omrt_model_output(model, i);
-        out[i] = io_buffer(info->nbytes);
+        out[i] = om_io_buffer(info->nbytes);
         if (!out[i]) {
             om_cli_error("out of memory for output '%s' (%zu bytes)", info->name, info->nbytes);
             goto done;
