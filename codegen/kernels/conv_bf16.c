@@ -271,7 +271,7 @@ static void cb_rows_cols(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMVal
 static void cb_amx_one(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
                        LLVMValueRef boff, int cols)
 {
-    om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, row, col, cols, boff);
+    om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, row, col, cols, boff, NULL, 1);
 }
 
 /* the rows [row, M) (fewer than 32) on the vector tiles */

@@ -63,9 +63,11 @@ LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx);
  * cols <= 32; odd K: B's last pair word holds a zero high half), B pairs at g->b + b_off +
  * 2*q*32 + 2*j (bf16 units; a full 32-column panel, all 32 columns are read and computed). The sums go to `scratch` (row stride 32) and
  * post(row, col, 32, cols, scratch, 0, 32) finishes them. Needs om_cg_gemm_bf16_amx_begin
- * before. */
+ * before. With `share` (an i64 value < shares; NULL: none) the block also prefetches into
+ * L2 its share of the next panel (panel stride 32*K), as one of `shares` blocks on this
+ * panel (gemm_tile.h's prefetch stream). */
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
-                               LLVMValueRef col, int cols, LLVMValueRef b_off);
+                               LLVMValueRef col, int cols, LLVMValueRef b_off, LLVMValueRef share, int64_t shares);
 
 /* Checks g for the packed bf16 kernel: a_dt and b_dt bf16, b_panel 32, K even, a post when
  * C is not f32. OM_ERR_INVALID_MODEL naming the mismatch otherwise. */
