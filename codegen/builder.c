@@ -479,6 +479,15 @@ void om_cg_prefetch(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValue
     LLVMBuildCall2(cx->b, fty, fn, ops, 4, "");
 }
 
+void om_cg_prefetch_share(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef start, LLVMValueRef pos,
+                          int64_t shares, int64_t unit, int64_t count, int64_t line)
+{
+    LLVMValueRef first = LLVMBuildUDiv(cx->b, pos, om_cg_i64(cx, shares), "pfs");
+    LLVMValueRef at = om_cg_add(cx, start, om_cg_mul(cx, first, om_cg_i64(cx, unit)));
+    for (int64_t j = 0; j < count; j++)
+        om_cg_prefetch(cx, elt, base, om_cg_add(cx, at, om_cg_i64(cx, j * line)), 2);
+}
+
 /* ---- diagnostics ------------------------------------------------------------------------ */
 
 om_status om_cg_unsupported(om_cg_ctx *cx, const char *fmt, ...)

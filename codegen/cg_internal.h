@@ -130,6 +130,14 @@ LLVMValueRef om_cg_masked_intrinsic(om_cg_ctx *cx, const char *name, LLVMTypeRef
  * `locality` names (llvm.prefetch: 3 = L1, 2 = L2, 1 = L3). The address may lie past the
  * tensor: prefetches never fault. */
 void om_cg_prefetch(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef idx, int locality);
+/* One step of a prefetch stream that `shares` loops divide between them: prefetches into L2
+ * the `count` lines (`line` elements apart) from element start + (pos / shares) * unit of
+ * base, where loop i of the shares passes pos = i * length + its progress (both in units).
+ * Used where several tiles read the same weight panel: each fetches its share of the next
+ * panel while it runs, so the panel streams in from DRAM during all of them instead of
+ * during the first (gemm_tile.c, gemm_bf16.c, conv_small.c). */
+void om_cg_prefetch_share(om_cg_ctx *cx, LLVMTypeRef elt, LLVMValueRef base, LLVMValueRef start, LLVMValueRef pos,
+                          int64_t shares, int64_t unit, int64_t count, int64_t line);
 
 /* Run-time check: when `ok` (i1) is false the kernel returns `code` (an om_art_check_code)
  * at once; the builder continues on the true path. Use for inputs whose values the compiled

@@ -174,10 +174,9 @@ static void cs_tile(cs *k, const om_cg_epilogue *ep, int64_t p0, int np, LLVMVal
                 wv[v] = cs_vload(k, k->w, wi);
                 /* row (share * K + c * KK + tap) / shares of the next panel: the item's tiles
                  * fetch it a share each while they run, instead of all of it in each tile */
-                LLVMValueRef kr = om_cg_mad(cx, c, k->KK, om_cg_i64(cx, share * k->K + tap));
-                LLVMValueRef row = LLVMBuildUDiv(cx->b, kr, om_cg_i64(cx, shares), "");
-                om_cg_prefetch(cx, cx->f32, k->w,
-                               om_cg_add(cx, om_cg_mad(cx, row, k->NB, wp), om_cg_i64(cx, k->panel + v * CS_VL)), 2);
+                om_cg_prefetch_share(cx, cx->f32, k->w, om_cg_add(cx, wp, om_cg_i64(cx, k->panel + v * CS_VL)),
+                                     om_cg_mad(cx, c, k->KK, om_cg_i64(cx, share * k->K + tap)), shares, k->NB, 1,
+                                     CS_VL);
             }
             for (int i = 0; i < np; i++) {
                 int64_t off = cs_xoff(k, p0 + i, kh, kw);

@@ -168,12 +168,9 @@ static void gt_prefetch_share(om_cg_ctx *cx, const om_cg_gemm_tile *t, LLVMValue
 {
     om_dtype dt = t->b_dt ? t->b_dt : OM_DT_FLOAT;
     int64_t per_line = 64 / (int64_t)om_dtype_size(dt);
-    int64_t lines = (GT_UNROLL * t->pf_lines_per_k + t->pf_div - 1) / t->pf_div;
-    LLVMValueRef first = LLVMBuildUDiv(cx->b, om_cg_add(cx, t->pf_line0, om_cg_mul(cx, k, om_cg_i64(cx, t->pf_lines_per_k))),
-                                       om_cg_i64(cx, t->pf_div), "pfl");
-    LLVMValueRef at = om_cg_add(cx, t->b_off, om_cg_add(cx, om_cg_i64(cx, t->pf_origin), om_cg_mul(cx, first, om_cg_i64(cx, per_line))));
-    for (int64_t j = 0; j < lines; j++)
-        om_cg_prefetch(cx, om_cg_type(cx, dt), t->b, om_cg_add(cx, at, om_cg_i64(cx, j * per_line)), 2);
+    om_cg_prefetch_share(cx, om_cg_type(cx, dt), t->b, om_cg_add(cx, t->b_off, om_cg_i64(cx, t->pf_origin)),
+                         om_cg_add(cx, t->pf_line0, om_cg_mul(cx, k, om_cg_i64(cx, t->pf_lines_per_k))), t->pf_div,
+                         per_line, (GT_UNROLL * t->pf_lines_per_k + t->pf_div - 1) / t->pf_div, per_line);
 }
 
 /* One k step (k an i64 value): acc[r][v] = fma(A[r,k], B[k, v*vw..], acc[r][v]). */
