@@ -30,6 +30,21 @@
  * measurements, bench/gemm_libs.c); 1024^3 and the BERT shapes keep their blocks (a matrix
  * whose rows fit one block of GT_MB_MAX stays one block: splitting 128 x 3072 x 768 lost 2%). */
 #define GT_A_BLOCK_BYTES ((int64_t)768 << 10)
+/* f32 operands on AVX-512 with packed B, K blocks of 512 to 1024 and at least GT_WIDE_MIN_M
+ * rows: a wide 6 x 64 tile over two panels (24 accumulators like 12 x 32, but 6 broadcasts of
+ * A and 4 loads of B per k step instead of 12 and 2) and blocks of at most 96 rows / 384 KiB
+ * of A, so that the A block and the two B micro-panel pairs (this column tile's and the next,
+ * prefetched) stay under 1 MiB of the L2. Measured on a Sapphire-Rapids-class Xeon, paired
+ * (bench/gemm_libs.c's protocol), 1 thread: 1024^3 83-85% -> 87-89% of the FMA peak, 512^3
+ * 85-87% -> 87-88%, outputs bit-identical (the same fma chains). Not taken: M = 128 (its
+ * 2-row tail tile; the BERT shapes lost 2-5 points), K blocks of 256 (the 64 KiB micro-panel
+ * pair leaves the L1: 256^3 -4 points), K blocks of 2048 (a 512 KiB pair: 2048^3 no better). */
+#define GT_MR_WIDE 6
+#define GT_WIDE_MIN_KC 512
+#define GT_WIDE_MAX_KC 1024
+#define GT_WIDE_MIN_M 384
+#define GT_MB_WIDE 96
+#define GT_A_BLOCK_WIDE ((int64_t)384 << 10)
 #define GT_NB_MAX 256      /* columns per block (multiple of 32) */
 #define GT_MIN_ITEMS 8     /* cut small problems into at least this many work items */
 #define GT_MAX_ACC 32      /* accumulator vectors of one tile */
@@ -168,9 +183,12 @@ static void gt_prefetch_share(om_cg_ctx *cx, const om_cg_gemm_tile *t, LLVMValue
 {
     om_dtype dt = t->b_dt ? t->b_dt : OM_DT_FLOAT;
     int64_t per_line = 64 / (int64_t)om_dtype_size(dt);
-    om_cg_prefetch_share(cx, om_cg_type(cx, dt), t->b, om_cg_add(cx, t->b_off, om_cg_i64(cx, t->pf_origin)),
-                         om_cg_add(cx, t->pf_line0, om_cg_mul(cx, k, om_cg_i64(cx, t->pf_lines_per_k))), t->pf_div,
-                         per_line, (GT_UNROLL * t->pf_lines_per_k + t->pf_div - 1) / t->pf_div, per_line);
+    LLVMValueRef pos = om_cg_add(cx, t->pf_line0, om_cg_mul(cx, k, om_cg_i64(cx, t->pf_lines_per_k)));
+    int64_t count = (GT_UNROLL * t->pf_lines_per_k + t->pf_div - 1) / t->pf_div;
+    for (int r = 0; r < (t->pf_origin2 ? 2 : 1); r++)
+        om_cg_prefetch_share(cx, om_cg_type(cx, dt), t->b,
+                             om_cg_add(cx, t->b_off, om_cg_i64(cx, r ? t->pf_origin2 : t->pf_origin)), pos, t->pf_div,
+                             per_line, count, per_line);
 }
 
 /* One k step (k an i64 value): acc[r][v] = fma(A[r,k], B[k, v*vw..], acc[r][v]). */
@@ -181,8 +199,9 @@ static void gt_step(om_cg_ctx *cx, gt_state *s, LLVMValueRef k)
     LLVMValueRef brow = om_cg_add(cx, t->b_off, om_cg_mad(cx, k, t->b_ks, NULL));
     for (int v = 0; v < s->nv; v++) {
         int lanes = t->nr - v * s->vw;
-        bv[v] = gt_vload_dt(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT, s->vw, t->b,
-                            om_cg_add(cx, brow, om_cg_i64(cx, (int64_t)v * s->vw)), lanes);
+        int64_t col = (int64_t)v * s->vw, at = t->b_half && col >= 32 ? t->b_half + col - 32 : col;
+        bv[v] = gt_vload_dt(cx, t->b_dt ? t->b_dt : OM_DT_FLOAT, s->vw, t->b, om_cg_add(cx, brow, om_cg_i64(cx, at)),
+                            lanes);
     }
     LLVMValueRef acol = om_cg_add(cx, t->a_off, om_cg_mad(cx, k, t->a_ks, NULL));
     if (t->a_prefetch)
@@ -292,8 +311,17 @@ om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint
         return om_error(OM_ERR_INTERNAL, "gemm: a %s output needs a post function", om_dtype_name(g->c_dt));
     int64_t nk = c16 ? 1 : gt_cdiv(g->K, kc_max); /* 16-bit C: one pass, one rounding */
     bl->kc = gt_cdiv(g->K, nk);
+    bool wide = f32 && !c16 && om_cg_gemm_vec_width(cx) == 16 && g->b_panel == 32 && bl->kc >= GT_WIDE_MIN_KC &&
+                bl->kc <= GT_WIDE_MAX_KC && g->M >= GT_WIDE_MIN_M;
     int64_t mb_max = GT_MB_MAX / bl->mr * bl->mr;
-    if (gt_cdiv(g->M, bl->mr) * bl->mr > mb_max) {
+    if (wide) {
+        bl->mr = GT_MR_WIDE;
+        bl->nr = 64;
+        int64_t fit = GT_A_BLOCK_WIDE / (bl->kc * 4);
+        mb_max = (fit < GT_MB_WIDE ? fit : GT_MB_WIDE) / bl->mr * bl->mr;
+        if (mb_max < bl->mr)
+            mb_max = bl->mr;
+    } else if (gt_cdiv(g->M, bl->mr) * bl->mr > mb_max) {
         int64_t a_es = g->a_dt && g->a_dt != OM_DT_FLOAT ? 2 : 4;
         int64_t fit = GT_A_BLOCK_BYTES / (bl->kc * a_es) / bl->mr * bl->mr;
         if (fit < mb_max)
@@ -307,8 +335,11 @@ om_status om_cg_gemm_plan(om_cg_ctx *cx, const om_cg_gemm *g, int64_t items_hint
     int64_t u = n32 < GT_NB_MAX / 32 ? n32 : GT_NB_MAX / 32;
     if (items_hint < 1)
         items_hint = 1;
-    while (u > 1 && items_hint * bl->m_blocks * gt_cdiv(n32, u) < GT_MIN_ITEMS)
-        u--;
+    int step = bl->nr == 64 ? 2 : 1; /* blocks hold whole tiles */
+    if (u % step)
+        u += step - u % step;
+    while (u > step && items_hint * bl->m_blocks * gt_cdiv(n32, u) < GT_MIN_ITEMS)
+        u -= step;
     bl->nb = u * 32;
     bl->n_blocks = gt_cdiv(g->N, bl->nb);
     return OM_OK;
@@ -363,15 +394,19 @@ static void gt_tile(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
         .a_rs = g->a_rs, .a_ks = g->a_ks, .b_ks = b_ks, .c_rs = g->c_rs,
         .mr = rows, .nr = cols, .kc = kp->kc, .accumulate = kp->accumulate,
     };
-    if (g->b_panel > 0 && cols == blk->bl->nr) {
+    bool wide = g->b_panel == 32 && cols == 64;
+    if (g->b_panel > 0 && (cols == blk->bl->nr || wide)) {
         /* packed B: the block's row tiles share the prefetch of the next panel's rows of this
          * K block (weights come from DRAM in a model: each tile fetching the whole next panel
-         * made the first tile wait on memory; BERT-4L 55.2 -> 50.1 ms at 1 thread) */
-        int64_t lines_per_k = (int64_t)cols * (int64_t)om_dtype_size(g->b_dt ? g->b_dt : OM_DT_FLOAT) / 64;
+         * made the first tile wait on memory; BERT-4L 55.2 -> 50.1 ms at 1 thread); a wide
+         * tile reads two panels and prefetches the next two */
+        int64_t lines_per_k = (int64_t)(wide ? 32 : cols) * (int64_t)om_dtype_size(g->b_dt ? g->b_dt : OM_DT_FLOAT) / 64;
         t.pf_div = blk->bl->mb / blk->bl->mr;
         t.pf_lines_per_k = lines_per_k > 0 ? lines_per_k : 1;
-        t.pf_origin = g->b_panel * g->K;
+        t.pf_origin = (wide ? 2 : 1) * g->b_panel * g->K;
+        t.pf_origin2 = wide ? 3 * g->b_panel * g->K : 0;
         t.pf_line0 = om_cg_mul(cx, index, om_cg_i64(cx, kp->kc * t.pf_lines_per_k));
+        t.b_half = wide ? g->b_panel * g->K : 0;
     }
     if (blk->scratch) {
         t.c = blk->scratch;
@@ -399,10 +434,11 @@ static void gt_rows(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp, LLVM
     }
 }
 
-/* Number of columns of the regular region: whole panels (packed) or whole tiles. */
+/* Number of columns of the regular region: whole tiles (a wide tile is two panels) or,
+ * packed with tiles of one panel, whole panels. */
 static int64_t gt_n_main(const om_cg_gemm *g, const om_cg_gemm_blocking *bl)
 {
-    int64_t p = g->b_panel > 0 ? g->b_panel : bl->nr;
+    int64_t p = g->b_panel > 0 && bl->nr <= g->b_panel ? g->b_panel : bl->nr;
     return g->N / p * p;
 }
 
@@ -436,20 +472,25 @@ static void gt_kpass_emit(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp
     /* the tail region [n_main, N), only in the last n block */
     if (n_main < g->N) {
         LLVMBasicBlockRef cont = gt_if(cx, blk->last_n, "ntail");
-        int64_t w = g->N - n_main;
-        for (int64_t j = 0; j < w; j += bl->nr) {
-            int cols = (int)(w - j < bl->nr ? w - j : bl->nr);
-            LLVMValueRef tb;
-            int64_t tks;
-            if (g->b_panel > 0) {
-                tb = om_cg_add(cx, boff0, om_cg_add(cx, om_cg_i64(cx, n_main * g->K + j),
-                                                    om_cg_mad(cx, kp->k0, w, NULL)));
-                tks = w;
-            } else {
-                tb = om_cg_add(cx, boff0, om_cg_add(cx, om_cg_i64(cx, n_main + j), om_cg_mad(cx, kp->k0, g->b_ks, NULL)));
-                tks = g->b_ks;
+        if (g->b_panel > 0) {
+            /* whole panels left over by wide tiles, then the partial panel [N/P*P, N) of width
+             * pw, row-major [K, pw] at element n_main*K-style offset c*K */
+            int64_t P = g->b_panel, tile = bl->nr < P ? bl->nr : P;
+            for (int64_t c = n_main; c < g->N; c += P) {
+                int64_t pw = g->N - c < P ? g->N - c : P;
+                for (int64_t j = 0; j < pw; j += tile) {
+                    int cols = (int)(pw - j < tile ? pw - j : tile);
+                    LLVMValueRef tb = om_cg_add(cx, boff0, om_cg_add(cx, om_cg_i64(cx, c * g->K + j),
+                                                                     om_cg_mad(cx, kp->k0, pw, NULL)));
+                    gt_rows(cx, blk, kp, om_cg_i64(cx, c + j), cols, tb, pw);
+                }
             }
-            gt_rows(cx, blk, kp, om_cg_i64(cx, n_main + j), cols, tb, tks);
+        } else {
+            for (int64_t j = n_main; j < g->N; j += bl->nr) {
+                int cols = (int)(g->N - j < bl->nr ? g->N - j : bl->nr);
+                LLVMValueRef tb = om_cg_add(cx, boff0, om_cg_add(cx, om_cg_i64(cx, j), om_cg_mad(cx, kp->k0, g->b_ks, NULL)));
+                gt_rows(cx, blk, kp, om_cg_i64(cx, j), cols, tb, g->b_ks);
+            }
         }
         gt_endif(cx, cont);
     }

@@ -20,7 +20,8 @@
  *    The k loop is unrolled by 4 (kc % 4 remainder straight-line); all mr/nr code is
  *    straight-line. The register budget is the caller's: om_cg_gemm_tile_shape gives the
  *    tile the target fits (AVX-512: 8 x 32; AVX2 and NEON: 6 x 16; SSE: 6 x 8; the planner
- *    below widens it to 12 x 32 for f32 operands on AVX-512). With a prefetch stream
+ *    below widens it to 12 x 32 for f32 operands on AVX-512, and to 6 x 64 over two packed
+ *    panels (b_half) for large f32 products with K blocks of 512 to 1024). With a prefetch stream
  *    (pf_div > 0) the tile also prefetches its share of the next packed panel into L2.
  *
  * 2. The blocked matrix product (om_cg_gemm_plan + om_cg_gemm_emit_block): C = A * B for
@@ -29,7 +30,9 @@
  *    an output row segment, block edges sit on multiples of 32 columns / mr rows), inside a
  *    block K-blocked by kc (at most 256, B micro-panel kc x nr stays in L1, A block in L2;
  *    f32 operands on AVX-512: at most 2048, fewer round trips of C), loops
- *    kblock -> column tile -> row tile -> micro-tile. B is either
+ *    kblock -> column tile -> row tile -> micro-tile. With 6 x 64 tiles the regular column
+ *    tiles are pairs of panels; a panel left over and the partial panel follow in the last
+ *    n-block. B is either
  *      - packed (b_panel = P > 0): B' [K, N] stored as ceil(N/P) column panels; panel p
  *        holds columns [p*P, p*P + w), w = min(P, N - p*P), row-major [K, w], at element
  *        offset p * P * K (the layout passes/pack_gemm_weights.c writes, P = 32), or
@@ -66,6 +69,9 @@ typedef struct om_cg_gemm_tile {
     om_dtype a_dt, b_dt;              /* element types of A and B: f32 (or 0), f16, bf16 */
     LLVMValueRef a_off, b_off, c_off; /* i64 element offsets */
     int64_t a_rs, a_ks, b_ks, c_rs;   /* element strides */
+    int64_t b_half;                   /* != 0: the tile's columns 32.. come from b_half elements
+                                         further (a 64-column tile over two packed 32-column
+                                         panels: B[k, 32 + j] at b_off + b_half + k*b_ks + j) */
     int mr, nr;                       /* 1..16 rows, 1..4*vw columns */
     int64_t kc;                       /* >= 1 */
     bool accumulate;                  /* C += A*B instead of C = A*B */
@@ -77,6 +83,7 @@ typedef struct om_cg_gemm_tile {
      * the panel streams in from memory while all of them run instead of during the first. */
     LLVMValueRef pf_line0;
     int64_t pf_origin, pf_lines_per_k, pf_div;
+    int64_t pf_origin2;               /* != 0: a second region, same shares, at this origin */
     int64_t a_prefetch;               /* != 0: per k, prefetch (L2) the line of element
                                          A[0, k] + a_prefetch (A streamed from memory) */
 } om_cg_gemm_tile;

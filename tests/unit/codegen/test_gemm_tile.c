@@ -7,6 +7,8 @@
  *     K loop; K blocks of 256, or of up to 2048 for f32 on AVX-512), K % 4 remainders of
  *     the unrolled k loop;
  *   - A rows 4 KiB apart (K = 1024: cache-set aliasing) and not;
+ *   - the wide 6 x 64 tiles of large f32 products on AVX-512 (two packed panels per tile,
+ *     leftover and partial panels after them, with and without a fused post);
  *   - batched MatMul with broadcast batch dims (attention shapes), 1-D operands;
  *   - Gemm transA / transB (packed and not: transB unpacked takes the naive kernel), alpha,
  *     beta, C as [N], [M, 1], [M, N] and a scalar;
@@ -209,6 +211,26 @@ static void test_matmul_edges(void **state)
         mm_case c = {.ra = 2, .rb = 2, .ad = {sz[i][0], sz[i][1]}, .bd = {sz[i][1], sz[i][2]}};
         run_matmul_all(&c);
     }
+}
+
+static void test_matmul_wide(void **state)
+{
+    (void)state;
+    /* f32 on AVX-512 with B packed, M >= 384 and K 512..1024 (one K block): 6 x 64 tiles
+     * over two panels, 96-row blocks (several m-blocks, the last one partial). Exact tiles;
+     * M % 6 row tails; after the 64-column tiles a leftover whole panel (N 97, 160), a
+     * partial one (97, 130, 72) or both, and no 64-column tile at all (N 40); K % 4
+     * remainders; 4 KiB-aliased A rows (K 1024) */
+    static const int64_t sz[][3] = {
+        {384, 512, 64}, {389, 600, 97}, {400, 1024, 160}, {391, 701, 40}, {386, 1000, 72}, {485, 513, 130},
+    };
+    for (size_t i = 0; i < sizeof sz / sizeof sz[0]; i++) {
+        mm_case c = {.ra = 2, .rb = 2, .ad = {sz[i][0], sz[i][1]}, .bd = {sz[i][1], sz[i][2]}};
+        run_matmul_all(&c);
+    }
+    /* the post on wide tiles: bias, activation, residual */
+    mm_case e = {.ra = 2, .rb = 2, .ad = {390, 520}, .bd = {520, 100}, .bias = true, .act = "Relu", .residual = 2};
+    run_matmul_all(&e);
 }
 
 static void test_matmul_batched(void **state)
@@ -490,7 +512,8 @@ static void test_no_libcalls(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matmul_edges),    cmocka_unit_test(test_matmul_batched),
+        cmocka_unit_test(test_matmul_edges),    cmocka_unit_test(test_matmul_wide),
+        cmocka_unit_test(test_matmul_batched),
         cmocka_unit_test(test_matmul_epilogue), cmocka_unit_test(test_matmul_16bit),
         cmocka_unit_test(test_gemm_shapes),
         cmocka_unit_test(test_pack_layout),     cmocka_unit_test(test_pack_skips),
