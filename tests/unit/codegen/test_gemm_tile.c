@@ -403,6 +403,11 @@ static void test_gemm_shapes(void **state)
     gemm_case c5 = {.M = 21, .K = 50, .N = 64, .tb = true, .alpha = 1, .beta = 1, .c_rank = 1, .cd = {64},
                     .act = "Relu", .residual = 2};
     run_gemm_all(&c5);
+    /* wide 6 x 64 tiles when B is packed (M >= 384, K 512..1024): transposed A (broadcasts
+     * M apart), alpha, beta * C[N] and an activation in the post */
+    gemm_case c6 = {.M = 393, .K = 530, .N = 100, .ta = true, .alpha = 0.5f, .beta = 2, .c_rank = 1, .cd = {100},
+                    .act = "Relu"};
+    run_gemm_all(&c6);
 }
 
 /* ---- the pass ------------------------------------------------------------------------------ */
