@@ -6,9 +6,10 @@
  * For each library found at run time (dlopen, so nothing is needed to build this) and each
  * of bench/run.py's GEMM shapes (squares 256..2048 and BERT-base's at sequence 128):
  * C[M,N] = A[M,K] * B[K,N], row-major fp32, 1 thread. Every figure is a median over
- * ROUNDS (default 7) of (library GFLOP/s) / (peak GFLOP/s), each round timing the peak loop
+ * ROUNDS (default 7; bench/run.py asks for 9) of (library GFLOP/s) / (peak GFLOP/s), each round timing the peak loop
  * (bench/peak.c's 24 independent FMA chains) right before the library, on CPU time, like
- * bench/gemm_ceiling.c. The libraries are the reference for issue 5's "85% of the measured
+ * bench/gemm_ceiling.c; beside each median, the lowest and highest round ("spread": the
+ * shared machine moves these figures by several points within minutes). The libraries are the reference for issue 5's "85% of the measured
  * peak": oneDNN's JIT sgemm is Intel's own (the MKL kernel family), OpenBLAS's is
  * hand-written assembly. Debian packages: libdnnl2, libopenblas0 (any variant).
  * Threads: ONEDNN/OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to 1 before loading.
@@ -78,10 +79,16 @@ static int plausible(shape sh, const float *a, const float *b, const float *c)
 
 typedef void (*run_fn)(void *arg);
 
-/* Median over `rounds` of (GFLOP/s of fn) / (peak GFLOP/s timed just before it): per round,
+/* A candidate's fractions of the peak over the rounds: the median (the figure reported) and
+ * the lowest and highest round (how much the shared machine moved it). */
+typedef struct paired {
+    double median, lo, hi;
+} paired;
+
+/* Over `rounds` rounds, (GFLOP/s of fn) / (peak GFLOP/s timed just before it): per round,
  * the best of 3 timings of `reps` back-to-back calls, after one warm-up call (a library's
  * JIT and packing buffers, page faults). */
-static double paired_fraction(run_fn fn, void *arg, double flops, int rounds)
+static paired paired_fraction(run_fn fn, void *arg, double flops, int rounds)
 {
     int reps = flops < 3e8 ? 20 : flops < 3e9 ? 3 : 1;
     fn(arg);
@@ -99,7 +106,7 @@ static double paired_fraction(run_fn fn, void *arg, double flops, int rounds)
         ratio[r] = flops / best * 1e-9 / p;
     }
     qsort(ratio, (size_t)rounds, sizeof(double), by_value);
-    return ratio[rounds / 2];
+    return (paired){ratio[rounds / 2], ratio[0], ratio[rounds - 1]};
 }
 
 typedef struct lib_call {
@@ -139,15 +146,15 @@ static float *huge_floats(size_t n)
     return p;
 }
 
-/* omc's fraction of the peak on OMDIR/gemm_MxKxN.om (-1: not there or not loadable) */
-static double omc_fraction(const char *dir, shape sh, const float *a, int rounds)
+/* omc's fractions of the peak on OMDIR/gemm_MxKxN.om (all -1: not there or not loadable) */
+static paired omc_fraction(const char *dir, shape sh, const float *a, int rounds)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/gemm_%ldx%ldx%ld.om", dir, sh.m, sh.k, sh.n);
     omrt_model *m = NULL;
     omrt_context *ctx = NULL;
     omc_call x = {0};
-    double f = -1;
+    paired f = {-1, -1, -1};
     omrt_context_opts opts = {.threads = 1};
     if (omrt_model_load_file(path, &m) != OMRT_OK || omrt_model_num_inputs(m) != 1 ||
         omrt_model_num_outputs(m) != 1 || omrt_model_input(m, 0)->nbytes != (size_t)(sh.m * sh.k) * sizeof(float) ||
@@ -166,6 +173,20 @@ done:
     omrt_context_destroy(ctx);
     omrt_model_destroy(m);
     return f;
+}
+
+/* "fraction": {"MxKxN": median, ...}, "spread": {"MxKxN": [lowest, highest], ...} (-1: no
+ * figure: a library's wrong result, omc's artifact missing) */
+static void print_fractions(const shape *shapes, const paired *f, int n)
+{
+    printf("\"fraction\": {");
+    for (int si = 0; si < n; si++)
+        printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", shapes[si].m, shapes[si].k, shapes[si].n, f[si].median);
+    printf("}, \"spread\": {");
+    for (int si = 0; si < n; si++)
+        printf("%s\"%ldx%ldx%ld\": [%.3f, %.3f]", si ? ", " : "", shapes[si].m, shapes[si].k, shapes[si].n, f[si].lo,
+               f[si].hi);
+    printf("}");
 }
 
 int main(int argc, char **argv)
@@ -209,24 +230,27 @@ int main(int argc, char **argv)
             first = 0;
             continue;
         }
-        printf("%s{\"name\": \"%s\", \"so\": \"%s\", \"fraction\": {", first ? "" : ", ", l->name, so);
-        first = 0;
+        paired f[NSHAPES];
         for (int si = 0; si < NSHAPES; si++) {
             shape sh = shapes[si];
             lib_call x = {l, sh, a, b, c};
-            double f = paired_fraction(run_lib, &x, 2.0 * (double)sh.m * sh.k * sh.n, rounds);
-            printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", sh.m, sh.k, sh.n,
-                   plausible(sh, a, b, c) ? f : -1.0);
+            f[si] = paired_fraction(run_lib, &x, 2.0 * (double)sh.m * sh.k * sh.n, rounds);
+            if (!plausible(sh, a, b, c))
+                f[si] = (paired){-1, -1, -1};
         }
-        printf("}}");
+        printf("%s{\"name\": \"%s\", \"so\": \"%s\", ", first ? "" : ", ", l->name, so);
+        print_fractions(shapes, f, NSHAPES);
+        printf("}");
+        first = 0;
         fflush(stdout);
     }
     printf("]");
     if (argc > 2 && omrt_init(NULL) == OMRT_OK) {
-        printf(", \"omc\": {");
+        paired f[NSHAPES];
         for (int si = 0; si < NSHAPES; si++)
-            printf("%s\"%ldx%ldx%ld\": %.3f", si ? ", " : "", shapes[si].m, shapes[si].k, shapes[si].n,
-                   omc_fraction(argv[2], shapes[si], a, rounds));
+            f[si] = omc_fraction(argv[2], shapes[si], a, rounds);
+        printf(", \"omc\": {");
+        print_fractions(shapes, f, NSHAPES);
         printf("}");
         omrt_finalize();
     }

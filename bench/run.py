@@ -161,7 +161,7 @@ def measure_libraries(work, build):
     run by libomrt) on the GEMM shapes, as fractions of the peak measured beside each figure
     (libraries not installed are reported missing)."""
     lib = os.path.join(build, "runtime")
-    return run_helper(work, "gemm_libs", 7, ["-I", REPO, "-ldl", "-L", lib, "-lomrt", "-Wl,-rpath," + lib],
+    return run_helper(work, "gemm_libs", 9, ["-I", REPO, "-ldl", "-L", lib, "-lomrt", "-Wl,-rpath," + lib],
                       [os.path.join(work, "om")], [os.path.join(lib, "libomrt.so")])
 
 
@@ -568,21 +568,31 @@ def library_lines(libs):
     """The GEMM report's paragraph on established libraries (bench/gemm_libs.c)."""
     if not libs:
         return []
+    def figures(cand, failed):
+        """'256×256×256 88% (85–90%), ...': median and the lowest and highest round"""
+        spread = cand.get("spread", {})
+        out = []
+        for n, f in cand["fraction"].items():
+            if f < 0:
+                out.append("%s %s" % (n.replace("x", "×"), failed))
+                continue
+            lo, hi = spread.get(n, (f, f))
+            out.append("%s %s (%.0f–%.0f%%)" % (n.replace("x", "×"), pct1(f), 100 * lo, 100 * hi))
+        return ", ".join(out)
+
     parts, missing = [], []
     for lib in libs["libraries"]:
         if lib.get("missing"):
             missing.append(lib["name"])
             continue
-        fr = lib["fraction"]
-        parts.append("%s (%s) %s" % (lib["name"], lib["so"], ", ".join(
-            "%s %s" % (n.replace("x", "×"), pct1(f) if f >= 0 else "wrong result") for n, f in fr.items())))
+        parts.append("%s (%s) %s" % (lib["name"], lib["so"], figures(lib, "wrong result")))
     out = ["", "Established libraries on this core, same M×K×N, 1 thread (bench/gemm_libs.c, medians of %d "
-           "rounds, each the best of 3 timings against the peak loop timed just before it, every operand on "
-           "huge pages): %s." % (libs["rounds"], "; ".join(parts) or "none found")]
+           "rounds, in parentheses the lowest and highest round, each round the best of 3 timings against the "
+           "peak loop timed just before it, every operand on huge pages): %s." % (
+               libs["rounds"], "; ".join(parts) or "none found")]
     if libs.get("omc"):
         out[-1] += (" **omc, the same artifacts measured the same way (libomrt, input and output from "
-                    "omrt_malloc_host): %s.**" % ", ".join(
-                        "%s %s" % (n.replace("x", "×"), pct1(f) if f >= 0 else "not run") for n, f in libs["omc"].items()))
+                    "omrt_malloc_host): %s.**" % figures(libs["omc"], "not run"))
     if missing:
         out[-1] += " Not installed: %s (Debian: libdnnl2, libopenblas0)." % ", ".join(missing)
     return out
