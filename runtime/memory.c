@@ -48,7 +48,7 @@ void *om_rt_zalloc(size_t size)
     size_t span = zalloc_span(size);
     if (!span)
         return NULL;
-    if (span == size) {
+    if (size < 2 * HUGE_PAGE) { /* not span == size: a multiple of 2 MiB wants huge pages too */
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         return p == MAP_FAILED ? NULL : p; /* page-aligned, hence 64-aligned */
     }

@@ -2,6 +2,7 @@
  * stream), memset, and every misuse: wrong side, past the end, count > dst_max, different
  * devices, bad kinds, NULLs, freeing the wrong kind of block. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -79,22 +80,53 @@ static void test_alloc_free(void **state)
         expect(omrt_free_device(b[i]), OMRT_OK, NULL);
 }
 
-/* Blocks of 1 MiB and more come from their own mapping (from 4 MiB 2 MiB-aligned, for
- * transparent huge pages): sizes, lookups, copies across the end of the first huge page,
- * freeing (an munmap of the wrong span would fault or leak under the sanitizers), and the
- * release of blocks still live at finalize (teardown). */
+/* Whether the kernel marks the mapping holding p for transparent huge pages (MADV_HUGEPAGE:
+ * "hg" in its smaps VmFlags): 1 or 0, -1 when the system cannot tell (no THP, no /proc). */
+static int huge_page_advised(const void *p)
+{
+    char mode[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return -1;
+    bool thp = fgets(mode, sizeof mode, f) && !strstr(mode, "[never]");
+    fclose(f);
+    if (!thp || !(f = fopen("/proc/self/smaps", "r")))
+        return -1;
+    char line[512];
+    int in = 0, found = -1;
+    while (found < 0 && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+            in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+        else if (in && !strncmp(line, "VmFlags:", 8))
+            found = strstr(line, " hg") != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Blocks of 1 MiB and more come from their own mapping (from 4 MiB 2 MiB-aligned and advised
+ * for transparent huge pages, whole multiples of 2 MiB included: 4 and 16 MiB once got a
+ * plain mapping): sizes, lookups, copies across the end of the first huge page, freeing (an
+ * munmap of the wrong span would fault or leak under the sanitizers), and the release of
+ * blocks still live at finalize (teardown). */
 static void test_large_blocks(void **state)
 {
-    const size_t sizes[] = {(size_t)1 << 20, ((size_t)5 << 20) + 3, ((size_t)4 << 20)};
-    void *d[3], *h[3];
-    for (int i = 0; i < 3; i++) {
+    enum { NB = 4 };
+    const size_t sizes[NB] = {(size_t)1 << 20, ((size_t)5 << 20) + 3, ((size_t)4 << 20), ((size_t)16 << 20)};
+    void *d[NB], *h[NB];
+    for (int i = 0; i < NB; i++) {
         expect(omrt_malloc_device(sizes[i], &d[i]), OMRT_OK, NULL);
         expect(omrt_malloc_host(sizes[i], &h[i]), OMRT_OK, NULL);
         assert_int_equal(omrt_device_block_remaining(d[i], NULL), sizes[i]);
         assert_int_equal(omrt_device_block_remaining((char *)d[i] + sizes[i] - 1, NULL), 1);
         assert_int_equal((uintptr_t)h[i] % 64, 0);
-        if (sizes[i] >= ((size_t)4 << 20))
+        if (sizes[i] >= ((size_t)4 << 20)) {
             assert_int_equal((uintptr_t)d[i] % ((size_t)2 << 20), 0);
+            assert_int_equal((uintptr_t)h[i] % ((size_t)2 << 20), 0);
+            if (huge_page_advised(d[i]) == 0 || huge_page_advised(h[i]) == 0)
+                fail_msg("a block of %zu bytes is not advised for huge pages", sizes[i]);
+        }
     }
     uint8_t *src = h[1], *out = malloc(sizes[1]);
     assert_non_null(out);
@@ -109,6 +141,8 @@ static void test_large_blocks(void **state)
     expect(omrt_free_device(d[1]), OMRT_ERR_INVALID_HANDLE, NULL);
     expect(omrt_free_device(d[0]), OMRT_OK, NULL);
     expect(omrt_free_host(h[0]), OMRT_OK, NULL);
+    expect(omrt_free_device(d[3]), OMRT_OK, NULL);
+    expect(omrt_free_host(h[3]), OMRT_OK, NULL);
     /* d[2] and h[2] stay live: omrt_finalize releases them */
 }
 
