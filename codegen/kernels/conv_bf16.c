@@ -26,6 +26,7 @@ typedef struct cb_ctx {
     LLVMValueRef panel, scratch;
     LLVMValueRef y_img;     /* element offset of Y[n, 0, 0, 0] */
     LLVMValueRef amx_scratch; /* AMX: 32 x 32 f32 (NULL: no AMX) */
+    int64_t amx_pstride, amx_panels; /* AMX: bf16 per packed panel, panels per item (at most) */
     int64_t K, OHW, IHW;
     bool gather32;          /* X has 2 .. 2^31-1 elements: 32-bit gathers (cb_row) */
 } cb_ctx;
@@ -268,10 +269,17 @@ static void cb_rows_cols(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMVal
     cb_rows(cx, c, gg, col, cols);
 }
 
+/* One AMX block; the item's panels share the prefetch of the next 32-row block of W (after
+ * the last one, the first, which the item's successor starts with): W is the A operand and
+ * comes from memory in a model, up to 288 KiB a block. */
 static void cb_amx_one(om_cg_ctx *cx, cb_ctx *c, const om_cg_gemm *gg, LLVMValueRef row, LLVMValueRef col,
                        LLVMValueRef boff, int cols)
 {
-    om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, row, col, cols, boff, NULL, 1);
+    int64_t last = (c->g->M / CB_AMX_M - 1) * CB_AMX_M;
+    LLVMValueRef more = LLVMBuildICmp(cx->b, LLVMIntULT, row, om_cg_i64(cx, last), "");
+    LLVMValueRef next = LLVMBuildSelect(cx->b, more, om_cg_add(cx, row, om_cg_i64(cx, CB_AMX_M)), om_cg_i64(cx, 0), "");
+    LLVMValueRef share = LLVMBuildUDiv(cx->b, boff, om_cg_i64(cx, c->amx_pstride), "");
+    om_cg_gemm_bf16_amx_block(cx, gg, c->amx_scratch, row, col, cols, boff, share, c->amx_panels, next);
 }
 
 /* the rows [row, M) (fewer than 32) on the vector tiles */
@@ -303,6 +311,8 @@ static void cb_emit_amx(om_cg_ctx *cx, cb_ctx *c, int64_t KP, int64_t ntiles, in
     int64_t ngroups = (ntiles + P - 1) / P;
     c->panel = om_cg_alloca(cx, LLVMArrayType2(cx->i16, (uint64_t)(P * pstride)), "cbpanels");
     c->amx_scratch = om_cg_gemm_bf16_amx_scratch(cx);
+    c->amx_pstride = pstride;
+    c->amx_panels = P;
 
     om_cg_loop lw, lp, li;
     LLVMValueRef w = om_cg_for_work(cx, &lw, g->N * ngroups, "cbitem");

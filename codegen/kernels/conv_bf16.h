@@ -15,7 +15,9 @@
  * released at its end), the M % 32 rows left on the 8-row tiles; with AMX a work item
  * packs up to 4 column tiles side by side (<= 576 KiB of stack, at least two items per
  * image when there are two tiles) and runs M-outer, so each W row block is reused across
- * them -- and a vector post: + bias[m], the
+ * them, while the item's panels share the prefetch of the next W row block (ResNet-50 in
+ * bf16 on AMX: 22.3/22.1/21.4 -> 21.3/21.0/20.6 ms at 1 thread, outputs bit-identical)
+ * -- and a vector post: + bias[m], the
  * epilogue (Relu or none on vectors; other activations and residuals per element), rounding
  * to bf16 on store. Packing: when the flattened output maps linearly onto the input (stride
  * 1 and OW == IW: 1x1 and "same" convolutions), one masked <32 x i16> load per k row;

@@ -399,7 +399,8 @@ static LLVMValueRef gb_mask32(om_cg_ctx *cx, int lanes)
 }
 
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
-                               LLVMValueRef col, int cols, LLVMValueRef b_off, LLVMValueRef share, int64_t shares)
+                               LLVMValueRef col, int cols, LLVMValueRef b_off, LLVMValueRef share, int64_t shares,
+                               LLVMValueRef a_next)
 {
     /* C tiles: tmm0 rows 0-15 x cols 0-15, tmm1 rows 0-15 x 16-31, tmm2 / tmm3 rows 16-31;
      * A tiles tmm4 (rows 0-15), tmm5 (16-31): 16 rows x 32 k, stride a_rs; B tiles tmm6
@@ -422,7 +423,11 @@ void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
              * (share * K + 32 k) / shares .. + ceil(32 / shares). Every block prefetching
              * the whole panel made the first one wait on DRAM; sharing it: BERT-4L in bf16
              * on AMX 17.07 -> 15.78 ms at 1 thread, 8.89 -> 8.04 ms at 2 */
-            om_cg_prefetch_share(cx, cx->i16, g->b, om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K)),
+            LLVMValueRef next = a_next ? om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0),
+                                                   om_cg_mad(cx, a_next, g->a_rs, NULL))
+                                       : om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K));
+            /* both regions are K lines: 32 A rows of K bf16, or K/2 pair rows of 64 bf16 */
+            om_cg_prefetch_share(cx, cx->i16, a_next ? g->a : g->b, next,
                                  om_cg_add(cx, om_cg_mul(cx, share, om_cg_i64(cx, g->K)), ak), shares, 32,
                                  (GB_AMX_K + shares - 1) / shares, 32);
         }
@@ -476,7 +481,8 @@ static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols
     if (s->amx && cols == GB_PANEL && w == GB_PANEL) {
         LLVMValueRef ia = om_cg_for(cx, &l, om_cg_i64(cx, 0), s->m_amx, "bma");
         om_cg_gemm_bf16_amx_block(cx, s->g, s->amx_scratch, om_cg_add(cx, s->m0, om_cg_mul(cx, ia, om_cg_i64(cx, GB_AMX_MN))),
-                                  col, GB_AMX_MN, b_off, ia, s->bl->mb / GB_AMX_MN > 0 ? s->bl->mb / GB_AMX_MN : 1);
+                                  col, GB_AMX_MN, b_off, ia, s->bl->mb / GB_AMX_MN > 0 ? s->bl->mb / GB_AMX_MN : 1,
+                                  NULL);
         om_cg_for_end(cx, &l);
         first = om_cg_mul(cx, s->m_amx, om_cg_i64(cx, GB_AMX_MN / bl->mr));
     }

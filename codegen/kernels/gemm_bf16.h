@@ -65,9 +65,12 @@ LLVMValueRef om_cg_gemm_bf16_amx_scratch(om_cg_ctx *cx);
  * post(row, col, 32, cols, scratch, 0, 32) finishes them. Needs om_cg_gemm_bf16_amx_begin
  * before. With `share` (an i64 value < shares; NULL: none) the block also prefetches into
  * L2 its share of the next panel (panel stride 32*K), as one of `shares` blocks on this
- * panel (gemm_tile.h's prefetch stream). */
+ * panel (gemm_tile.h's prefetch stream) -- or, with `a_next` (an i64 row index; needs
+ * a_rs == K), its share of the 32 A rows from a_next (the weights of a convolution, where
+ * W is the A operand: the next row block). */
 void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef scratch, LLVMValueRef row,
-                               LLVMValueRef col, int cols, LLVMValueRef b_off, LLVMValueRef share, int64_t shares);
+                               LLVMValueRef col, int cols, LLVMValueRef b_off, LLVMValueRef share, int64_t shares,
+                               LLVMValueRef a_next);
 
 /* Checks g for the packed bf16 kernel: a_dt and b_dt bf16, b_panel 32, K even, a post when
  * C is not f32. OM_ERR_INVALID_MODEL naming the mismatch otherwise. */
