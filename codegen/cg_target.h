@@ -23,10 +23,13 @@ void om_cg_init_llvm(void);
 /* t may be NULL (host, O3). */
 om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t);
 void om_cg_target_fini(om_cg_target *tg);
-/* The cpuid names of the x86 features enabled in an LLVM feature string ("+avx2,...") that
- * the runtime checks (AVX family, SSE3-4.2, BMI, POPCNT, ...) or, when the string names
- * none, the AVX-family ones implied by a known cpu name. Malloc'd ("" for non-x86). */
+/* The cpuid names of the x86 features the runtime checks (AVX family, SSE3-4.2, BMI, POPCNT,
+ * ...) that the target has: the AVX-family ones a known cpu name implies, then the LLVM
+ * feature string's edits ("+avx2" adds, "-avx512f" removes). Malloc'd ("" for non-x86). */
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features);
+/* An LLVM feature list ("+a,-b,...") with `edits` applied: entries of base that an edit
+ * names (as +x or -x) are dropped, then the edits follow. Malloc'd (NULL: out of memory). */
+char *om_cg_edit_features(const char *base, const char *edits);
 /* Before this process runs code whose required list names an AMX feature (compile-time
  * evaluation, test JITs): asks Linux for the AMX tile-data permission (arch_prctl
  * ARCH_REQ_XCOMP_PERM; idempotent), else the first tile instruction raises SIGILL. OM_OK

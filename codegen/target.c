@@ -4,7 +4,9 @@
  *
  * Defaults: with no triple, the host's; with no cpu, the host CPU on the host triple, else
  * "generic"; with no features, the host's features only when both triple and cpu are the
- * host's (an explicit --cpu implies its own features), else "".
+ * host's (an explicit --cpu implies its own features), else "". Features given for the host
+ * CPU edit the host's list (`--mattr=-amx-tile` is the host without AMX: on its own, LLVM
+ * would take only what the host's cpu *name* implies, and the kernels saw no AVX-512).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -112,18 +114,35 @@ static bool has_feature(const char *features, const char *name)
     return false;
 }
 
+/* Whether the comma-separated LLVM feature list disables `name` ("-name"). */
+static bool drops_feature(const char *features, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = features; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n + 1 && p[0] == '-' && !strncmp(p + 1, name, n))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features)
 {
     char buf[512] = "";
     if (triple && is_x86(triple)) {
+        /* what the cpu name implies (when the table knows it), then the list's edits */
         uint64_t bits = 0;
-        for (size_t k = 0; k < N_X86_FEATS; k++)
+        for (size_t k = 0; cpu && k < sizeof k_cpus / sizeof k_cpus[0]; k++)
+            if (!strcmp(cpu, k_cpus[k].cpu))
+                bits = k_cpus[k].bits;
+        for (size_t k = 0; k < N_X86_FEATS; k++) {
             if (has_feature(features, k_x86_feats[k]))
                 bits |= (uint64_t)1 << k;
-        if (!bits && cpu)
-            for (size_t k = 0; k < sizeof k_cpus / sizeof k_cpus[0]; k++)
-                if (!strcmp(cpu, k_cpus[k].cpu))
-                    bits = k_cpus[k].bits;
+            else if (drops_feature(features, k_x86_feats[k]))
+                bits &= ~((uint64_t)1 << k);
+        }
         for (size_t k = 0; k < N_X86_FEATS; k++) {
             if (!(bits & ((uint64_t)1 << k)))
                 continue;
@@ -133,6 +152,39 @@ char *om_cg_required_cpu(const char *triple, const char *cpu, const char *featur
         }
     }
     return dup_str(buf);
+}
+
+char *om_cg_edit_features(const char *base, const char *edits)
+{
+    size_t cap = strlen(base) + strlen(edits) + 2;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    /* base entries not named by an edit, in order, then every edit */
+    for (const char *p = base; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        bool edited = false;
+        for (const char *q = edits; len > 1 && *q && !edited;) {
+            const char *qe = strchr(q, ',');
+            size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+            edited = ql == len && (q[0] == '+' || q[0] == '-') && !strncmp(q + 1, p + 1, len - 1);
+            q = qe ? qe + 1 : q + ql;
+        }
+        if (len > 0 && !edited) {
+            if (out[0])
+                strcat(out, ",");
+            strncat(out, p, len);
+        }
+        p = end ? end + 1 : p + len;
+    }
+    if (edits[0]) {
+        if (out[0])
+            strcat(out, ",");
+        strcat(out, edits);
+    }
+    return out;
 }
 
 om_status om_cg_amx_permit(const char *required_cpu)
@@ -181,10 +233,15 @@ om_status om_cg_target_init(om_cg_target *tg, const om_cg_target_opts *t)
         tg->cpu = dup_str(t->cpu);
     else
         tg->cpu = on_host ? take_llvm(LLVMGetHostCPUName()) : dup_str("generic");
-    if (t && t->features)
+    if (t && t->features && host_cpu) {
+        char *host_feats = take_llvm(LLVMGetHostCPUFeatures());
+        tg->features = host_feats ? om_cg_edit_features(host_feats, t->features) : NULL;
+        free(host_feats);
+    } else if (t && t->features) {
         tg->features = dup_str(t->features);
-    else
+    } else {
         tg->features = host_cpu ? take_llvm(LLVMGetHostCPUFeatures()) : dup_str("");
+    }
     if (!tg->cpu || !tg->features)
         goto nomem;
 

@@ -140,6 +140,23 @@ static void test_required_cpu(void **state)
     s = om_cg_required_cpu("aarch64-linux-gnu", "generic", "+neon");
     assert_string_equal(s, "");
     free(s);
+    /* a known cpu name's features, edited by the feature string (once, a string that named
+     * any feature replaced the cpu's: znver4 + "+avx512bf16" lost AVX-512) */
+    s = om_cg_required_cpu("x86_64-pc-linux-gnu", "znver4", "+avx512bf16");
+    assert_string_equal(s, "avx avx2 fma f16c avx512f avx512bw avx512dq avx512vl avx512bf16 avx512vnni");
+    free(s);
+    s = om_cg_required_cpu("x86_64-pc-linux-gnu", "sapphirerapids", "-amx-tile,-amx-bf16,-avx512fp16,+bmi2");
+    assert_string_equal(s, "avx avx2 fma f16c avx512f avx512bw avx512dq avx512vl avx512bf16 avx512vnni bmi2");
+    free(s);
+    s = om_cg_required_cpu("x86_64-pc-linux-gnu", "skylake-avx512", "-avx512f");
+    assert_null(strstr(s, "avx512f"));
+    free(s);
+    s = om_cg_edit_features("+a,-b,+c,+dd", "-a,+d");
+    assert_string_equal(s, "-b,+c,+dd,-a,+d");
+    free(s);
+    s = om_cg_edit_features("", "-a");
+    assert_string_equal(s, "-a");
+    free(s);
     /* the host result is derived from the host features, less AMX, which only the bf16
      * tile kernels use */
     om_graph *g = all_ops_graph();
@@ -151,6 +168,16 @@ static void test_required_cpu(void **state)
         *amx = '\0';
     assert_string_equal(r->required_cpu, s);
     free(s);
+    /* features for the host cpu edit the host's: "-amx-tile" keeps everything else (AVX-512
+     * where the host has it; once the kernels lost it and BERT ran 3x slower) */
+    bool host512 = strstr(r->required_cpu, "avx512f") != NULL;
+    om_cg_result_destroy(r);
+    om_cg_target_opts noamx = {NULL, NULL, "-amx-tile", 2};
+    assert_int_equal(om_cg_compile(g, &noamx, &r), OM_OK);
+    assert_true((strstr(r->required_cpu, "avx512f") != NULL) == host512);
+    assert_null(strstr(r->required_cpu, "amx-tile"));
+    assert_null(strstr(r->features, "+amx-tile"));
+    assert_non_null(strstr(r->features, "-amx-tile"));
     om_cg_result_destroy(r);
     /* a Sapphire Rapids target: an f32 graph does not need AMX */
     om_cg_target_opts spr = {"x86_64-pc-linux-gnu", "sapphirerapids", NULL, 2};
