@@ -139,6 +139,8 @@ static LLVMValueRef gb_hi(om_cg_ctx *cx, LLVMValueRef w, LLVMValueRef himask, LL
 typedef struct gb_tile {
     LLVMValueRef a_off;  /* bf16 offset of A[row, 0] */
     LLVMValueRef b_off;  /* bf16 offset of the tile's first pair word (pair 0, column col) */
+    LLVMValueRef share;  /* != NULL: prefetch this share (of `shares`) of the next panel */
+    int64_t shares;
     int64_t w;           /* panel width: pair q of the tile is at b_off + 2*q*w */
     int rows, cols, nv;
     LLVMValueRef acc[GB_MAX_ACC];
@@ -211,12 +213,14 @@ static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q
     }
 }
 
-/* One micro-tile: rows x cols of C at (row, col), over all of K, then post. */
+/* One micro-tile: rows x cols of C at (row, col), over all of K, then post. With `share`
+ * (an i64 value < shares) on a full panel, the tile also prefetches into L2 its share of
+ * the next panel, as the AMX block does (om_cg_gemm_bf16_amx_block). */
 static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int rows, LLVMValueRef col, int cols,
-                         LLVMValueRef b_off, int64_t w)
+                         LLVMValueRef b_off, int64_t w, LLVMValueRef share, int64_t shares)
 {
     const om_cg_gemm *g = s->g;
-    gb_tile t = {.b_off = b_off, .w = w, .rows = rows, .cols = cols};
+    gb_tile t = {.b_off = b_off, .w = w, .rows = rows, .cols = cols, .share = share, .shares = shares};
     t.nv = (cols + s->vw - 1) / s->vw;
     int nacc = rows * t.nv;
     if (rows < 1 || cols < 1 || t.nv > 4 || nacc > GB_MAX_ACC)
@@ -239,6 +243,14 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
             phis[i] = t.acc[i] = LLVMBuildPhi(cx->b, s->vf, "bacc");
         }
         LLVMValueRef q0 = om_cg_mul(cx, kphi, om_cg_i64(cx, GB_UNROLL));
+        if (t.share) {
+            /* the next panel is K lines (a pair row of 32 columns: 128 bytes for 2 k); an
+             * iteration reads 2 * GB_UNROLL of this panel's */
+            om_cg_prefetch_share(cx, cx->i16, g->b, om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K)),
+                                 om_cg_add(cx, om_cg_mul(cx, t.share, om_cg_i64(cx, g->K)),
+                                           om_cg_mul(cx, kphi, om_cg_i64(cx, 2 * GB_UNROLL))),
+                                 t.shares, 32, (2 * GB_UNROLL + t.shares - 1) / t.shares, 32);
+        }
         for (int u = 0; u < GB_UNROLL; u++)
             gb_step(cx, s, &t, om_cg_add(cx, q0, om_cg_i64(cx, u)), false);
         LLVMValueRef knext = LLVMBuildNUWAdd(cx->b, kphi, om_cg_i64(cx, 1), "");
@@ -487,11 +499,14 @@ static void gb_rows(om_cg_ctx *cx, const gb_state *s, LLVMValueRef col, int cols
         first = om_cg_mul(cx, s->m_amx, om_cg_i64(cx, GB_AMX_MN / bl->mr));
     }
     LLVMValueRef i = om_cg_for(cx, &l, first, s->m_full, "bmt");
-    gb_tile_emit(cx, s, om_cg_add(cx, s->m0, om_cg_mad(cx, i, bl->mr, NULL)), bl->mr, col, cols, b_off, w);
+    /* without AMX, the block's row tiles share the prefetch of the next full panel */
+    bool share = !s->amx && cols == GB_PANEL && w == GB_PANEL && bl->mb / bl->mr > 0;
+    gb_tile_emit(cx, s, om_cg_add(cx, s->m0, om_cg_mad(cx, i, bl->mr, NULL)), bl->mr, col, cols, b_off, w,
+                 share ? i : NULL, bl->mb / bl->mr);
     om_cg_for_end(cx, &l);
     if (s->m_tail) {
         LLVMBasicBlockRef cont = gb_if(cx, s->last_m, "bmtail");
-        gb_tile_emit(cx, s, om_cg_i64(cx, s->g->M - s->m_tail), s->m_tail, col, cols, b_off, w);
+        gb_tile_emit(cx, s, om_cg_i64(cx, s->g->M - s->m_tail), s->m_tail, col, cols, b_off, w, NULL, 1);
         gb_endif(cx, cont);
     }
 }
@@ -501,7 +516,7 @@ void om_cg_gemm_bf16_emit_tile(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
 {
     gb_state s = {.g = g, .scratch = scratch, .scratch_rs = scratch_rs};
     gb_init(cx, &s);
-    gb_tile_emit(cx, &s, row, rows, col, cols, b_off, w);
+    gb_tile_emit(cx, &s, row, rows, col, cols, b_off, w, NULL, 1);
 }
 
 void om_cg_gemm_bf16_emit_block(om_cg_ctx *cx, const om_cg_gemm *g, const om_cg_gemm_blocking *bl, LLVMValueRef mb,
