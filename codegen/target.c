@@ -101,31 +101,20 @@ static const struct { const char *cpu; unsigned bits; } k_cpus[] = {
     {"graniterapids", F_AVX | F_AVX2 | F_FMA | F_F16C | F_512 | 256 | 512 | 1024 | F_AMX},
 };
 
-static bool has_feature(const char *features, const char *name)
+/* How the comma-separated LLVM feature list names `name`, the last mention winning as in
+ * LLVM: '+' (enables it), '-' (disables it) or 0 (not at all). */
+static char feature_sign(const char *features, const char *name)
 {
     size_t n = strlen(name);
+    char sign = 0;
     for (const char *p = features; p && *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n + 1 && p[0] == '+' && !strncmp(p + 1, name, n))
-            return true;
+        if (len == n + 1 && (p[0] == '+' || p[0] == '-') && !strncmp(p + 1, name, n))
+            sign = p[0];
         p = end ? end + 1 : NULL;
     }
-    return false;
-}
-
-/* Whether the comma-separated LLVM feature list disables `name` ("-name"). */
-static bool drops_feature(const char *features, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = features; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n + 1 && p[0] == '-' && !strncmp(p + 1, name, n))
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
+    return sign;
 }
 
 char *om_cg_required_cpu(const char *triple, const char *cpu, const char *features)
@@ -138,9 +127,10 @@ char *om_cg_required_cpu(const char *triple, const char *cpu, const char *featur
             if (!strcmp(cpu, k_cpus[k].cpu))
                 bits = k_cpus[k].bits;
         for (size_t k = 0; k < N_X86_FEATS; k++) {
-            if (has_feature(features, k_x86_feats[k]))
+            char sign = feature_sign(features, k_x86_feats[k]);
+            if (sign == '+')
                 bits |= (uint64_t)1 << k;
-            else if (drops_feature(features, k_x86_feats[k]))
+            else if (sign == '-')
                 bits &= ~((uint64_t)1 << k);
         }
         for (size_t k = 0; k < N_X86_FEATS; k++) {
