@@ -155,14 +155,10 @@ char *om_cg_edit_features(const char *base, const char *edits)
     for (const char *p = base; *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        bool edited = false;
-        for (const char *q = edits; len > 1 && *q && !edited;) {
-            const char *qe = strchr(q, ',');
-            size_t ql = qe ? (size_t)(qe - q) : strlen(q);
-            edited = ql == len && (q[0] == '+' || q[0] == '-') && !strncmp(q + 1, p + 1, len - 1);
-            q = qe ? qe + 1 : q + ql;
-        }
-        if (len > 0 && !edited) {
+        char name[128] = "";
+        if (len > 1 && len <= sizeof name)
+            memcpy(name, p + 1, len - 1);
+        if (len > 0 && !(name[0] && feature_sign(edits, name))) {
             if (out[0])
                 strcat(out, ",");
             strncat(out, p, len);

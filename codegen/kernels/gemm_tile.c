@@ -35,8 +35,9 @@
  * A and 4 loads of B per k step instead of 12 and 2) and blocks of at most 96 rows / 384 KiB
  * of A, so that the A block and the two B micro-panel pairs (this column tile's and the next,
  * prefetched) stay under 1 MiB of the L2. Measured on a Sapphire-Rapids-class Xeon, paired
- * (bench/gemm_libs.c's protocol), 1 thread: 1024^3 83-85% -> 87-89% of the FMA peak, 512^3
- * 85-87% -> 87-88%, outputs bit-identical (the same fma chains). Not taken: M = 128 (its
+ * (bench/gemm_libs.c's protocol), 1 thread, alternating: 1024^3 85-88% -> 87-90% of the FMA
+ * peak, 384 x 768 x 3072 83-84% -> 89-90%, 512^3 within noise, outputs bit-identical (the
+ * same fma chains). Not taken: M = 128 (its
  * 2-row tail tile; the BERT shapes lost 2-5 points), K blocks of 256 (the 64 KiB micro-panel
  * pair leaves the L1: 256^3 -4 points), K blocks of 2048 (a 512 KiB pair: 2048^3 no better). */
 #define GT_MR_WIDE 6
@@ -473,8 +474,8 @@ static void gt_kpass_emit(om_cg_ctx *cx, const gt_block *blk, const gt_kpass *kp
     if (n_main < g->N) {
         LLVMBasicBlockRef cont = gt_if(cx, blk->last_n, "ntail");
         if (g->b_panel > 0) {
-            /* whole panels left over by wide tiles, then the partial panel [N/P*P, N) of width
-             * pw, row-major [K, pw] at element n_main*K-style offset c*K */
+            /* whole panels left over by wide tiles, then the partial panel [N/P*P, N); the
+             * panel at column c is row-major [K, pw] from element c*K */
             int64_t P = g->b_panel, tile = bl->nr < P ? bl->nr : P;
             for (int64_t c = n_main; c < g->N; c += P) {
                 int64_t pw = g->N - c < P ? g->N - c : P;
