@@ -45,13 +45,14 @@ void *om_rt_zalloc(size_t size)
             memset(p, 0, size);
         return p;
     }
-    size_t span = zalloc_span(size);
-    if (!span)
-        return NULL;
-    if (size < 2 * HUGE_PAGE) { /* not span == size: a multiple of 2 MiB wants huge pages too */
+    /* by size, not by span == size: a whole multiple of 2 MiB wants huge pages too */
+    if (size < 2 * HUGE_PAGE) {
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         return p == MAP_FAILED ? NULL : p; /* page-aligned, hence 64-aligned */
     }
+    size_t span = zalloc_span(size);
+    if (!span)
+        return NULL;
     /* map a huge page more than needed, then return the unaligned head and the tail */
     uint8_t *raw = mmap(NULL, span + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)

@@ -213,6 +213,16 @@ static void gb_step(om_cg_ctx *cx, const gb_state *s, gb_tile *t, LLVMValueRef q
     }
 }
 
+/* Share `share` of `shares` of a K-line prefetch region from bf16 element `start` of base
+ * (the next panel: K/2 pair rows of 64 bf16; or 32 A rows of K bf16), for a loop that has
+ * read `done` of its own K lines and reads `per_step` more in this step. */
+static void gb_prefetch_share(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef base, LLVMValueRef start,
+                              LLVMValueRef share, int64_t shares, LLVMValueRef done, int64_t per_step)
+{
+    om_cg_prefetch_share(cx, cx->i16, base, start, om_cg_add(cx, om_cg_mul(cx, share, om_cg_i64(cx, g->K)), done),
+                         shares, 32, (per_step + shares - 1) / shares, 32);
+}
+
 /* One micro-tile: rows x cols of C at (row, col), over all of K, then post. With `share`
  * (an i64 value < shares) on a full panel, the tile also prefetches into L2 its share of
  * the next panel, as the AMX block does (om_cg_gemm_bf16_amx_block). */
@@ -246,10 +256,8 @@ static void gb_tile_emit(om_cg_ctx *cx, const gb_state *s, LLVMValueRef row, int
         if (t.share) {
             /* the next panel is K lines (a pair row of 32 columns: 128 bytes for 2 k); an
              * iteration reads 2 * GB_UNROLL of this panel's */
-            om_cg_prefetch_share(cx, cx->i16, g->b, om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K)),
-                                 om_cg_add(cx, om_cg_mul(cx, t.share, om_cg_i64(cx, g->K)),
-                                           om_cg_mul(cx, kphi, om_cg_i64(cx, 2 * GB_UNROLL))),
-                                 t.shares, 32, (2 * GB_UNROLL + t.shares - 1) / t.shares, 32);
+            gb_prefetch_share(cx, g, g->b, om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K)), t.share, t.shares,
+                              om_cg_mul(cx, kphi, om_cg_i64(cx, 2 * GB_UNROLL)), 2 * GB_UNROLL);
         }
         for (int u = 0; u < GB_UNROLL; u++)
             gb_step(cx, s, &t, om_cg_add(cx, q0, om_cg_i64(cx, u)), false);
@@ -438,10 +446,7 @@ void om_cg_gemm_bf16_amx_block(om_cg_ctx *cx, const om_cg_gemm *g, LLVMValueRef 
             LLVMValueRef next = a_next ? om_cg_add(cx, g->a_off ? g->a_off : om_cg_i64(cx, 0),
                                                    om_cg_mad(cx, a_next, g->a_rs, NULL))
                                        : om_cg_add(cx, b_off, om_cg_i64(cx, GB_PANEL * g->K));
-            /* both regions are K lines: 32 A rows of K bf16, or K/2 pair rows of 64 bf16 */
-            om_cg_prefetch_share(cx, cx->i16, a_next ? g->a : g->b, next,
-                                 om_cg_add(cx, om_cg_mul(cx, share, om_cg_i64(cx, g->K)), ak), shares, 32,
-                                 (GB_AMX_K + shares - 1) / shares, 32);
+            gb_prefetch_share(cx, g, a_next ? g->a : g->b, next, share, shares, ak, GB_AMX_K);
         }
         gb_amx_step(cx, g->a, om_cg_add(cx, a0, ak), om_cg_add(cx, a1, ak), a_stride, g->b, bk, b_stride);
         om_cg_for_end(cx, &l);
